@@ -1,0 +1,126 @@
+"""PyTorch (CPU, eager): leaf tensors with ``requires_grad`` and ``torch.autograd.grad``.
+
+"forward" measures run under ``torch.no_grad()``. Inputs of W1 arrive as Python floats, so
+creating the four leaf tensors is part of each call, as wrapping them is for semigrad.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import torch
+from problems import (
+    LEARNING_RATE,
+    RECURRENCE_START,
+    SEED_POINT,
+    Case,
+    chain,
+    chain_data,
+    mlp_data,
+    mlp_loss,
+    recurrence,
+    seed,
+    seed_arrays,
+)
+
+ops = SimpleNamespace(exp=torch.exp, log=torch.log, sin=torch.sin, tanh=torch.tanh,
+                      sum=torch.sum, matmul=torch.matmul,
+                      log_softmax=lambda h: torch.log_softmax(h, dim=1))
+F64 = torch.float64
+
+
+def _leaves(arrays):
+    return [torch.tensor(a, dtype=F64, requires_grad=True) for a in arrays]
+
+
+def _numpy(values):
+    return [v.detach().numpy() for v in values]
+
+
+def w1(sizes):
+    def value_and_grad():
+        args = _leaves(SEED_POINT)
+        out = seed(ops, *args)
+        grads = torch.autograd.grad(out, args)
+        return out.item(), [g.item() for g in grads]
+
+    def check():
+        value, grads = value_and_grad()
+        return [value, *grads]
+
+    return Case({"value+grad": value_and_grad}, check)
+
+
+def w1b(sizes):
+    args = [torch.from_numpy(a).requires_grad_() for a in seed_arrays(sizes.array_len)]
+
+    def value_and_grad():
+        out = seed(ops, *args).sum()
+        return out, torch.autograd.grad(out, args)
+
+    def forward():
+        with torch.no_grad():
+            return seed(ops, *args).sum()
+
+    def check():
+        value, grads = value_and_grad()
+        return _numpy([value, *grads])
+
+    return Case({"value+grad": value_and_grad, "forward": forward}, check)
+
+
+def w2(sizes):
+    def setup():
+        arrays, x, labels = mlp_data(sizes)
+        params = {k: torch.from_numpy(a).requires_grad_() for k, a in arrays.items()}
+        return params, torch.from_numpy(x), torch.from_numpy(labels)
+
+    params, x, labels = setup()
+    rows = torch.arange(sizes.batch)
+
+    def step():
+        loss = mlp_loss(ops, params, x, labels, rows)
+        loss.backward()
+        with torch.no_grad():
+            for p in params.values():
+                p -= LEARNING_RATE * p.grad
+                p.grad = None
+        return loss
+
+    def forward():
+        with torch.no_grad():
+            return mlp_loss(ops, params, x, labels, rows)
+
+    def check():
+        fresh, x0, labels0 = setup()
+        loss = mlp_loss(ops, fresh, x0, labels0, rows)
+        grads = torch.autograd.grad(loss, list(fresh.values()))
+        return _numpy([loss, *grads])
+
+    return Case({"SGD step": step, "forward": forward}, check)
+
+
+def w4(sizes):
+    def run():
+        a0, a1 = _leaves(RECURRENCE_START)
+        out = recurrence(ops, a0, a1, sizes.steps)
+        out.backward()
+        return [out.item(), a0.grad.item(), a1.grad.item()]
+
+    return Case({"build+backward": run}, run)
+
+
+def w5(sizes):
+    x_np, mul_np, add_np = chain_data(sizes)
+    mul, add = torch.from_numpy(mul_np), torch.from_numpy(add_np)
+
+    def value_and_grad():
+        x = torch.from_numpy(x_np).requires_grad_()
+        out = chain(ops, x, mul, add, sizes.chain_ops).sum()
+        out.backward()
+        return out, x.grad
+
+    def check():
+        return _numpy(value_and_grad())
+
+    return Case({"per op": value_and_grad}, check, per_call_divisor=sizes.chain_ops)

@@ -1,0 +1,81 @@
+"""semigrad: reverse-mode automatic differentiation on computational hypergraphs.
+
+>>> import semigrad as sg
+>>> sg.grad(lambda x: sg.sin(x) * x)(0.0)
+0.0
+"""
+
+from . import autograd, ops, primitives
+from .autodiff import grad, jvp, value_and_grad, vjp
+from .graph import Graph, Hyperedge, Node, trace
+from .numeric import check_grads
+from .ops import (
+    abs,
+    absolute,
+    add,
+    amax,
+    amin,
+    astype,
+    broadcast_to,
+    clip,
+    concatenate,
+    cos,
+    divide,
+    dot,
+    einsum,
+    equal,
+    exp,
+    expand_dims,
+    expm1,
+    getitem,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    log1p,
+    log_softmax,
+    logical_and,
+    logical_not,
+    logical_or,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    moveaxis,
+    multiply,
+    negative,
+    not_equal,
+    outer,
+    power,
+    prod,
+    reciprocal,
+    relu,
+    reshape,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    stop_gradient,
+    subtract,
+    sum,
+    swapaxes,
+    tan,
+    tanh,
+    tensordot,
+    transpose,
+    true_divide,
+    where,
+)
+from .tensor import Tensor, tensor
+
+__version__ = "0.1.0"
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,7 @@
+"""``python -m semigrad`` runs the ``semigrad`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

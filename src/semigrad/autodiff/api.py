@@ -1,0 +1,303 @@
+"""The functional face: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``, like JAX and HIPS autograd.
+
+A transform calls the user's function on fresh input nodes, then sweeps the
+recorded graph. Transforms nest to any depth without perturbation
+confusion: every sweep stops at the nodes its own transform created (their
+creation numbers are the smallest it may visit), and while any transform's
+function is running, inner sweeps record their rules (``create_graph``) so
+that the outer transform can differentiate through them.
+
+Arguments may be floats, arrays, Tensors, or nested tuples/lists/dicts of
+them; gradients mirror that structure and keep each input's floating dtype
+(integer inputs are promoted to float64).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..primitives.elementwise import identity
+from ..tensor import Tensor
+from . import forward, reverse
+from .tree import flatten, unflatten
+
+# How many transforms' functions are being evaluated right now. Inside one,
+# results must stay differentiable for the enclosing transform.
+_depth = 0
+
+
+def _traced(x) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _input_value(x, name, where):
+    """The float value a transform differentiates with respect to."""
+    v = np.asarray(x.value if isinstance(x, Tensor) else x)
+    if v.dtype == np.bool_:
+        raise TypeError(
+            f"{name}: cannot differentiate with respect to a boolean input ({where}, shape "
+            f"{v.shape}); pass floats, or leave it out of argnums"
+        )
+    if v.dtype.kind not in "fciu":
+        raise TypeError(
+            f"{name}: cannot differentiate with respect to {where} of dtype {v.dtype}; "
+            "pass floating-point numbers or arrays"
+        )
+    if v.dtype.kind in "iu":
+        v = v.astype(np.float64)
+    return v[()] if v.ndim == 0 else v
+
+
+def _lift(x, name, where):
+    """A fresh node for an argument: linked to it when it is itself traced."""
+    if _traced(x):
+        if x.dtype.kind not in "fc":
+            raise TypeError(f"{name}: {where} has non-float dtype {x.dtype}")
+        return identity(x)
+    leaf = Tensor.__new__(Tensor)
+    Tensor.__init__(leaf, _input_value(x, name, where), requires_grad=True)
+    return leaf
+
+
+def _lift_tree(tree, name, where):
+    leaves, spec = flatten(tree)
+    lifted = [_lift(x, name, where) for x in leaves]
+    return lifted, spec, leaves
+
+
+def _output(x, nested):
+    """What a transform hands back: Tensors inside another transform, else values."""
+    if nested:
+        return x if isinstance(x, Tensor) else Tensor(x)
+    return x.value if isinstance(x, Tensor) else x
+
+
+def _like_input(g, original, nested):
+    """Give a gradient the type and dtype of the argument it belongs to."""
+    if nested:
+        return g if isinstance(g, Tensor) else Tensor(g)
+    g = g.value if isinstance(g, Tensor) else g
+    if isinstance(original, float) and np.ndim(g) == 0:
+        return float(g)
+    target = np.result_type(_input_value(original, "", ""))
+    g = np.asarray(g)
+    if g.dtype != target:
+        g = g.astype(target)
+    return g[()] if g.ndim == 0 else g
+
+
+def _argnums(name, argnums, nargs):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for a in nums:
+        if not isinstance(a, int) or not -nargs <= a < nargs:
+            raise ValueError(
+                f"{name}: argnums={argnums!r} but the function was called with {nargs} "
+                f"positional argument{'s' if nargs != 1 else ''}; use indices in "
+                f"[0, {nargs - 1}]"
+            )
+    return tuple(a % nargs for a in nums)
+
+
+def _call(f, args, kwargs):
+    global _depth
+    _depth += 1
+    try:
+        return f(*args, **kwargs)
+    finally:
+        _depth -= 1
+
+
+def value_and_grad(f, argnums=0, has_aux=False):
+    """A function returning ``(f(*args), gradient)`` for a scalar-valued ``f``.
+
+    ``argnums`` (int or tuple) selects the arguments to differentiate; with a
+    tuple the gradient is a tuple. With ``has_aux``, ``f`` returns
+    ``(value, aux)`` and the result is ``((value, aux), gradient)``.
+
+    >>> import semigrad as sg
+    >>> sg.value_and_grad(lambda x: x ** 2)(3.0)
+    (np.float64(9.0), 6.0)
+    """
+    name = f"grad({getattr(f, '__name__', 'f')})"
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        nums = _argnums(name, argnums, len(args))
+        nested = _depth > 0
+        args = list(args)
+        groups = []
+        for a in nums:
+            nested = nested or any(_traced(x) for x in flatten(args[a])[0])
+            lifted, spec, originals = _lift_tree(args[a], name, f"argument {a}")
+            args[a] = unflatten(spec, lifted)
+            groups.append((lifted, spec, originals))
+        out = _call(f, args, kwargs)
+        aux = None
+        if has_aux:
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise TypeError(f"{name}: has_aux=True needs f to return (value, aux)")
+            out, aux = out
+        out_shape = np.shape(out.value if isinstance(out, Tensor) else out)
+        if out_shape != ():
+            raise TypeError(
+                f"{name} requires a scalar output; got shape {out_shape}: use jacobian, or vjp "
+                "with a cotangent seed, or reduce the output (e.g. .sum())"
+            )
+        leaves = [t for lifted, _, _ in groups for t in lifted]
+        res = {}
+        if isinstance(out, Tensor) and out.requires_grad:
+            seed = np.ones_like(out.value)[()]
+            res = reverse.sweep(
+                [out], [Tensor(seed) if nested else seed], leaves,
+                create_graph=nested, retain_graph=nested,
+            )
+        grads = []
+        for lifted, spec, originals in groups:
+            gs = [
+                _like_input(res[t._id] if t._id in res else np.zeros_like(t.value), o, nested)
+                for t, o in zip(lifted, originals)
+            ]
+            grads.append(unflatten(spec, gs))
+        grad_out = grads[0] if isinstance(argnums, int) else tuple(grads)
+        value = _output(out, nested)
+        return ((value, aux) if has_aux else value), grad_out
+
+    return wrapped
+
+
+def grad(f, argnums=0, has_aux=False):
+    """The gradient of a scalar-valued ``f`` with respect to argument(s) ``argnums``.
+
+    >>> import semigrad as sg
+    >>> def f(x, y, z, v):
+    ...     return sg.exp(y ** -x - sg.log(z)) + (y - z) ** 2 * sg.log(v)
+    >>> [round(g, 6) for g in sg.grad(f, argnums=(0, 1, 2, 3))(0.5, 2.0, 3.0, 4.0)]
+    [-0.331346, -2.892097, 2.547243, 0.25]
+    """
+    vg = value_and_grad(f, argnums, has_aux)
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return wrapped
+
+
+def vjp(f, *primals, has_aux=False):
+    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` returns one cotangent per primal.
+
+    The cotangent has the structure of ``f``'s output, each leaf with that
+    output's shape plus optional leading batch axes (a batch of seeds in one
+    sweep).
+
+    >>> import semigrad as sg
+    >>> out, vjp_fn = sg.vjp(lambda x: x * 2.0, 3.0)
+    >>> vjp_fn(1.0)
+    (2.0,)
+    """
+    name = f"vjp({getattr(f, '__name__', 'f')})"
+    nested = _depth > 0 or any(_traced(x) for x in flatten(list(primals))[0])
+    groups = [_lift_tree(p, name, f"argument {k}") for k, p in enumerate(primals)]
+    out = _call(f, [unflatten(spec, lifted) for lifted, spec, _ in groups], {})
+    aux = None
+    if has_aux:
+        out, aux = out
+    outs, out_spec = flatten(out)
+    leaves = [t for lifted, _, _ in groups for t in lifted]
+
+    def vjp_fn(cotangent):
+        cts, ct_spec = flatten(cotangent)
+        if ct_spec != out_spec or len(cts) != len(outs):
+            raise ValueError(
+                f"{name}: the cotangent's structure does not match the output's "
+                f"({len(cts)} leaves for {len(outs)})"
+            )
+        inner = nested or _depth > 0 or any(_traced(c) for c in cts)
+        live_outs, seeds, batch = [], [], None
+        for o, c in zip(outs, cts):
+            oshape = np.shape(o.value if isinstance(o, Tensor) else o)
+            cshape = np.shape(c.value if isinstance(c, Tensor) else c)
+            if cshape[len(cshape) - len(oshape):] != oshape:
+                raise ValueError(
+                    f"{name}: cotangent of shape {cshape} for an output of shape {oshape}; "
+                    "it must end with the output's shape (leading batch axes are allowed)"
+                )
+            batch = cshape[: len(cshape) - len(oshape)]
+            if isinstance(o, Tensor) and o.requires_grad:
+                live_outs.append(o)
+                if not isinstance(c, Tensor):
+                    c = np.asarray(c, dtype=o.dtype)[()]
+                    if inner:
+                        c = Tensor(c)
+                elif not inner:
+                    c = c.value
+                seeds.append(c)
+        res = reverse.sweep(live_outs, seeds, leaves, create_graph=inner, retain_graph=True)
+        result = []
+        for lifted, spec, originals in groups:
+            gs = []
+            for t, o in zip(lifted, originals):
+                g = res.get(t._id)
+                if g is None:
+                    g = np.zeros((batch or ()) + t.shape, dtype=t.dtype)
+                gs.append(_like_input(g, o, inner))
+            result.append(unflatten(spec, gs))
+        return tuple(result)
+
+    value = unflatten(out_spec, [_output(o, nested) for o in outs])
+    return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
+
+
+def jvp(f, primals, tangents):
+    """Forward mode: ``(f(*primals), J · tangents)`` in one forward sweep.
+
+    ``primals`` and ``tangents`` are tuples of the same structure; each
+    tangent has its primal's shape plus optional leading batch axes (shared
+    by all tangents), giving a batch of directional derivatives.
+
+    >>> import semigrad as sg
+    >>> sg.jvp(sg.sin, (0.0,), (2.0,))
+    (np.float64(0.0), np.float64(2.0))
+    """
+    name = f"jvp({getattr(f, '__name__', 'f')})"
+    primals, tangents = tuple(primals), tuple(tangents)
+    p_leaves, p_spec = flatten(primals)
+    t_leaves, t_spec = flatten(tangents)
+    if p_spec != t_spec:
+        raise ValueError(f"{name}: primals and tangents must have the same structure")
+    nested = _depth > 0 or any(_traced(x) for x in p_leaves + t_leaves)
+    lifted = [_lift(x, name, "a primal") for x in p_leaves]
+    ts, batch = [], None
+    for x, t in zip(lifted, t_leaves):
+        tv = t.value if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype)
+        tshape = np.shape(tv)
+        if tshape[len(tshape) - x.ndim:] != x.shape:
+            raise ValueError(
+                f"{name}: tangent of shape {tshape} for a primal of shape {x.shape}; it must end "
+                "with the primal's shape (leading batch axes are allowed)"
+            )
+        b = tshape[: len(tshape) - x.ndim]
+        if batch is not None and b != batch:
+            raise ValueError(f"{name}: tangents have different batch shapes {batch} and {b}")
+        batch = b
+        if isinstance(t, Tensor):
+            ts.append(t if nested else t.value)
+        else:
+            tv = tv[()]
+            ts.append(Tensor(tv) if nested else tv)
+    out = _call(f, list(unflatten(p_spec, lifted)), {})
+    outs, out_spec = flatten(out)
+    touts = forward.sweep(lifted, ts, outs, create_graph=nested) if lifted else []
+    result = []
+    for o, t in zip(outs, touts):
+        if t is None:
+            ov = o.value if isinstance(o, Tensor) else np.asarray(o)
+            t = np.zeros((batch or ()) + np.shape(ov), dtype=np.result_type(ov))[()]
+        result.append(_output(t, nested))
+    return (
+        unflatten(out_spec, [_output(o, nested) for o in outs]),
+        unflatten(out_spec, result),
+    )

@@ -1,0 +1,178 @@
+"""The reverse sweep: adjoints flow from outputs to inputs in one pass.
+
+Nodes are visited in decreasing creation order (``Tensor._id``), which is a
+reverse topological order, through a heap: a node is processed only after
+every consumer that can reach the outputs, and its adjoint is released at
+that moment. The loop is iterative, so a chain of a million operations needs
+no recursion. Each hyperedge contributes ``prim.vjp(i, ...)``, the rule
+derived from the primitive's declaration; the sweep never looks at which
+primitive it is.
+
+With ``create_graph=True`` the rules receive Tensors and are recorded, so
+the gradients are differentiable; otherwise they receive arrays and nothing
+is recorded.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from ..primitives.elementwise import add
+from ..tensor import Tensor
+
+
+def _freed_error(node):
+    return RuntimeError(
+        f"backward through the graph a second time: the values saved by {node._prim.name!r} "
+        "were released after the first backward; pass retain_graph=True to the first call"
+    )
+
+
+def sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, accumulate=False):
+    """Reverse sweep from ``outputs`` (Tensors) with cotangents ``seeds``.
+
+    Returns ``{id: adjoint}`` for the tensors in ``wrt`` (when given). Seeds
+    may carry leading batch axes. With ``accumulate``, leaf adjoints are
+    added into ``.grad`` (the eager face).
+    """
+    min_id = min(t._id for t in wrt) if wrt else -1
+    wanted = {t._id for t in wrt} if wrt else None
+    adjoint = {}
+    heap = []
+    for out, seed in zip(outputs, seeds):
+        if not out.requires_grad or out._id < min_id:
+            continue
+        if out._id in adjoint:
+            adjoint[out._id] = add(adjoint[out._id], seed)
+        else:
+            adjoint[out._id] = seed
+            heap.append((-out._id, out))
+    heapq.heapify(heap)
+    results = {}
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        node = pop(heap)[1]
+        g = adjoint.pop(node._id)
+        if wanted is not None and node._id in wanted:
+            results[node._id] = g
+        inputs = node._inputs
+        if inputs is None:
+            if node._prim is not None:
+                raise _freed_error(node)
+            if accumulate:
+                _accumulate_grad(node, g)
+            continue
+        if node._id == min_id:
+            continue
+        prim, params = node._prim, node._params
+        if create_graph:
+            xs, out = inputs, node
+        else:
+            xs = [a.value if type(a) is Tensor else a for a in inputs]
+            out = node.value
+        for i, a in enumerate(inputs):
+            if type(a) is not Tensor or not a.requires_grad or a._id < min_id:
+                continue
+            gi = prim.vjp(i, g, xs, out, params)
+            key = a._id
+            if key in adjoint:
+                adjoint[key] = add(adjoint[key], gi)
+            else:
+                adjoint[key] = gi
+                push(heap, (-key, a))
+        if not retain_graph:
+            node._inputs = None
+    return results
+
+
+def _accumulate_grad(leaf, g):
+    g = g.value if isinstance(g, Tensor) and not g.requires_grad else g
+    if not isinstance(g, Tensor):
+        g = np.asarray(g)
+        if g.dtype != leaf.dtype and leaf.dtype.kind in "fc":
+            g = g.astype(leaf.dtype)
+        if not g.flags.writeable:
+            g = g.copy()
+    leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+
+def _seed_for(out, seed, name):
+    if seed is None:
+        if np.ndim(out.value) != 0:
+            raise ValueError(
+                f"{name}: the output has shape {out.shape}; backward without a seed needs a "
+                "scalar output: reduce it (e.g. .sum()) or pass seed= with the output's shape"
+            )
+        return np.ones_like(out.value)[()]
+    value = seed.value if isinstance(seed, Tensor) and not seed.requires_grad else seed
+    if not isinstance(value, Tensor):
+        value = np.asarray(value, dtype=out.dtype)[()]
+    vshape = np.shape(value.value if isinstance(value, Tensor) else value)
+    if vshape[len(vshape) - out.ndim :] != out.shape:
+        raise ValueError(
+            f"{name}: seed of shape {vshape} does not end with the output's shape "
+            f"{out.shape}; pass a cotangent of that shape (leading batch axes are allowed)"
+        )
+    return value
+
+
+def backward(out, seed=None, *, retain_graph=None, create_graph=False):
+    """``out.backward(seed)``: accumulate into ``.grad`` of the leaves (PyTorch semantics)."""
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad (no input it depends on was created "
+            "with requires_grad=True)"
+        )
+    s = _seed_for(out, seed, "backward")
+    if create_graph and not isinstance(s, Tensor):
+        s = Tensor(s)
+    if retain_graph is None:
+        retain_graph = create_graph
+    sweep([out], [s], None, create_graph=create_graph, retain_graph=retain_graph, accumulate=True)
+
+
+def grad(outputs, inputs, seeds=None, *, create_graph=False, retain_graph=None):
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    ``outputs`` and ``inputs`` are Tensors or sequences of them; ``seeds`` the
+    cotangents (needed for non-scalar outputs). Returns a tuple with one
+    gradient per input (zeros where an input does not influence the outputs).
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor(3.0, requires_grad=True)
+    >>> sg.autograd.grad(x ** 2, x)
+    (np.float64(6.0),)
+    """
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for k, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise ValueError(
+                f"autograd.grad: input {k} does not require grad; create it with "
+                "requires_grad=True"
+            )
+    if seeds is None:
+        seeds = [None] * len(outs)
+    elif isinstance(seeds, Tensor | np.ndarray | float | int):
+        seeds = [seeds]
+    if len(seeds) != len(outs):
+        raise ValueError(f"autograd.grad: {len(seeds)} seeds for {len(outs)} outputs")
+    live = [(o, _seed_for(o, s, "autograd.grad")) for o, s in zip(outs, seeds)
+            if isinstance(o, Tensor) and o.requires_grad]
+    if create_graph:
+        live = [(o, s if isinstance(s, Tensor) else Tensor(s)) for o, s in live]
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = sweep([o for o, _ in live], [s for _, s in live], ins, create_graph=create_graph,
+                retain_graph=retain_graph)
+    batch = ()
+    if live:
+        s0 = live[0][1]
+        batch = np.shape(getattr(s0, "value", s0))[: np.ndim(getattr(s0, "value", s0))
+                                                     - live[0][0].ndim]
+    return tuple(
+        res[t._id] if t._id in res else np.zeros(batch + t.shape, dtype=t.dtype)[()]
+        for t in ins
+    )

@@ -1,0 +1,216 @@
+"""The computational hypergraph as a first-class object: ``sg.trace(f, *args)``.
+
+A :class:`Graph` holds value :class:`Node` s (inputs, constants, and the
+outputs of operations) and :class:`Hyperedge` s, one per primitive
+application, from an *ordered* tuple of input nodes to one output node, in
+topological order. It can be replayed on new inputs (differentiably: replay
+calls the primitives), printed as Graphviz text, and inspected.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .autodiff.tree import flatten, unflatten
+from .tensor import Tensor
+
+
+class Node:
+    """A value node: ``kind`` is "input", "constant" or "op"; ``value`` its forward value."""
+
+    __slots__ = ("index", "kind", "name", "value")
+
+    def __init__(self, index: int, kind: str, value, name: str | None = None):
+        self.index = index
+        self.kind = kind
+        self.value = value
+        self.name = name
+
+    @property
+    def shape(self) -> tuple:
+        return np.shape(self.value)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"v{self.index}"
+
+    def __repr__(self):
+        return f"Node({self.label}, {self.kind}, shape={self.shape})"
+
+
+class Hyperedge:
+    """One primitive application: ``output = primitive(*inputs, **params)``."""
+
+    __slots__ = ("index", "prim", "inputs", "params", "output")
+
+    def __init__(self, index, prim, inputs, params, output):
+        self.index = index
+        self.prim = prim
+        self.inputs = inputs
+        self.params = params
+        self.output = output
+
+    @property
+    def primitive(self) -> str:
+        """The primitive's name."""
+        return self.prim.name
+
+    @property
+    def kind(self) -> str:
+        return self.prim.kind
+
+    def __repr__(self):
+        args = ", ".join(n.label for n in self.inputs)
+        return f"{self.output.label} = {self.primitive}({args})"
+
+
+class Graph:
+    """A traced computation: ``inputs``, ``outputs``, ``nodes`` and ``edges`` (topological).
+
+    >>> import semigrad as sg
+    >>> g = sg.trace(lambda x, y: sg.sin(x) * y, 1.0, 2.0)
+    >>> len(g), [e.primitive for e in g.edges]
+    (2, ['sin', 'multiply'])
+    >>> float(g(0.0, 3.0))
+    0.0
+    """
+
+    def __init__(self, inputs, outputs, nodes, edges, in_spec, out_spec, name="f"):
+        self.inputs = inputs
+        self.outputs = outputs
+        self.nodes = nodes
+        self.edges = edges
+        self._in_spec = in_spec
+        self._out_spec = out_spec
+        self.name = name
+
+    def __len__(self) -> int:
+        return len(self.edges)
+
+    def __repr__(self):
+        lines = [f"Graph {self.name}({', '.join(n.label for n in self.inputs)}):"]
+        lines += [f"  {e!r}" for e in self.edges]
+        lines.append(f"  return {', '.join(n.label for n in self.outputs)}")
+        return "\n".join(lines)
+
+    def __call__(self, *args):
+        """Replay on new inputs of the same structure and shapes (differentiable)."""
+        leaves, spec = flatten(args)
+        if spec != self._in_spec or len(leaves) != len(self.inputs):
+            raise ValueError(
+                f"Graph {self.name}: called with arguments of another structure than traced "
+                f"({len(leaves)} leaves for {len(self.inputs)} inputs)"
+            )
+        env: list = [n.value if n.kind == "constant" else None for n in self.nodes]
+        for node, x in zip(self.inputs, leaves):
+            xv = x if isinstance(x, Tensor) else np.asarray(x)
+            if np.shape(getattr(xv, "value", xv)) != node.shape:
+                raise ValueError(
+                    f"Graph {self.name}: input {node.label} has shape "
+                    f"{np.shape(getattr(xv, 'value', xv))} but was traced with {node.shape}; "
+                    "trace again for new shapes"
+                )
+            env[node.index] = x
+        for e in self.edges:
+            env[e.output.index] = e.prim(*[env[n.index] for n in e.inputs], **e.params)
+        return unflatten(self._out_spec, [env[n.index] for n in self.outputs])
+
+    def to_dot(self) -> str:
+        """Graphviz text: values as ellipses, hyperedges as boxes, input positions on arrows."""
+        out = {n.index for n in self.outputs}
+        lines = [
+            "digraph semigrad {",
+            "  rankdir=LR;",
+            '  node [fontname="Helvetica", fontsize=11];',
+        ]
+        for n in self.nodes:
+            text = f"{n.label}\\n{n.shape}"
+            if np.size(n.value) <= 4:
+                text += "\\n" + np.array2string(np.asarray(n.value), precision=4)
+            style = ', style=filled, fillcolor="#dde8ff"' if n.kind == "input" else ""
+            if n.kind == "constant":
+                style = ', style=dashed'
+            if n.index in out:
+                style = ', style=filled, fillcolor="#ffe0cc"'
+            lines.append(f'  n{n.index} [shape=ellipse, label="{text}"{style}];')
+        for e in self.edges:
+            lines.append(f'  e{e.index} [shape=box, label="{e.primitive}"];')
+            many = len(e.inputs) > 1
+            for pos, n in enumerate(e.inputs):
+                label = f' [label="{pos}"]' if many else ""
+                lines.append(f"  n{n.index} -> e{e.index}{label};")
+            lines.append(f"  e{e.index} -> n{e.output.index};")
+        lines.append("}")
+        return "\n".join(lines)
+
+
+def _arg_names(f, args) -> list[str]:
+    try:
+        params = list(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for k, a in enumerate(args):
+        base = params[k] if k < len(params) else f"arg{k}"
+        leaves, _ = flatten(a)
+        names += [base] if len(leaves) == 1 and not isinstance(a, list | tuple | dict) else [
+            f"{base}[{i}]" for i in range(len(leaves))
+        ]
+    return names
+
+
+def trace(f, *args) -> Graph:
+    """Record ``f(*args)`` as a :class:`Graph` of primitives.
+
+    >>> import semigrad as sg
+    >>> def f(x, y, z, v):
+    ...     return sg.exp(y ** -x - sg.log(z)) + (y - z) ** 2 * sg.log(v)
+    >>> g = sg.trace(f, 0.5, 2.0, 3.0, 4.0)
+    >>> len(g)
+    9
+    """
+    from .autodiff.api import _input_value
+
+    leaves, in_spec = flatten(args)
+    names = _arg_names(f, args)
+    lifted = [Tensor(_input_value(x, "trace", "an argument"), requires_grad=True) for x in leaves]
+    result = f(*unflatten(in_spec, lifted))
+    outs, out_spec = flatten(result)
+    min_id = min((t._id for t in lifted), default=0)
+
+    # Collect the recorded tensors between the inputs and the outputs.
+    seen, stack, found = set(), [o for o in outs if isinstance(o, Tensor)], []
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if t._id < min_id or t._inputs is None:
+            continue
+        found.append(t)
+        stack.extend(a for a in t._inputs if isinstance(a, Tensor) and id(a) not in seen)
+    found.sort(key=lambda t: t._id)
+
+    nodes: list[Node] = []
+    index: dict[int, Node] = {}
+
+    def node_for(x, kind, name=None):
+        key = id(x)
+        if key not in index:
+            value = x.value if isinstance(x, Tensor) else x
+            index[key] = Node(len(nodes), kind, value, name)
+            nodes.append(index[key])
+        return index[key]
+
+    inputs = [node_for(t, "input", name) for t, name in zip(lifted, names)]
+    edges = []
+    for t in found:
+        # Inputs and earlier outputs already have nodes; anything else is a constant.
+        ins = [node_for(a, "constant") for a in t._inputs]
+        outn = node_for(t, "op")
+        edges.append(Hyperedge(len(edges), t._prim, ins, t._params, outn))
+    out_nodes = [node_for(o, "constant") for o in outs]
+    return Graph(inputs, out_nodes, nodes, edges, in_spec, out_spec,
+                 getattr(f, "__name__", "f"))

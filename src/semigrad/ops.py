@@ -1,0 +1,501 @@
+"""The NumPy-like functions users call: ``sg.exp``, ``sg.sum``, ``sg.einsum`` ...
+
+Thin wrappers over the primitives that normalise arguments (axes, shapes,
+indices, einsum equations) into the primitives' parameters, plus the
+composites built from primitives (``mean``, ``softmax``, ``log_softmax``,
+``stack``, ``matmul`` ...). Every function accepts Tensors, NumPy arrays and
+Python numbers; it returns a Tensor when an argument is a Tensor and a plain
+NumPy value otherwise.
+
+Composite or primitive, for the semiring sweeps (which depend on it):
+``mean`` = sum · 1/n; ``softmax`` = exp(log_softmax); ``log_softmax`` =
+x − logsumexp(x) (logsumexp is a stable primitive); ``matmul``, ``dot``,
+``tensordot``, ``outer`` are einsum; ``stack`` = reshape + concatenate;
+``squeeze``/``expand_dims`` are reshapes; ``swapaxes`` is a transpose.
+"""
+
+from __future__ import annotations
+
+import builtins
+import string
+import sys as _sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import tensor as _tensor_module
+from .primitives import elementwise as E
+from .primitives import multilinear as M
+from .primitives import reductions as R
+from .primitives import structural as S
+from .tensor import Tensor
+
+# ---- elementwise: the primitives themselves --------------------------------
+add = E.add
+subtract = E.subtract
+multiply = E.multiply
+divide = E.divide
+true_divide = E.divide
+negative = E.negative
+reciprocal = E.reciprocal
+power = E.power
+square = E.square
+sqrt = E.sqrt
+abs = E.abs_  # noqa: A001 (NumPy's name)
+absolute = E.abs_
+sign = E.sign
+exp = E.exp
+log = E.log
+log1p = E.log1p
+expm1 = E.expm1
+sin = E.sin
+cos = E.cos
+tan = E.tan
+tanh = E.tanh
+sigmoid = E.sigmoid
+relu = E.relu
+maximum = E.maximum
+minimum = E.minimum
+where = E.where
+stop_gradient = E.stop_gradient
+equal = E.equal
+not_equal = E.not_equal
+less = E.less
+less_equal = E.less_equal
+greater = E.greater
+greater_equal = E.greater_equal
+logical_not = E.logical_not
+logical_and = E.logical_and
+logical_or = E.logical_or
+
+
+def shape(x) -> tuple:
+    return np.shape(x.value if isinstance(x, Tensor) else x)
+
+
+def ndim(x) -> int:
+    return len(shape(x))
+
+
+def clip(x, a_min=None, a_max=None):
+    """Clip to [a_min, a_max]; the derivative passes at the bounds (as PyTorch).
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.clip(x, 0.0, 1.0))(1.0)
+    1.0
+    """
+    if a_min is None and a_max is None:
+        raise ValueError("clip: give a_min, a_max or both")
+    return E.clip(x, -np.inf if a_min is None else a_min, np.inf if a_max is None else a_max)
+
+
+def astype(x, dtype):
+    """Convert to ``dtype`` (differentiable between floating dtypes)."""
+    return E.astype(x, dtype=np.dtype(dtype))
+
+
+# ---- reductions ----------------------------------------------------------------
+
+
+def _axes(name, x, axis) -> tuple:
+    """Normalise ``axis`` (None, int or tuple) to a tuple of negative axes."""
+    n = ndim(x)
+    if axis is None:
+        return tuple(range(-n, 0))
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, int | np.integer) or not -n <= a < n:
+            raise ValueError(
+                f"{name}: axis {a!r} is out of range for an input of shape {shape(x)}; "
+                f"use an integer in [{-n}, {n - 1}]"
+            )
+        out.append(int(a) - n if a >= 0 else int(a))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: repeated axis in {axis!r}")
+    return tuple(sorted(out))
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 (NumPy's name)
+    """Sum over ``axis`` (int, tuple or None for all).
+
+    >>> import semigrad as sg
+    >>> float(sg.sum([[1.0, 2.0], [3.0, 4.0]]))
+    10.0
+    """
+    return S.sum_(x, axis=_axes("sum", x, axis), keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Mean over ``axis``: sum · (1/n)."""
+    axes = _axes("mean", x, axis)
+    s = shape(x)
+    n = int(np.prod([s[a] for a in axes]))
+    total = S.sum_(x, axis=axes, keepdims=keepdims)
+    return E.multiply(total, 1.0 / n) if n else E.divide(total, 0.0)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    """Maximum over ``axis``; tied maxima share the derivative equally."""
+    return R.max_(x, axis=_axes("max", x, axis), keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    """Minimum over ``axis``; tied minima share the derivative equally."""
+    return R.min_(x, axis=_axes("min", x, axis), keepdims=keepdims)
+
+
+amax, amin = max, min
+
+
+def prod(x, axis=None, keepdims=False):
+    """Product over ``axis`` (exact derivatives also where elements are 0)."""
+    return R.prod(x, axis=_axes("prod", x, axis), keepdims=keepdims)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log Σ exp(x) over ``axis``, stable for large |x|.
+
+    >>> import semigrad as sg
+    >>> float(sg.logsumexp([1000.0, 1000.0]))  # no overflow
+    1000.6931471805599
+    """
+    return R.logsumexp(x, axis=_axes("logsumexp", x, axis), keepdims=keepdims)
+
+
+def log_softmax(x, axis=-1):
+    """x − logsumexp(x) along ``axis`` (stable)."""
+    return E.subtract(x, logsumexp(x, axis=axis, keepdims=True))
+
+
+def softmax(x, axis=-1):
+    """exp(log_softmax(x)) along ``axis`` (stable).
+
+    >>> import semigrad as sg
+    >>> sg.softmax([1000.0, 1000.0]).tolist()
+    [0.5, 0.5]
+    """
+    return E.exp(log_softmax(x, axis=axis))
+
+
+# ---- shape ------------------------------------------------------------------------
+
+
+def reshape(x, newshape):
+    """Reshape (one entry may be -1)."""
+    old = shape(x)
+    new = (newshape,) if isinstance(newshape, int | np.integer) else tuple(newshape)
+    try:
+        new = np.empty(old, dtype=np.bool_).reshape(new).shape if 0 in old else _resolve(old, new)
+    except ValueError:
+        raise ValueError(
+            f"reshape: cannot reshape an array of shape {old} (size {int(np.prod(old))}) "
+            f"into shape {tuple(newshape) if not isinstance(newshape, int) else newshape}; "
+            "the sizes must match"
+        ) from None
+    if new == old:
+        return x
+    return S.reshape(x, shape=new, in_shape=old)
+
+
+def _resolve(old, new):
+    size = int(np.prod(old))
+    if new.count(-1) > 1:
+        raise ValueError
+    if -1 in new:
+        known = int(np.prod([d for d in new if d != -1]))
+        if known == 0 or size % known:
+            raise ValueError
+        new = tuple(size // known if d == -1 else int(d) for d in new)
+    if int(np.prod(new)) != size or any(d < 0 for d in new):
+        raise ValueError
+    return tuple(int(d) for d in new)
+
+
+def transpose(x, axes=None):
+    """Permute axes (reverse them by default)."""
+    n = ndim(x)
+    if axes is None:
+        axes = tuple(range(n - 1, -1, -1))
+    axes = tuple(int(a) % n if n else a for a in axes)
+    if sorted(axes) != list(range(n)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of {n} axes")
+    if axes == tuple(range(n)):
+        return x
+    return S.transpose(x, axes=axes)
+
+
+def swapaxes(x, axis1, axis2):
+    n = ndim(x)
+    perm = list(range(n))
+    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    return transpose(x, perm)
+
+
+def moveaxis(x, source, destination):
+    n = ndim(x)
+    perm = [a for a in range(n) if a != source % n]
+    perm.insert(destination % n, source % n)
+    return transpose(x, perm)
+
+
+def broadcast_to(x, newshape):
+    """Broadcast to ``newshape`` (NumPy rules)."""
+    old = shape(x)
+    newshape = tuple(newshape)
+    try:
+        np.broadcast_shapes(old, newshape)
+        if len(newshape) < len(old) or np.broadcast_shapes(old, newshape) != newshape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            f"broadcast_to: cannot broadcast shape {old} to {newshape}"
+        ) from None
+    if old == newshape:
+        return x
+    return S.broadcast_to(x, shape=newshape, in_shape=old)
+
+
+def expand_dims(x, axis):
+    old = shape(x)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    n = len(old) + len(axes)
+    pos = sorted(a % n for a in axes)
+    new = list(old)
+    for p in pos:
+        new.insert(p, 1)
+    return reshape(x, tuple(new))
+
+
+def squeeze(x, axis=None):
+    old = shape(x)
+    if axis is None:
+        return reshape(x, tuple(d for d in old if d != 1))
+    axes = {a % len(old) for a in ((axis,) if isinstance(axis, int) else axis)}
+    for a in axes:
+        if old[a] != 1:
+            raise ValueError(f"squeeze: axis {a} of shape {old} has size {old[a]}, not 1")
+    return reshape(x, tuple(d for k, d in enumerate(old) if k not in axes))
+
+
+def concatenate(arrays: Sequence, axis=0):
+    """Join arrays along an existing axis."""
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("concatenate: need at least one array")
+    shapes = [shape(a) for a in arrays]
+    n = len(shapes[0])
+    if n == 0:
+        raise ValueError("concatenate: zero-dimensional arrays cannot be concatenated; use stack")
+    if any(len(s) != n for s in shapes) or not -n <= axis < n:
+        raise ValueError(f"concatenate: shapes {shapes} do not fit along axis {axis}")
+    return S.concatenate(*arrays, axis=axis - n if axis >= 0 else axis)
+
+
+def stack(arrays: Sequence, axis=0):
+    """Join arrays along a new axis."""
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("stack: need at least one array")
+    shapes = {shape(a) for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: all arrays must have the same shape; got {sorted(shapes)}")
+    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+# ---- indexing ---------------------------------------------------------------------
+
+
+def _normalise_index(index, in_shape):
+    """A full index (no Ellipsis, arrays for lists) and facts about it."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    items = []
+    for it in index:
+        if isinstance(it, Tensor):
+            it = it.value
+        if isinstance(it, list | np.ndarray) or (isinstance(it, np.generic) and it.dtype == bool):
+            it = np.asarray(it)
+            if it.dtype.kind not in "biu":
+                raise IndexError(
+                    f"getitem: index arrays must be integers or booleans; got dtype {it.dtype}"
+                )
+        elif isinstance(it, bool):
+            it = np.asarray(it)
+        items.append(it)
+    consumed = 0
+    for it in items:
+        if it is None or it is Ellipsis:
+            continue
+        consumed += it.ndim if isinstance(it, np.ndarray) and it.dtype == bool else 1
+    if consumed > len(in_shape):
+        raise IndexError(f"getitem: too many indices for an array of shape {in_shape}")
+    ellipses = [k for k, it in enumerate(items) if it is Ellipsis]
+    if len(ellipses) > 1:
+        raise IndexError("getitem: an index can only have a single ellipsis ('...')")
+    fill = (slice(None),) * (len(in_shape) - consumed)
+    if ellipses:
+        k = ellipses[0]
+        items = items[:k] + list(fill) + items[k + 1 :]
+    else:
+        items = items + list(fill)
+    adv = [k for k, it in enumerate(items) if isinstance(it, np.ndarray)]
+    unique = all(it.dtype == bool for it in items if isinstance(it, np.ndarray))
+    adv_move = 0
+    if adv and adv[-1] - adv[0] + 1 != len(adv):
+        arrays = [items[k] for k in adv]
+        arrays = [a.nonzero() if a.dtype == bool else (a,) for a in arrays]
+        adv_move = len(np.broadcast_shapes(*[a.shape for grp in arrays for a in grp]))
+    return tuple(items), unique, adv_move
+
+
+def getitem(x, index):
+    """Index like NumPy: slices, integers, None, Ellipsis, integer arrays, masks.
+
+    Repeated integer indices accumulate in the gradient.
+    """
+    in_shape = shape(x)
+    idx, unique, adv_move = _normalise_index(index, in_shape)
+    value = x.value if isinstance(x, Tensor) else np.asarray(x)
+    try:
+        out_shape = np.shape(value[idx])
+    except IndexError as e:
+        raise IndexError(f"getitem: {e} (array shape {in_shape})") from None
+    return S.getitem(
+        x, idx=idx, in_shape=in_shape, out_ndim=len(out_shape), adv_move=adv_move, unique=unique
+    )
+
+
+# ---- products ----------------------------------------------------------------------
+
+
+def einsum(subscripts: str, *operands):
+    """Einstein summation, like ``np.einsum`` (explicit or implicit output, '...').
+
+    >>> import semigrad as sg
+    >>> sg.einsum("ij,j->i", [[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0]).tolist()
+    [3.0, 7.0]
+    """
+    eq = _explicit_equation(subscripts.replace(" ", ""), [shape(o) for o in operands])
+    return M.einsum(*operands, eq=eq)
+
+
+def _explicit_equation(subscripts, shapes):
+    if "->" in subscripts:
+        lhs, out = subscripts.split("->")
+    else:
+        lhs, out = subscripts, None
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(
+            f"einsum: {subscripts!r} names {len(ins)} operands but {len(shapes)} were given"
+        )
+    used = set(subscripts)
+    free = [c for c in string.ascii_letters if c not in used]
+    if any("..." in s for s in ins):
+        nell = 0
+        for s, sh in zip(ins, shapes):
+            if "..." in s:
+                nell = builtins.max(nell, len(sh) - (len(s) - 3))
+        ell = "".join(free[:nell])
+        ins = [
+            s.replace("...", ell[nell - (len(sh) - (len(s) - 3)):]) if "..." in s else s
+            for s, sh in zip(ins, shapes)
+        ]
+        out = out.replace("...", ell) if out is not None else None
+        ell_letters = ell
+    else:
+        ell_letters = ""
+    for s, sh in zip(ins, shapes):
+        if len(s) != len(sh):
+            raise ValueError(
+                f"einsum: subscripts {s!r} do not match an operand of shape {sh}"
+            )
+    if out is None:
+        counts = {}
+        for s in ins:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell_letters + "".join(
+            sorted(c for c, k in counts.items() if k == 1 and c not in ell_letters)
+        )
+    return ",".join(ins) + "->" + out
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules (1-D promotion, broadcast batch axes)."""
+    sa, sb = shape(a), shape(b)
+    if not sa or not sb:
+        raise ValueError(f"matmul: operands must be at least 1-D; got shapes {sa} and {sb}")
+    if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
+        raise ValueError(
+            f"matmul: shapes {sa} and {sb} are not aligned: {sa[-1]} (last axis of the first) "
+            f"!= {sb[-2 if len(sb) > 1 else 0]} ({'second-to-last' if len(sb) > 1 else 'only'} "
+            "axis of the second)"
+        )
+    ba, bb = sa[:-2], sb[:-2]
+    if ba != bb:
+        try:
+            batch = np.broadcast_shapes(ba, bb)
+        except ValueError:
+            raise ValueError(
+                f"matmul: batch shapes {ba} and {bb} of operands {sa} and {sb} do not broadcast"
+            ) from None
+        if len(sa) > 1 and ba != batch:
+            a = broadcast_to(a, batch + sa[-2:])
+        if len(sb) > 1 and bb != batch:
+            b = broadcast_to(b, batch + sb[-2:])
+    else:
+        batch = ba
+    letters = "abcdefghijklmnopqrstuvw"[: len(batch)]
+    ia = letters + ("xy" if len(sa) > 1 else "y")
+    ib = letters + ("yz" if len(sb) > 1 else "y")
+    io = letters + ("x" if len(sa) > 1 else "") + ("z" if len(sb) > 1 else "")
+    if len(sa) == 1:
+        ia = "y"
+    if len(sb) == 1:
+        ib = "y"
+    return M.einsum(a, b, eq=f"{ia},{ib}->{io}")
+
+
+def dot(a, b):
+    """NumPy's dot: scalar product, matrix product, or sum over the last/second-last axes."""
+    sa, sb = shape(a), shape(b)
+    if not sa or not sb:
+        return multiply(a, b)
+    if len(sb) <= 2:
+        return matmul(a, b)
+    return tensordot(a, b, axes=([len(sa) - 1], [len(sb) - 2]))
+
+
+def tensordot(a, b, axes=2):
+    """Contract ``axes`` of a with those of b (NumPy's tensordot)."""
+    sa, sb = shape(a), shape(b)
+    if isinstance(axes, int):
+        ax_a, ax_b = list(range(len(sa) - axes, len(sa))), list(range(axes))
+    else:
+        ax_a, ax_b = ([axes[0]] if isinstance(axes[0], int) else list(axes[0])), (
+            [axes[1]] if isinstance(axes[1], int) else list(axes[1])
+        )
+    ax_a = [k % len(sa) for k in ax_a]
+    ax_b = [k % len(sb) for k in ax_b]
+    if [sa[k] for k in ax_a] != [sb[k] for k in ax_b]:
+        raise ValueError(f"tensordot: shape mismatch between {sa} and {sb} for axes {axes}")
+    letters = iter(string.ascii_letters)
+    la = [next(letters) for _ in sa]
+    lb = [next(letters) for _ in sb]
+    for ka, kb in zip(ax_a, ax_b):
+        lb[kb] = la[ka]
+    out = [c for k, c in enumerate(la) if k not in ax_a] + [
+        c for k, c in enumerate(lb) if k not in ax_b
+    ]
+    return M.einsum(a, b, eq="".join(la) + "," + "".join(lb) + "->" + "".join(out))
+
+
+def outer(a, b):
+    """Outer product of the flattened inputs."""
+    return M.einsum(reshape(a, (-1,)), reshape(b, (-1,)), eq="i,j->ij")
+
+
+# Tensor's operators and methods dispatch to this module.
+_tensor_module._ops = _sys.modules[__name__]

@@ -1,0 +1,22 @@
+"""Every primitive of semigrad, declared once, and the registry that lists them.
+
+``REGISTRY`` maps each primitive's name to its declaration; its kind
+(``Elementwise``, ``Linear``, ``Reduction``, ``Multilinear``) says which
+structured form of the local Jacobian it declares.
+"""
+
+from . import elementwise, multilinear, reductions, structural
+from .base import REGISTRY, Elementwise, Linear, Multilinear, Primitive, Reduction
+
+__all__ = [
+    "REGISTRY",
+    "Elementwise",
+    "Linear",
+    "Multilinear",
+    "Primitive",
+    "Reduction",
+    "elementwise",
+    "multilinear",
+    "reductions",
+    "structural",
+]

@@ -1,0 +1,317 @@
+"""The primitive machinery: how an operation is declared once and applied.
+
+A primitive is a named operation with a forward implementation on raw NumPy
+values and its local Jacobian in one of a few *structured forms* (the kinds
+below). Interpreters (the reverse sweep, the forward sweep, and later the
+semiring sweep, scalarisation, symbolic export and flop counting) only read
+these declarations; none of them mentions a particular operation.
+
+The derived rules follow two conventions:
+
+* **Batched seeds.** A cotangent ``g`` or tangent ``t`` may carry extra
+  *leading* batch axes beyond the shape of the value it belongs to; primal
+  values never do. All batch handling lives in :func:`unbroadcast`,
+  :func:`align` and in the linear maps, whose implementations act on the
+  trailing axes.
+* **Rules use semigrad's own operations.** Partials, transposes and
+  contractions call primitives, never raw NumPy. When the reverse sweep runs
+  with ``create_graph=True`` it passes Tensors, so the backward pass is itself
+  recorded and can be differentiated again; otherwise it passes arrays and
+  nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, new_id
+
+#: Every primitive by name, in declaration order.
+REGISTRY: dict[str, Primitive] = {}
+
+_next_id = new_id
+
+
+def shape_of(x) -> tuple:
+    return getattr(x, "shape", ())
+
+
+def ndim_of(x) -> int:
+    return len(getattr(x, "shape", ()))
+
+
+class Primitive:
+    """A named operation: ``impl`` on raw values plus a structured Jacobian.
+
+    Calling a primitive on raw values runs ``impl`` and returns a raw value;
+    calling it with at least one :class:`Tensor` returns a Tensor, recorded as
+    a hyperedge when an input is traced.
+    """
+
+    kind = "primitive"
+    #: False for operations whose output has zero derivative everywhere
+    #: (comparisons, ``sign``, ``stop_gradient``): their outputs never require grad.
+    differentiable = True
+
+    def __init__(self, name: str, impl, doc: str = ""):
+        if name in REGISTRY:
+            raise ValueError(f"primitive {name!r} is declared twice")
+        self.name = name
+        self.impl = impl
+        self.__doc__ = doc or f"The {name} primitive."
+        REGISTRY[name] = self
+
+    def __repr__(self):
+        return f"<{self.kind} primitive {self.name}>"
+
+    def __call__(self, *args, **params):
+        for a in args:
+            cls = type(a)
+            if cls is Tensor:
+                return self._apply(args, params)
+            if cls is list:
+                return self(*(np.asarray(b) if type(b) is list else b for b in args), **params)
+        try:
+            return self.impl(*args, **params)
+        except (ValueError, IndexError, TypeError) as e:
+            raise _explain(self, args, e) from None
+
+    def _apply(self, args, params):
+        vals = [a.value if isinstance(a, Tensor) else a for a in args]
+        try:
+            value = self.impl(*vals, **params)
+        except (ValueError, IndexError, TypeError) as e:
+            raise _explain(self, args, e) from None
+        out = Tensor.__new__(Tensor)
+        out.value = value
+        out.grad = None
+        out.name = None
+        requires_grad = traced = False
+        for a in args:
+            if isinstance(a, Tensor):
+                if a.requires_grad:
+                    requires_grad = traced = True
+                elif a._prim is not None:
+                    traced = True
+        out.requires_grad = requires_grad and self.differentiable
+        if traced:
+            out._prim = self
+            out._inputs = args
+            out._params = params
+            out._id = _next_id()
+        else:
+            out._prim = out._inputs = out._params = None
+            out._id = -1
+        return out
+
+    # Derived rules; every kind overrides these.  ``xs`` are the inputs and
+    # ``out`` the output (arrays, or Tensors when the rule is being recorded).
+    def vjp(self, i, g, xs, out, params):  # pragma: no cover - abstract
+        raise TypeError(f"{self.name} declares no reverse rule")
+
+    def jvp(self, ts, xs, out, params):  # pragma: no cover - abstract
+        raise TypeError(f"{self.name} declares no forward rule")
+
+
+def _explain(prim, args, err):
+    shapes = ", ".join(str(shape_of(a)) for a in args)
+    msg = f"{prim.name}: {err} (input shapes: {shapes})"
+    if "broadcast" in str(err):
+        msg += "; make the shapes broadcast-compatible (see sg.broadcast_to / sg.reshape)"
+    return type(err)(msg)
+
+
+# --------------------------------------------------------------------------
+# Batch-axis helpers: the one place where broadcasting is undone.
+
+
+def unbroadcast(g, x, out_ndim: int):
+    """Sum a cotangent ``g`` (batch + out shape) down to batch + the shape of ``x``.
+
+    Also converts it to ``x``'s floating dtype, so that float32 stays float32
+    even where a partial was computed in float64.
+    """
+    gdtype = getattr(g, "dtype", None)
+    xdtype = getattr(x, "dtype", None)
+    if gdtype is not None and xdtype is not None and gdtype != xdtype and xdtype.kind in "fc":
+        g = _E.astype(g, dtype=xdtype)
+    shape = shape_of(x)
+    gshape = shape_of(g)
+    nb = len(gshape) - out_ndim
+    if gshape[nb:] == shape:
+        return g
+    lead = out_ndim - len(shape)
+    axes = tuple(range(-out_ndim, -out_ndim + lead))
+    axes += tuple(
+        k - len(shape) for k, d in enumerate(shape) if d == 1 and gshape[nb + lead + k] != 1
+    )
+    if axes:
+        g = _S.sum_(g, axis=axes, keepdims=True)
+    if shape_of(g) == gshape[:nb] + shape:
+        return g
+    return _S.reshape(g, shape=shape, in_shape=shape_of(g)[nb:])
+
+
+def align(t, in_ndim: int, out_ndim: int):
+    """Insert unit axes so a batched tangent of an input broadcasts against the output."""
+    if in_ndim == out_ndim:
+        return t
+
+    tshape = shape_of(t)
+    nb = len(tshape) - in_ndim
+    in_shape = tshape[nb:]
+    return _S.reshape(t, shape=(1,) * (out_ndim - in_ndim) + in_shape, in_shape=in_shape)
+
+
+def batch_broadcast(t, shape: tuple):
+    """Broadcast a batched value whose trailing axes broadcast to ``shape``."""
+    tshape = shape_of(t)
+    nb = len(tshape) - len(shape)
+    if tshape[nb:] == tuple(shape):
+        return t
+
+    return _S.broadcast_to(t, shape=tuple(shape), in_shape=tshape[nb:])
+
+
+def scale(g, p):
+    """``g ⊙ p`` where a partial of exactly 1 or -1 (Python ints) costs nothing."""
+    if type(p) is int:
+        if p == 1:
+            return g
+        if p == -1:
+
+            return _E.negative(g)
+
+    return _E.multiply(g, p)
+
+
+def add_cotangents(a, b):
+    return _E.add(a, b)
+
+
+# --------------------------------------------------------------------------
+# The structured kinds.
+
+
+class Elementwise(Primitive):
+    """Elementwise (with NumPy broadcasting): declares ∂out/∂in_i per input.
+
+    ``partials[i](*xs, out, **params)`` returns an array broadcasting against
+    the output (or the Python ints 1 / -1), written with semigrad operations;
+    ``None`` marks an input with no derivative (a condition, an index).
+    """
+
+    kind = "elementwise"
+
+    def __init__(self, name, impl, partials, doc=""):
+        super().__init__(name, impl, doc)
+        self.partials = partials
+        if partials is None:
+            self.differentiable = False
+
+    def vjp(self, i, g, xs, out, params):
+        p = self.partials[i](*xs, out, **params)
+        return unbroadcast(scale(g, p), xs[i], ndim_of(out))
+
+    def jvp(self, ts, xs, out, params):
+        out_ndim = ndim_of(out)
+        acc = None
+        for i, t in enumerate(ts):
+            if t is None or self.partials[i] is None:
+                continue
+            p = self.partials[i](*xs, out, **params)
+            term = scale(align(t, ndim_of(xs[i]), out_ndim), p)
+            acc = term if acc is None else add_cotangents(acc, term)
+        return None if acc is None else batch_broadcast(acc, shape_of(out))
+
+
+class Linear(Primitive):
+    """A linear index map (reshape, transpose, broadcast, indexing, sum, concatenate).
+
+    ``impl`` acts on the trailing axes, so applying the primitive itself to a
+    batched tangent is its forward rule; ``transpose(i, g, xs, out, params)``
+    maps a batched cotangent back to input ``i``, written with primitives.
+    """
+
+    kind = "linear"
+
+    def __init__(self, name, impl, transpose, doc=""):
+        super().__init__(name, impl, doc)
+        self.transpose = transpose
+
+    def vjp(self, i, g, xs, out, params):
+        return self.transpose(i, g, xs, out, **params)
+
+    def jvp(self, ts, xs, out, params):
+        if len(ts) == 1:
+            return self(ts[0], **params)
+
+        ref = next(t for t in ts if t is not None)
+        nb = ndim_of(ref) - ndim_of(xs[ts.index(ref)])
+        full = [
+            _S.zeros_batched(shape_of(ref)[:nb], x) if t is None else t for t, x in zip(ts, xs)
+        ]
+        return self(*full, **params)
+
+
+class Reduction(Primitive):
+    """A reduction out = Σ_j w_j x_j along ``axis`` with data-dependent local weights.
+
+    ``weights(x, out_kd, **params)`` gives ∂out/∂x with x's shape, where
+    ``out_kd`` is the output with the reduced axes kept. Selections (max, min)
+    put weight on the selected elements only; logsumexp's weights are the
+    softmax; prod's the products of the other elements.
+    """
+
+    kind = "reduction"
+
+    def __init__(self, name, impl, weights, doc=""):
+        super().__init__(name, impl, doc)
+        self.weights = weights
+
+    def _keepdims(self, v, x, axis, keepdims):
+        if keepdims:
+            return v
+
+        vshape = shape_of(v)
+        trail = vshape[len(vshape) - (ndim_of(x) - len(axis)):]
+        return _S.reshape(v, shape=_S.keepdims_shape(shape_of(x), axis), in_shape=trail)
+
+    def vjp(self, i, g, xs, out, params):
+        x = xs[0]
+        axis, keepdims = params["axis"], params["keepdims"]
+        w = self.weights(x, self._keepdims(out, x, axis, keepdims), **params)
+        return unbroadcast(scale(self._keepdims(g, x, axis, keepdims), w), x, ndim_of(x))
+
+    def jvp(self, ts, xs, out, params):
+
+        x = xs[0]
+        axis, keepdims = params["axis"], params["keepdims"]
+        w = self.weights(x, self._keepdims(out, x, axis, keepdims), **params)
+        return _S.sum_(scale(ts[0], w), axis=axis, keepdims=keepdims)
+
+
+class Multilinear(Primitive):
+    """A multilinear contraction declared by an einsum equation (einsum, matmul, ...).
+
+    ``params['eq']`` is explicit (``"ij,jk->ik"``, no ellipsis). The reverse
+    rule for operand i is the einsum of the cotangent with the other operands;
+    the forward rule sums one einsum per tangent.
+    """
+
+    kind = "multilinear"
+
+    def vjp(self, i, g, xs, out, params):
+
+        return _M.einsum_vjp(params["eq"], i, g, xs)
+
+    def jvp(self, ts, xs, out, params):
+
+        return _M.einsum_jvp(params["eq"], ts, xs)
+
+
+# The rules above call primitives declared in the sibling modules, which in
+# turn subclass the kinds declared here: bind the modules, resolve names late.
+from . import elementwise as _E  # noqa: E402
+from . import multilinear as _M  # noqa: E402
+from . import structural as _S  # noqa: E402

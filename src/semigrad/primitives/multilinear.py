@@ -1,0 +1,147 @@
+"""The multilinear primitive: einsum, which also carries matmul, dot and tensordot.
+
+A contraction is declared by its explicit equation (``"ij,jk->ik"``). The
+reverse rule for operand i contracts the cotangent with the other operands;
+the forward rule sums one contraction per tangent. Batch axes on cotangents
+and tangents get fresh letters. Two-operand contractions run as one batched
+matrix product (BLAS) after transposes and reshapes; longer ones go through
+``np.einsum`` with path optimisation.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+
+import numpy as np
+
+from .base import Multilinear, ndim_of, shape_of
+
+
+def parse_equation(eq: str) -> tuple[list[str], str]:
+    lhs, out = eq.split("->")
+    return lhs.split(","), out
+
+
+@lru_cache(maxsize=4096)
+def _plan(a_sub, b_sub, out_sub, a_shape, b_shape):
+    """How to run a two-operand contraction as one batched matmul (None: can't)."""
+    if len(set(a_sub)) < len(a_sub) or len(set(b_sub)) < len(b_sub):
+        return None
+    size = {}
+    for sub, shape in ((a_sub, a_shape), (b_sub, b_shape)):
+        for c, d in zip(sub, shape):
+            if size.setdefault(c, d) != d:
+                return None
+    a_sum = tuple(k for k, c in enumerate(a_sub) if c not in b_sub and c not in out_sub)
+    b_sum = tuple(k for k, c in enumerate(b_sub) if c not in a_sub and c not in out_sub)
+    a_rest = [c for c in a_sub if c in b_sub or c in out_sub]
+    b_rest = [c for c in b_sub if c in a_sub or c in out_sub]
+    batch = [c for c in out_sub if c in a_sub and c in b_sub]
+    left = [c for c in out_sub if c in a_sub and c not in b_sub]
+    right = [c for c in out_sub if c in b_sub and c not in a_sub]
+    contracted = [c for c in a_rest if c in b_rest and c not in out_sub]
+    a_perm = tuple(a_rest.index(c) for c in batch + left + contracted)
+    b_perm = tuple(b_rest.index(c) for c in batch + contracted + right)
+
+    def n(cs):
+        return int(np.prod([size[c] for c in cs], dtype=np.int64))
+
+    mid = batch + left + right
+    return (
+        a_sum,
+        b_sum,
+        a_perm,
+        b_perm,
+        (n(batch), n(left), n(contracted)),
+        (n(batch), n(contracted), n(right)),
+        tuple(size[c] for c in mid),
+        tuple(mid.index(c) for c in out_sub),
+        bool(batch),
+    )
+
+
+def contract(eq: str, *operands):
+    """Evaluate an explicit einsum equation on arrays (BLAS for two operands)."""
+    ins, out = parse_equation(eq)
+    if len(operands) == 2:
+        a, b = np.asarray(operands[0]), np.asarray(operands[1])
+        plan = _plan(ins[0], ins[1], out, a.shape, b.shape)
+        if plan is not None:
+            a_sum, b_sum, a_perm, b_perm, a3, b3, mid_shape, out_perm, batched = plan
+            if a_sum:
+                a = a.sum(axis=a_sum)
+            if b_sum:
+                b = b.sum(axis=b_sum)
+            a = a.transpose(a_perm)
+            b = b.transpose(b_perm)
+            if batched:
+                c = np.matmul(a.reshape(a3), b.reshape(b3))
+            else:
+                c = np.matmul(a.reshape(a3[1:]), b.reshape(b3[1:]))
+            return c.reshape(mid_shape).transpose(out_perm)[()]
+    return np.einsum(eq, *operands, optimize=len(operands) > 2)[()]
+
+
+einsum = Multilinear(
+    "einsum",
+    lambda *operands, eq: contract(eq, *operands),
+    doc="A contraction given by an explicit einsum equation ``eq``.",
+)
+
+
+def _fresh(eq: str, n: int) -> str:
+    free = [c for c in string.ascii_letters if c not in eq]
+    if n > len(free):
+        raise ValueError(f"einsum: {eq!r} leaves too few free letters for {n} batch axes")
+    return "".join(free[:n])
+
+
+def einsum_vjp(eq, i, g, xs):
+    """Cotangent of operand ``i``: the cotangent contracted with the other operands."""
+    ins, out = parse_equation(eq)
+    batch = _fresh(eq, ndim_of(g) - len(out))
+    target = ins[i]
+    others = [s for j, s in enumerate(ins) if j != i]
+    other_ops = [x for j, x in enumerate(xs) if j != i]
+    avail = set(out).union(*others)
+    unique = "".join(dict.fromkeys(target))
+    kept = "".join(c for c in unique if c in avail)
+    r = einsum(g, *other_ops, eq=",".join([batch + out, *others]) + "->" + batch + kept)
+    if kept == target:
+        return r
+    # Letters of the target that nowhere else appears are broadcast (ones);
+    # a repeated letter is a diagonal (identity matrices). One more einsum.
+    dtype = np.result_type(*(getattr(x, "dtype", np.float64) for x in xs))
+    size = dict(zip(target, shape_of(xs[i])))
+    spare = iter(_fresh(eq + batch, len(target)))
+    renamed, seen, extra_subs, extra_ops = [], set(), [], []
+    for c in target:
+        if c in seen:
+            d = next(spare)
+            extra_subs.append(c + d)
+            extra_ops.append(np.eye(size[c], dtype=dtype))
+            renamed.append(d)
+            continue
+        seen.add(c)
+        renamed.append(c)
+        if c not in avail:
+            extra_subs.append(c)
+            extra_ops.append(np.ones(size[c], dtype=dtype))
+    eq2 = ",".join([batch + kept, *extra_subs]) + "->" + batch + "".join(renamed)
+    return einsum(r, *extra_ops, eq=eq2)
+
+
+def einsum_jvp(eq, ts, xs):
+    """Tangent of the output: one contraction per operand with a tangent."""
+    ins, out = parse_equation(eq)
+    acc = None
+    for i, t in enumerate(ts):
+        if t is None:
+            continue
+        batch = _fresh(eq, ndim_of(t) - ndim_of(xs[i]))
+        subs = [batch + s if j == i else s for j, s in enumerate(ins)]
+        ops = [t if j == i else x for j, x in enumerate(xs)]
+        term = einsum(*ops, eq=",".join(subs) + "->" + batch + out)
+        acc = term if acc is None else acc + term
+    return acc

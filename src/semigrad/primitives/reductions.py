@@ -1,0 +1,75 @@
+"""Reductions with data-dependent local weights: max, min, logsumexp, prod.
+
+Each declares ∂out/∂x as an array of x's shape (``weights``); the reverse
+rule multiplies the cotangent, broadcast back over the reduced axes, by it
+(:class:`~semigrad.primitives.base.Reduction`). ``axis`` is a tuple of
+negative axes. (Plain ``sum`` is linear and lives with the index maps.)
+
+max and min are *selections*: the weight sits on the selected elements only.
+Where several elements tie for the extreme, each gets 1/k of the derivative,
+as in JAX and PyTorch (``amax``); scalarisation therefore gives one scalar
+edge per tied element, weighted 1/k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Reduction
+from .elementwise import astype, divide, equal, exp, subtract, where
+from .structural import sum_
+
+
+def _selection_weights(x, out_kd, axis, keepdims):
+    hit = equal(x, out_kd)
+    return astype(divide(hit, sum_(hit, axis=axis, keepdims=True)), dtype=np.result_type(x))
+
+
+max_ = Reduction(
+    "max",
+    lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+    _selection_weights,
+)
+
+min_ = Reduction(
+    "min",
+    lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+    _selection_weights,
+)
+
+
+# logsumexp is a primitive rather than log(sum(exp(x))) because that
+# composition overflows for |x| ~ 1e3; its weights are the softmax.
+def _logsumexp(x, axis, keepdims):
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        s = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return (s if keepdims else np.squeeze(s, axis=axis))[()]
+
+
+logsumexp = Reduction(
+    "logsumexp",
+    _logsumexp,
+    lambda x, out_kd, axis, keepdims: exp(subtract(x, out_kd)),
+)
+
+
+# d prod / d x_j is the product of the other elements, which is out / x_j
+# only where x_j != 0: with one zero in the slice the zero's partial is the
+# product of the rest, with two or more every partial is 0.
+def _prod_weights(x, out_kd, axis, keepdims):
+    zero = equal(x, 0)
+    nonzero = where(zero, 1.0, x)
+    rest = np.sum(np.asarray(getattr(zero, "value", zero)), axis=axis, keepdims=True)
+    prod_nonzero = prod(nonzero, axis=axis, keepdims=True)
+    no_zero = divide(prod_nonzero, nonzero)
+    one_zero = where(zero, prod_nonzero, 0.0)
+    return where(rest == 0, no_zero, where(rest == 1, one_zero, 0.0))
+
+
+prod = Reduction(
+    "prod",
+    lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
+    _prod_weights,
+)

@@ -1,0 +1,152 @@
+"""Linear index maps: reshape, transpose, broadcast, sum, indexing, concatenate.
+
+Each block declares the map (acting on the *trailing* axes, so that the same
+primitive applied to a batched tangent is its forward rule) and its transpose
+(the reverse rule), itself written with primitives of this module: reshape is
+its own transpose, transpose's is the inverse permutation, broadcast_to and
+sum are each other's, getitem and scatter_add are each other's, and
+concatenate's is a set of slices. Axes in parameters are negative (counted
+from the end) for the same reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Linear, shape_of, unbroadcast
+
+
+def keepdims_shape(shape: tuple, axis: tuple) -> tuple:
+    """``shape`` with the (negative) ``axis`` entries set to 1."""
+    n = len(shape)
+    return tuple(1 if k - n in axis else d for k, d in enumerate(shape))
+
+
+def zeros_batched(batch: tuple, x):
+    return np.zeros(batch + shape_of(x), dtype=np.result_type(x))
+
+
+# ---- reshape ---------------------------------------------------------------
+
+
+def _reshape(x, shape, in_shape):
+    xs = np.shape(x)
+    return np.reshape(x, xs[: len(xs) - len(in_shape)] + shape)
+
+
+reshape = Linear(
+    "reshape",
+    _reshape,
+    lambda i, g, xs, out, shape, in_shape: reshape(g, shape=in_shape, in_shape=shape),
+)
+
+# ---- transpose (axis permutation) -------------------------------------------
+
+
+def _transpose(x, axes):
+    nb = np.ndim(x) - len(axes)
+    if nb:
+        axes = tuple(range(nb)) + tuple(nb + a for a in axes)
+    return np.transpose(x, axes)
+
+
+transpose = Linear(
+    "transpose",
+    _transpose,
+    lambda i, g, xs, out, axes: transpose(g, axes=tuple(np.argsort(axes).tolist())),
+)
+
+# ---- broadcast_to and sum: each other's transpose ---------------------------
+
+
+def _broadcast_to(x, shape, in_shape):
+    xs = np.shape(x)
+    batch = xs[: len(xs) - len(in_shape)]
+    x = np.reshape(x, batch + (1,) * (len(shape) - len(in_shape)) + in_shape)
+    return np.broadcast_to(x, batch + shape)
+
+
+broadcast_to = Linear(
+    "broadcast_to",
+    _broadcast_to,
+    lambda i, g, xs, out, shape, in_shape: unbroadcast(g, xs[0], len(shape)),
+)
+
+
+def _sum_transpose(i, g, xs, out, axis, keepdims):
+    xshape = shape_of(xs[0])
+    kd = keepdims_shape(xshape, axis)
+    if not keepdims:
+        g = reshape(g, shape=kd, in_shape=shape_of(out))
+    return broadcast_to(g, shape=xshape, in_shape=kd)
+
+
+sum_ = Linear(
+    "sum",
+    lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    _sum_transpose,
+    doc="Sum over the (negative) axes ``axis``.",
+)
+
+# ---- indexing: getitem and scatter_add are each other's transpose ----------
+# ``idx`` is a full index for the primal's axes (no Ellipsis; arrays, not
+# lists): prefixing it with Ellipsis makes it act on the trailing axes. NumPy
+# moves the axes of non-adjacent advanced indices to the front, before any
+# batch axes; ``adv_move`` (their number) moves them back behind the batch.
+
+
+def _getitem(x, idx, in_shape, out_ndim, adv_move, unique):
+    r = x[(Ellipsis, *idx)]
+    nb = np.ndim(x) - len(in_shape)
+    if nb and adv_move:
+        r = np.moveaxis(r, tuple(range(adv_move)), tuple(range(nb, nb + adv_move)))
+    return r
+
+
+def _scatter_add(g, idx, in_shape, out_ndim, adv_move, unique):
+    nb = np.ndim(g) - out_ndim
+    z = np.zeros(np.shape(g)[:nb] + in_shape, dtype=np.result_type(g))
+    if nb and adv_move:
+        g = np.moveaxis(g, tuple(range(nb, nb + adv_move)), tuple(range(adv_move)))
+    key = (Ellipsis, *idx)
+    if unique:
+        z[key] = g
+    else:
+        np.add.at(z, key, g)
+    return z
+
+
+getitem = Linear(
+    "getitem",
+    _getitem,
+    lambda i, g, xs, out, **params: scatter_add(g, **params),
+    doc="Indexing: basic slices, integer arrays (repeats allowed), boolean masks.",
+)
+
+scatter_add = Linear(
+    "scatter_add",
+    _scatter_add,
+    lambda i, g, xs, out, **params: getitem(g, **params),
+    doc="Adds the input into zeros of shape ``in_shape`` at ``idx`` (repeats accumulate).",
+)
+
+# ---- concatenate -------------------------------------------------------------
+
+
+def _concatenate_transpose(i, g, xs, out, axis):
+    start = sum(shape_of(x)[axis] for x in xs[:i])
+    stop = start + shape_of(xs[i])[axis]
+    out_shape = shape_of(out)
+    idx = (slice(None),) * (len(out_shape) + axis) + (slice(start, stop),)
+    idx += (slice(None),) * (-axis - 1)
+    return getitem(
+        g, idx=idx, in_shape=out_shape, out_ndim=len(out_shape), adv_move=0, unique=True
+    )
+
+
+concatenate = Linear(
+    "concatenate",
+    lambda *xs, axis: np.concatenate(xs, axis=axis),
+    _concatenate_transpose,
+    doc="Joins arrays along the (negative) axis ``axis``.",
+)

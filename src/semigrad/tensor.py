@@ -1,0 +1,391 @@
+"""Tensor: the face of a value node of the computational hypergraph.
+
+A Tensor wraps a NumPy value. When it ``requires_grad`` (or was computed from
+one that does), the operation that produced it is recorded on it: the
+primitive, its ordered inputs and its parameters: one hyperedge of the graph.
+Tensors are immutable once part of a graph; operators and methods call the
+functions of :mod:`semigrad.ops`.
+
+``_id`` numbers recorded tensors in creation order, which is a topological
+order of the whole graph: sweeps use it to order nodes and to stop at the
+inputs of the transform they serve.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+
+
+class Tensor:
+    """A value in a computation, optionally tracked for differentiation.
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor([0.5, 1.5], requires_grad=True)
+    >>> y = (sg.tanh(x) * x).sum()
+    >>> y.backward()
+    >>> x.grad.round(4).tolist()
+    [0.8434, 0.9312]
+    """
+
+    __slots__ = (
+        "value",
+        "requires_grad",
+        "grad",
+        "name",
+        "_prim",
+        "_inputs",
+        "_params",
+        "_id",
+        "__weakref__",
+    )
+    # NumPy defers to our reflected operators (array + tensor -> Tensor).
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        if isinstance(data, Tensor):
+            data = data.value
+        value = np.array(data, dtype=dtype)
+        if requires_grad and value.dtype.kind not in "fc":
+            raise TypeError(
+                f"tensor: only floating-point or complex tensors can require gradients; "
+                f"got dtype {value.dtype} (shape {value.shape}): pass dtype=float"
+            )
+        self.value = value[()] if value.ndim == 0 else value
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self.name = name
+        self._prim = self._inputs = self._params = None
+        self._id = new_id() if requires_grad else -1
+
+    # ---- attributes ---------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return np.shape(self.value)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.result_type(self.value)
+
+    @property
+    def ndim(self) -> int:
+        return np.ndim(self.value)
+
+    @property
+    def size(self) -> int:
+        return int(np.size(self.value))
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._prim is None
+
+    @property
+    def T(self) -> Tensor:
+        return _ops.transpose(self)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def item(self):
+        return np.asarray(self.value).item()
+
+    def numpy(self) -> np.ndarray:
+        """The value as a NumPy array, detached from the graph."""
+        return np.asarray(self.value)
+
+    def detach(self) -> Tensor:
+        """A new leaf with the same value that does not require grad."""
+        return Tensor(self.value)
+
+    def tolist(self):
+        return np.asarray(self.value).tolist()
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def __int__(self) -> int:
+        return int(self.value)
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise TypeError(
+                "a Tensor that requires grad cannot be converted to a NumPy array implicitly "
+                "(the graph would be dropped silently): use .numpy() or .detach(), or call "
+                "the semigrad function (sg.exp, ...) instead of NumPy's"
+            )
+        return np.asarray(self.value, dtype=dtype)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        fn = _ufunc_table().get(ufunc.__name__)
+        if method != "__call__" or fn is None or kwargs:
+            raise TypeError(
+                f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method} is not "
+                f"differentiable through semigrad: use the semigrad function (sg.*) or .detach()"
+            )
+        return fn(*inputs)
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self.value), separator=", ", prefix="tensor(")
+        extra = ""
+        if self._prim is not None:
+            extra = f", op={self._prim.name}"
+        elif self.requires_grad:
+            extra = ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__
+
+    def __setitem__(self, index, value):
+        if self.requires_grad or self._prim is not None:
+            raise TypeError(
+                "Tensor item assignment: this tensor is part of a graph and tensors are "
+                "immutable there (the recorded values would change); build a new tensor "
+                "instead, e.g. sg.where(mask, new, x) or sg.concatenate"
+            )
+        v = np.array(self.value)
+        v[index] = value.value if isinstance(value, Tensor) else value
+        self.value = v
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # ---- differentiation --------------------------------------------------
+    def backward(self, seed=None, retain_graph: bool | None = None, create_graph: bool = False):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``seed`` is the cotangent (required unless ``self`` is a scalar).
+        As in PyTorch, gradients accumulate across calls (reset with
+        ``x.grad = None``) and the graph's saved values are released unless
+        ``retain_graph`` (default: ``create_graph``).
+        """
+        from .autodiff.reverse import backward
+
+        backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
+
+    # ---- methods ----------------------------------------------------------
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+        _no_out("sum", out, dtype)
+        return _ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+        _no_out("mean", out, dtype)
+        return _ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, out=None, keepdims=False):
+        _no_out("max", out)
+        return _ops.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, out=None, keepdims=False):
+        _no_out("min", out)
+        return _ops.min(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False):
+        _no_out("prod", out, dtype)
+        return _ops.prod(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        return _ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+    def swapaxes(self, a, b):
+        return _ops.swapaxes(self, a, b)
+
+    def squeeze(self, axis=None):
+        return _ops.squeeze(self, axis)
+
+    def flatten(self):
+        return _ops.reshape(self, (-1,))
+
+    ravel = flatten
+
+    def astype(self, dtype):
+        return _ops.astype(self, dtype)
+
+    def clip(self, a_min=None, a_max=None):
+        return _ops.clip(self, a_min, a_max)
+
+    def dot(self, other):
+        return _ops.dot(self, other)
+
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def tanh(self):
+        return _ops.tanh(self)
+
+    def sin(self):
+        return _ops.sin(self)
+
+    def cos(self):
+        return _ops.cos(self)
+
+    def abs(self):
+        return _ops.abs(self)
+
+    def sigmoid(self):
+        return _ops.sigmoid(self)
+
+    def relu(self):
+        return _ops.relu(self)
+
+    def logsumexp(self, axis=None, keepdims=False):
+        return _ops.logsumexp(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis=-1):
+        return _ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return _ops.log_softmax(self, axis=axis)
+
+    # ---- operators ----------------------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops.subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops.multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops.multiply(other, self)
+
+    def __truediv__(self, other):
+        return _ops.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.divide(other, self)
+
+    def __pow__(self, other):
+        return _ops.power(self, other)
+
+    def __rpow__(self, other):
+        return _ops.power(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __eq__(self, other):
+        return _ops.equal(self, other)
+
+    def __ne__(self, other):
+        return _ops.not_equal(self, other)
+
+    def __lt__(self, other):
+        return _ops.less(self, other)
+
+    def __le__(self, other):
+        return _ops.less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops.greater(self, other)
+
+    def __ge__(self, other):
+        return _ops.greater_equal(self, other)
+
+    def __invert__(self):
+        return _ops.logical_not(self)
+
+    def __and__(self, other):
+        return _ops.logical_and(self, other)
+
+    def __or__(self, other):
+        return _ops.logical_or(self, other)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+
+def _no_out(name, out, dtype=None):
+    if out is not None or dtype is not None:
+        raise TypeError(f"Tensor.{name}: the out= and dtype= arguments are not supported")
+
+
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
+    """Make a leaf Tensor from data (copied), like ``torch.tensor``.
+
+    >>> import semigrad as sg
+    >>> sg.tensor([1.0, 2.0], requires_grad=True).shape
+    (2,)
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+#: Creation numbers of recorded tensors (a topological order of every graph).
+new_id = itertools.count().__next__
+
+# The operators above call the functions of semigrad.ops, which is built on
+# Tensor and therefore imported after it; it installs itself here.
+_ops = None
+
+
+@functools.cache
+def _ufunc_table():
+    return {
+        "add": _ops.add,
+        "subtract": _ops.subtract,
+        "multiply": _ops.multiply,
+        "divide": _ops.divide,
+        "true_divide": _ops.divide,
+        "power": _ops.power,
+        "negative": _ops.negative,
+        "reciprocal": _ops.reciprocal,
+        "exp": _ops.exp,
+        "log": _ops.log,
+        "log1p": _ops.log1p,
+        "expm1": _ops.expm1,
+        "sqrt": _ops.sqrt,
+        "square": _ops.square,
+        "absolute": _ops.abs,
+        "sign": _ops.sign,
+        "sin": _ops.sin,
+        "cos": _ops.cos,
+        "tan": _ops.tan,
+        "tanh": _ops.tanh,
+        "maximum": _ops.maximum,
+        "minimum": _ops.minimum,
+        "matmul": _ops.matmul,
+        "equal": _ops.equal,
+        "not_equal": _ops.not_equal,
+        "less": _ops.less,
+        "less_equal": _ops.less_equal,
+        "greater": _ops.greater,
+        "greater_equal": _ops.greater_equal,
+        "logical_not": _ops.logical_not,
+        "logical_and": _ops.logical_and,
+        "logical_or": _ops.logical_or,
+    }
