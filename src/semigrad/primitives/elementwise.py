@@ -127,10 +127,14 @@ minimum = Elementwise(
     (_half_where_equal(lambda x, y: less(x, y)), _half_where_equal(lambda x, y: less(y, x))),
 )
 
+def _truth(c):
+    return c if getattr(c, "dtype", None) == np.bool_ else not_equal(c, 0)
+
+
 where = Elementwise(
     "where",
     lambda c, x, y: np.where(c, x, y)[()],
-    (None, lambda c, x, y, out: c, lambda c, x, y, out: logical_not(c)),
+    (None, lambda c, x, y, out: _truth(c), lambda c, x, y, out: logical_not(c)),
 )
 
 clip = Elementwise(

@@ -1,0 +1,202 @@
+"""Every primitive in the registry through one gradient checker.
+
+The table below is the spec: for each primitive, one or more cases of
+(function of the differentiated inputs, inputs, tolerance). ``check_grads``
+checks reverse and forward mode to order 2 against central differences, and
+a batch of cotangent seeds must equal the seeds taken one by one. A test
+walks the registry so that no primitive goes unchecked, and another shows
+the checker failing on a deliberately wrong rule.
+"""
+
+import numpy as np
+import pytest
+
+import semigrad as sg
+from semigrad.primitives import REGISTRY, Elementwise
+from semigrad.primitives import structural as S
+
+rng = np.random.default_rng(42)
+
+
+def normal(*shape):
+    return rng.standard_normal(shape)
+
+
+def uniform(lo, hi, *shape):
+    return rng.uniform(lo, hi, shape)
+
+
+def away_from_zero(*shape):
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.3, 1.5, shape)
+
+
+def distinct(*shape):
+    """Values whose pairwise gaps are large compared with the difference step."""
+    n = int(np.prod(shape))
+    return (rng.permutation(n) * 0.37 - n * 0.15).reshape(shape)
+
+
+W32 = normal(3, 2)
+MASK = np.array([[True, False, True], [False, True, True]])
+
+# primitive -> list of (label, function, args)
+CASES = {
+    "add": [("bcast", lambda x, y: x + y, (normal(2, 3), normal(3)))],
+    "subtract": [("bcast", lambda x, y: x - y, (normal(2, 1), normal(1, 3)))],
+    "multiply": [("bcast", lambda x, y: x * y, (normal(2, 3), normal(2, 1)))],
+    "divide": [("bcast", lambda x, y: x / y, (normal(3), away_from_zero(2, 3)))],
+    "negative": [("vec", lambda x: -x, (normal(4),))],
+    "reciprocal": [("vec", sg.reciprocal, (away_from_zero(4),))],
+    "power": [
+        ("both", lambda x, y: x**y, (uniform(0.5, 2.0, 2, 3), normal(3))),
+        ("const", lambda x: x**3, (normal(4),)),
+        ("base", lambda y: 2.0**y, (normal(3),)),
+    ],
+    "square": [("vec", sg.square, (normal(4),))],
+    "sqrt": [("vec", sg.sqrt, (uniform(0.2, 3.0, 4),))],
+    "abs": [("vec", sg.abs, (away_from_zero(5),))],
+    "exp": [("mat", sg.exp, (normal(2, 3),))],
+    "log": [("vec", sg.log, (uniform(0.2, 3.0, 4),))],
+    "log1p": [("vec", sg.log1p, (uniform(-0.5, 3.0, 4),))],
+    "expm1": [("vec", sg.expm1, (normal(4),))],
+    "sin": [("vec", sg.sin, (normal(4),))],
+    "cos": [("vec", sg.cos, (normal(4),))],
+    "tan": [("vec", sg.tan, (uniform(-1.0, 1.0, 4),))],
+    "tanh": [("vec", sg.tanh, (normal(4),))],
+    "sigmoid": [("vec", sg.sigmoid, (3 * normal(5),))],
+    "relu": [("vec", sg.relu, (away_from_zero(5),))],
+    "maximum": [("bcast", sg.maximum, (distinct(2, 3), distinct(3) + 0.1))],
+    "minimum": [("bcast", sg.minimum, (distinct(2, 3), distinct(3) + 0.1))],
+    "where": [("bcast", lambda x, y: sg.where(MASK, x, y), (normal(2, 3), normal(3)))],
+    "clip": [("vec", lambda x: sg.clip(x, -0.5, 0.5), (distinct(6) * 0.5 + 0.05,))],
+    "astype": [("f32->f64", lambda x: sg.astype(x, np.float64) * 1.5,
+                (normal(3).astype(np.float32),))],
+    "identity": [("vec", sg.primitives.elementwise.identity, (normal(3),))],
+    "reshape": [("mat", lambda x: sg.reshape(x, (3, 2)) * W32, (normal(2, 3),))],
+    "transpose": [("3d", lambda x: sg.transpose(x, (2, 0, 1)) ** 2, (normal(2, 3, 4),))],
+    "broadcast_to": [("lead+one", lambda x: sg.broadcast_to(x, (2, 4, 3)) ** 2, (normal(4, 1),))],
+    "sum": [
+        ("all", lambda x: sg.sum(x**2), (normal(2, 3),)),
+        ("axis", lambda x: sg.sum(x**2, axis=(0, 2), keepdims=True), (normal(2, 3, 4),)),
+    ],
+    "getitem": [
+        ("slice", lambda x: x[1:, ::2] ** 2, (normal(3, 5),)),
+        ("repeats", lambda x: x[[0, 0, 2]] ** 2, (normal(3, 2),)),
+        ("mask", lambda x: x[MASK] ** 2, (normal(2, 3),)),
+        ("int+newaxis", lambda x: x[1, None, ...] ** 2, (normal(3, 2),)),
+        ("split-advanced", lambda x: x[[0, 1], :, [1, 1]] ** 2, (normal(2, 3, 4),)),
+    ],
+    "scatter_add": [(
+        "repeats",
+        lambda x: S.scatter_add(x, idx=(np.array([0, 2, 0]), slice(None)), in_shape=(4, 2),
+                                out_ndim=2, adv_move=0, unique=False) ** 2,
+        (normal(3, 2),),
+    )],
+    "concatenate": [(
+        "axis1",
+        lambda x, y: sg.concatenate([x, y], axis=1) ** 2,
+        (normal(2, 3), normal(2, 2)),
+    )],
+    "max": [("axis", lambda x: sg.max(x, axis=1), (distinct(3, 4),))],
+    "min": [("all", lambda x: sg.min(x), (distinct(3, 4),))],
+    "logsumexp": [("axis", lambda x: sg.logsumexp(x, axis=-1), (normal(3, 4),))],
+    "prod": [
+        ("axis", lambda x: sg.prod(x, axis=0), (uniform(0.5, 1.5, 3, 2),)),
+        ("one zero", lambda x: sg.prod(x * np.array([1.0, 0.0, 1.0])), (normal(3),)),
+    ],
+    "einsum": [
+        ("matmul", lambda a, b: a @ b, (normal(2, 3), normal(3, 4))),
+        ("batched", lambda a, b: a @ b, (normal(2, 2, 3), normal(3, 2))),
+        ("vec-mat", lambda a, b: a @ b, (normal(3), normal(3, 2))),
+        ("trace", lambda a: sg.einsum("ii->", a), (normal(3, 3),)),
+        ("diag", lambda a: sg.einsum("ii->i", a), (normal(3, 3),)),
+        ("bcast", lambda a, b: sg.einsum("i,j->ij", a, b), (normal(2), normal(3))),
+        ("sum-out", lambda a, b: sg.einsum("ij,k->ik", a, b), (normal(2, 3), normal(2))),
+        ("three", lambda a, b, c: sg.einsum("ij,jk,kl->il", a, b, c),
+         (normal(2, 3), normal(3, 2), normal(2, 2))),
+    ],
+}
+
+# Zero derivative everywhere: their outputs never require grad.
+NON_DIFFERENTIABLE = {
+    "sign", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_not", "logical_and", "logical_or", "stop_gradient",
+}
+
+TABLE = [
+    pytest.param(fn, args, id=f"{name}-{label}")
+    for name, cases in CASES.items()
+    for label, fn, args in cases
+]
+
+
+def test_table_covers_the_registry():
+    missing = set(REGISTRY) - set(CASES) - NON_DIFFERENTIABLE
+    assert not missing, f"primitives without a gradient check: {sorted(missing)}"
+    assert all(not REGISTRY[n].differentiable for n in NON_DIFFERENTIABLE)
+
+
+@pytest.mark.parametrize("fn, args", TABLE)
+def test_gradients(fn, args):
+    sg.check_grads(fn, args, modes=("rev", "fwd"), order=2)
+
+
+@pytest.mark.parametrize("fn, args", TABLE)
+def test_batched_cotangents_equal_row_by_row(fn, args):
+    out, vjp_fn = sg.vjp(fn, *args)
+    seeds = np.random.default_rng(1).standard_normal((3, *np.shape(out)))
+    batched = vjp_fn(seeds.astype(np.result_type(out)))
+    for k in range(3):
+        single = vjp_fn(seeds[k].astype(np.result_type(out)))
+        for b, s in zip(batched, single):
+            np.testing.assert_allclose(np.asarray(b)[k], s, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("fn, args", TABLE)
+def test_batched_tangents_equal_one_by_one(fn, args):
+    r = np.random.default_rng(2)
+    tangents = tuple(r.standard_normal((3, *np.shape(a))).astype(np.result_type(a))
+                     for a in args)
+    _, batched = sg.jvp(fn, args, tangents)
+    for k in range(3):
+        _, single = sg.jvp(fn, args, tuple(t[k] for t in tangents))
+        np.testing.assert_allclose(np.asarray(batched)[k], single, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(NON_DIFFERENTIABLE))
+def test_non_differentiable_primitives_pass_no_gradient(name):
+    prim = REGISTRY[name]
+    x = sg.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    args = (x,) if name in ("sign", "logical_not", "stop_gradient") else (x, 0.25)
+    out = prim(*args)
+    assert not out.requires_grad
+    g = sg.grad(lambda v: sg.sum(sg.where(prim(*((v,) + args[1:])), v, 2 * v)))(x.value)
+    expected = np.where(prim(*((x.value,) + args[1:])), 1.0, 2.0)
+    np.testing.assert_array_equal(g, expected)
+
+
+def test_stop_gradient_blocks_only_its_own_path():
+    assert sg.grad(lambda x: sg.stop_gradient(x) * x)(3.0) == 3.0
+
+
+def test_checker_catches_a_wrong_rule():
+    wrong = Elementwise("sin_with_wrong_rule", np.sin, (lambda x, out: sg.sin(x),))
+    try:
+        with pytest.raises(AssertionError, match="sin_with_wrong_rule.*rev mode, order 1"):
+            sg.check_grads(wrong, (np.array([0.3, 1.2]),), modes=("rev",))
+        with pytest.raises(AssertionError, match="fwd mode"):
+            sg.check_grads(wrong, (np.array([0.3, 1.2]),), modes=("fwd",))
+    finally:
+        del REGISTRY["sin_with_wrong_rule"]
+
+
+def test_checker_catches_a_wrong_second_order_rule():
+    # Right first derivative (cos) but its own derivative is wrong: only order 2 sees it.
+    bad_cos = Elementwise("cos_with_wrong_rule", np.cos, (lambda x, out: sg.sin(x),))
+    sine = Elementwise("sin_via_bad_cos", np.sin, (lambda x, out: bad_cos(x),))
+    try:
+        sg.check_grads(sine, (np.array([0.3, 1.2]),), modes=("rev",), order=1)
+        with pytest.raises(AssertionError, match="order 2"):
+            sg.check_grads(sine, (np.array([0.3, 1.2]),), modes=("rev",), order=2)
+    finally:
+        del REGISTRY["cos_with_wrong_rule"], REGISTRY["sin_via_bad_cos"]
