@@ -499,3 +499,4 @@ def outer(a, b):
 
 # Tensor's operators and methods dispatch to this module.
 _tensor_module._ops = _sys.modules[__name__]
+_tensor_module._E = E

@@ -63,7 +63,7 @@ class Tensor:
     # ---- attributes ---------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return np.shape(self.value)
+        return getattr(self.value, "shape", ())
 
     @property
     def dtype(self) -> np.dtype:
@@ -71,7 +71,7 @@ class Tensor:
 
     @property
     def ndim(self) -> int:
-        return np.ndim(self.value)
+        return len(getattr(self.value, "shape", ()))
 
     @property
     def size(self) -> int:
@@ -255,34 +255,34 @@ class Tensor:
 
     # ---- operators ----------------------------------------------------------
     def __add__(self, other):
-        return _ops.add(self, other)
+        return _E.add._apply((self, other), _NO_PARAMS)
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return _E.add._apply((other, self), _NO_PARAMS)
 
     def __sub__(self, other):
-        return _ops.subtract(self, other)
+        return _E.subtract._apply((self, other), _NO_PARAMS)
 
     def __rsub__(self, other):
-        return _ops.subtract(other, self)
+        return _E.subtract._apply((other, self), _NO_PARAMS)
 
     def __mul__(self, other):
-        return _ops.multiply(self, other)
+        return _E.multiply._apply((self, other), _NO_PARAMS)
 
     def __rmul__(self, other):
-        return _ops.multiply(other, self)
+        return _E.multiply._apply((other, self), _NO_PARAMS)
 
     def __truediv__(self, other):
-        return _ops.divide(self, other)
+        return _E.divide._apply((self, other), _NO_PARAMS)
 
     def __rtruediv__(self, other):
-        return _ops.divide(other, self)
+        return _E.divide._apply((other, self), _NO_PARAMS)
 
     def __pow__(self, other):
-        return _ops.power(self, other)
+        return _E.power._apply((self, other), _NO_PARAMS)
 
     def __rpow__(self, other):
-        return _ops.power(other, self)
+        return _E.power._apply((other, self), _NO_PARAMS)
 
     def __matmul__(self, other):
         return _ops.matmul(self, other)
@@ -291,7 +291,7 @@ class Tensor:
         return _ops.matmul(other, self)
 
     def __neg__(self):
-        return _ops.negative(self)
+        return _E.negative._apply((self,), _NO_PARAMS)
 
     def __pos__(self):
         return self
@@ -348,9 +348,12 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
 #: Creation numbers of recorded tensors (a topological order of every graph).
 new_id = itertools.count().__next__
 
-# The operators above call the functions of semigrad.ops, which is built on
-# Tensor and therefore imported after it; it installs itself here.
-_ops = None
+# The operators above call the functions of semigrad.ops and the elementwise
+# primitives (directly, skipping the argument check: ``self`` is a Tensor).
+# Both are built on Tensor and therefore imported after it; semigrad.ops
+# installs them here.
+_ops = _E = None
+_NO_PARAMS: dict = {}  # shared, never mutated
 
 
 @functools.cache

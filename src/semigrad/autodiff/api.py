@@ -19,7 +19,7 @@ import functools
 import numpy as np
 
 from ..primitives.elementwise import identity
-from ..tensor import Tensor
+from ..tensor import Tensor, new_id
 from . import forward, reverse
 from .tree import flatten, unflatten
 
@@ -50,18 +50,32 @@ def _input_value(x, name, where):
     return v[()] if v.ndim == 0 else v
 
 
-def _lift(x, name, where):
-    """A fresh node for an argument: linked to it when it is itself traced."""
-    if _traced(x):
-        if x.dtype.kind not in "fc":
-            raise TypeError(f"{name}: {where} has non-float dtype {x.dtype}")
-        return identity(x)
+def _new_leaf(value) -> Tensor:
     leaf = Tensor.__new__(Tensor)
-    Tensor.__init__(leaf, _input_value(x, name, where), requires_grad=True)
+    leaf.value = value
+    leaf.requires_grad = True
+    leaf.grad = leaf.name = leaf._prim = leaf._inputs = leaf._params = None
+    leaf._id = new_id()
     return leaf
 
 
+def _lift(x, name, where):
+    """A fresh node for an argument: linked to it when it is itself traced."""
+    cls = type(x)
+    if cls is float:
+        return _new_leaf(np.float64(x))
+    if cls is np.ndarray and x.dtype.kind in "fc":
+        return _new_leaf(x if x.ndim else x[()])
+    if cls is Tensor and x.requires_grad:
+        if x.dtype.kind not in "fc":
+            raise TypeError(f"{name}: {where} has non-float dtype {x.dtype}")
+        return identity(x)
+    return _new_leaf(_input_value(x, name, where))
+
+
 def _lift_tree(tree, name, where):
+    if type(tree) is float or type(tree) is np.ndarray:
+        return [_lift(tree, name, where)], None, [tree]
     leaves, spec = flatten(tree)
     lifted = [_lift(x, name, where) for x in leaves]
     return lifted, spec, leaves
@@ -78,14 +92,16 @@ def _like_input(g, original, nested):
     """Give a gradient the type and dtype of the argument it belongs to."""
     if nested:
         return g if isinstance(g, Tensor) else Tensor(g)
-    g = g.value if isinstance(g, Tensor) else g
-    if isinstance(original, float) and np.ndim(g) == 0:
+    if type(g) is Tensor:
+        g = g.value
+    if type(original) is float and not getattr(g, "shape", ()):
         return float(g)
-    target = np.result_type(_input_value(original, "", ""))
-    g = np.asarray(g)
-    if g.dtype != target:
-        g = g.astype(target)
-    return g[()] if g.ndim == 0 else g
+    target = getattr(original, "dtype", None)
+    if target is None or target.kind not in "fc":
+        target = np.result_type(_input_value(original, "", ""))
+    if getattr(g, "dtype", None) != target:
+        g = np.asarray(g).astype(target)
+    return g
 
 
 def _argnums(name, argnums, nargs):
@@ -129,8 +145,8 @@ def value_and_grad(f, argnums=0, has_aux=False):
         args = list(args)
         groups = []
         for a in nums:
-            nested = nested or any(_traced(x) for x in flatten(args[a])[0])
             lifted, spec, originals = _lift_tree(args[a], name, f"argument {a}")
+            nested = nested or any(_traced(x) for x in originals)
             args[a] = unflatten(spec, lifted)
             groups.append((lifted, spec, originals))
         out = _call(f, args, kwargs)
@@ -212,8 +228,9 @@ def vjp(f, *primals, has_aux=False):
         cts, ct_spec = flatten(cotangent)
         if ct_spec != out_spec or len(cts) != len(outs):
             raise ValueError(
-                f"{name}: the cotangent's structure does not match the output's "
-                f"({len(cts)} leaves for {len(outs)})"
+                f"{name}: the cotangent must have the structure of the output "
+                f"({type(out).__name__} with {len(outs)} array(s)); got "
+                f"{type(cotangent).__name__} with {len(cts)}"
             )
         inner = nested or _depth > 0 or any(_traced(c) for c in cts)
         live_outs, seeds, batch = [], [], None

@@ -19,7 +19,6 @@ import heapq
 
 import numpy as np
 
-from ..primitives.elementwise import add
 from ..tensor import Tensor
 
 
@@ -45,18 +44,20 @@ def sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, ac
         if not out.requires_grad or out._id < min_id:
             continue
         if out._id in adjoint:
-            adjoint[out._id] = add(adjoint[out._id], seed)
+            adjoint[out._id] = adjoint[out._id] + seed
         else:
             adjoint[out._id] = seed
             heap.append((-out._id, out))
     heapq.heapify(heap)
     results = {}
     pop, push = heapq.heappop, heapq.heappush
+    tensor_type = Tensor
     while heap:
         node = pop(heap)[1]
-        g = adjoint.pop(node._id)
-        if wanted is not None and node._id in wanted:
-            results[node._id] = g
+        key = node._id
+        g = adjoint.pop(key)
+        if wanted is not None and key in wanted:
+            results[key] = g
         inputs = node._inputs
         if inputs is None:
             if node._prim is not None:
@@ -64,24 +65,26 @@ def sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, ac
             if accumulate:
                 _accumulate_grad(node, g)
             continue
-        if node._id == min_id:
+        if key == min_id:
             continue
-        prim, params = node._prim, node._params
+        vjp, params = node._prim.vjp, node._params
         if create_graph:
             xs, out = inputs, node
         else:
-            xs = [a.value if type(a) is Tensor else a for a in inputs]
+            xs = [a.value if type(a) is tensor_type else a for a in inputs]
             out = node.value
         for i, a in enumerate(inputs):
-            if type(a) is not Tensor or not a.requires_grad or a._id < min_id:
+            if type(a) is not tensor_type or not a.requires_grad:
                 continue
-            gi = prim.vjp(i, g, xs, out, params)
-            key = a._id
-            if key in adjoint:
-                adjoint[key] = add(adjoint[key], gi)
+            k = a._id
+            if k < min_id:
+                continue
+            gi = vjp(i, g, xs, out, params)
+            if k in adjoint:
+                adjoint[k] = adjoint[k] + gi
             else:
-                adjoint[key] = gi
-                push(heap, (-key, a))
+                adjoint[k] = gi
+                push(heap, (-k, a))
         if not retain_graph:
             node._inputs = None
     return results

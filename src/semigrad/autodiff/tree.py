@@ -24,6 +24,8 @@ def _flatten(tree, leaves):
 
 def unflatten(spec, leaves) -> object:
     """Rebuild the structure described by ``spec`` from ``leaves``."""
+    if spec is None:
+        return leaves[0]
     it = iter(leaves)
     return _unflatten(spec, it)
 

@@ -77,24 +77,26 @@ class Primitive:
             raise _explain(self, args, e) from None
 
     def _apply(self, args, params):
-        vals = [a.value if isinstance(a, Tensor) else a for a in args]
+        vals = []
+        requires_grad = traced = False
+        for a in args:
+            if type(a) is Tensor:
+                vals.append(a.value)
+                if a.requires_grad:
+                    requires_grad = True
+                elif a._prim is not None:
+                    traced = True
+            else:
+                vals.append(np.asarray(a) if type(a) is list else a)
         try:
             value = self.impl(*vals, **params)
         except (ValueError, IndexError, TypeError) as e:
             raise _explain(self, args, e) from None
         out = Tensor.__new__(Tensor)
         out.value = value
-        out.grad = None
-        out.name = None
-        requires_grad = traced = False
-        for a in args:
-            if isinstance(a, Tensor):
-                if a.requires_grad:
-                    requires_grad = traced = True
-                elif a._prim is not None:
-                    traced = True
+        out.grad = out.name = None
         out.requires_grad = requires_grad and self.differentiable
-        if traced:
+        if requires_grad or traced:
             out._prim = self
             out._inputs = args
             out._params = params
@@ -131,25 +133,31 @@ def unbroadcast(g, x, out_ndim: int):
     Also converts it to ``x``'s floating dtype, so that float32 stays float32
     even where a partial was computed in float64.
     """
-    gdtype = getattr(g, "dtype", None)
+    cls = type(g)
+    if cls is type(x) and cls is not np.ndarray and cls is not Tensor:
+        return g  # the same NumPy scalar type: same shape () and dtype
+    shape = getattr(x, "shape", ())
+    gshape = getattr(g, "shape", ())
+    if gshape != shape:
+        nb = len(gshape) - out_ndim
+        if gshape[nb:] != shape:
+            lead = out_ndim - len(shape)
+            axes = tuple(range(-out_ndim, -out_ndim + lead))
+            axes += tuple(
+                k - len(shape)
+                for k, d in enumerate(shape)
+                if d == 1 and gshape[nb + lead + k] != 1
+            )
+            if axes:
+                g = _S.sum_(g, axis=axes, keepdims=True)
+            if getattr(g, "shape", ()) != gshape[:nb] + shape:
+                g = _S.reshape(g, shape=shape, in_shape=getattr(g, "shape", ())[nb:])
     xdtype = getattr(x, "dtype", None)
-    if gdtype is not None and xdtype is not None and gdtype != xdtype and xdtype.kind in "fc":
-        g = _E.astype(g, dtype=xdtype)
-    shape = shape_of(x)
-    gshape = shape_of(g)
-    nb = len(gshape) - out_ndim
-    if gshape[nb:] == shape:
-        return g
-    lead = out_ndim - len(shape)
-    axes = tuple(range(-out_ndim, -out_ndim + lead))
-    axes += tuple(
-        k - len(shape) for k, d in enumerate(shape) if d == 1 and gshape[nb + lead + k] != 1
-    )
-    if axes:
-        g = _S.sum_(g, axis=axes, keepdims=True)
-    if shape_of(g) == gshape[:nb] + shape:
-        return g
-    return _S.reshape(g, shape=shape, in_shape=shape_of(g)[nb:])
+    if xdtype is not None and xdtype.kind in "fc":
+        gdtype = getattr(g, "dtype", xdtype)
+        if gdtype != xdtype:
+            g = _E.astype(g, dtype=xdtype)
+    return g
 
 
 def align(t, in_ndim: int, out_ndim: int):
@@ -179,14 +187,8 @@ def scale(g, p):
         if p == 1:
             return g
         if p == -1:
-
-            return _E.negative(g)
-
-    return _E.multiply(g, p)
-
-
-def add_cotangents(a, b):
-    return _E.add(a, b)
+            return -g
+    return g * p  # the multiply primitive when either is a Tensor, NumPy's otherwise
 
 
 # --------------------------------------------------------------------------
@@ -211,7 +213,13 @@ class Elementwise(Primitive):
 
     def vjp(self, i, g, xs, out, params):
         p = self.partials[i](*xs, out, **params)
-        return unbroadcast(scale(g, p), xs[i], ndim_of(out))
+        if type(p) is not int:
+            g = g * p  # the multiply primitive on Tensors, NumPy's on arrays
+        elif p == -1:
+            g = -g
+        elif p != 1:  # the partials 1 and -1 are free
+            g = g * p
+        return unbroadcast(g, xs[i], len(getattr(out, "shape", ())))
 
     def jvp(self, ts, xs, out, params):
         out_ndim = ndim_of(out)
@@ -221,7 +229,7 @@ class Elementwise(Primitive):
                 continue
             p = self.partials[i](*xs, out, **params)
             term = scale(align(t, ndim_of(xs[i]), out_ndim), p)
-            acc = term if acc is None else add_cotangents(acc, term)
+            acc = term if acc is None else acc + term
         return None if acc is None else batch_broadcast(acc, shape_of(out))
 
 

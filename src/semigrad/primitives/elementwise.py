@@ -1,10 +1,11 @@
 """Elementwise primitives: one block each, forward beside its partials.
 
 Each partial is ∂out/∂in_i as a function ``(*inputs, out) -> array``, written
-with these same primitives so that it can be recorded and differentiated
-again. A partial may return the Python ints 1 or -1 (free) and broadcasts
-against the output; the reverse and forward rules are derived from it in
-:class:`~semigrad.primitives.base.Elementwise`.
+with these same primitives (or Python operators, which call them on Tensors)
+so that it can be recorded and differentiated again; on plain arrays the
+operators are NumPy's and nothing is recorded. A partial may return the
+Python ints 1 or -1 (free) and broadcasts against the output; the reverse
+and forward rules are derived from it in :class:`~semigrad.primitives.base.Elementwise`.
 
 Conventions at non-differentiable points (documented in docs/semantics.md):
 |x|' = 0 at 0; relu'(0) = 0; maximum/minimum of equal values split the
@@ -29,6 +30,11 @@ def _power(x, y):
     return x**y
 
 
+def _inverse(y):
+    # 1/y; a Python-number divisor goes through NumPy (inf at 0, not ZeroDivisionError).
+    return 1.0 / (np.float64(y) if type(y) is int or type(y) is float else y)
+
+
 # ---- arithmetic ----------------------------------------------------------
 
 add = Elementwise("add", lambda x, y: x + y, (lambda x, y, out: 1, lambda x, y, out: 1))
@@ -44,34 +50,45 @@ multiply = Elementwise(
 divide = Elementwise(
     "divide",
     lambda x, y: x / y,
-    (lambda x, y, out: divide(1.0, y), lambda x, y, out: negative(divide(out, y))),
+    (lambda x, y, out: _inverse(y), lambda x, y, out: -out / y),
 )
 
 negative = Elementwise("negative", lambda x: -x, (lambda x, out: -1,))
 
 reciprocal = Elementwise(
-    "reciprocal", lambda x: 1.0 / x, (lambda x, out: negative(square(out)),)
+    "reciprocal", lambda x: 1.0 / x, (lambda x, out: -(out * out),)
 )
 
 
+def _value(x):
+    return getattr(x, "value", x) if not isinstance(x, np.ndarray) else x
+
+
 def _dpow_base(x, y, out):
-    # y * x**(y-1), with the convention d(x**0)/dx = 0 (also at x = 0).
-    return where(equal(y, 0), 0.0, multiply(y, power(x, subtract(y, 1))))
+    # y * x**(y-1), with the convention d(x**0)/dx = 0 (also at x = 0, where
+    # the formula gives 0 * inf).
+    if type(y) is int or type(y) is float:
+        return 0.0 if y == 0 else y * x ** (y - 1)
+    if not (np.asarray(_value(y)) == 0).any():
+        return y * x ** (y - 1)
+    return where(equal(y, 0), 0.0, y * x ** (y - 1))
 
 
 def _dpow_exponent(x, y, out):
     # out * log(x); at x = 0 the limit is 0 (for y > 0). Negative bases have no
     # real derivative in y: NaN there, as in NumPy, PyTorch and JAX.
+    if (np.asarray(_value(x)) > 0).all():
+        return out * log(x)
     positive = greater(x, 0)
     safe = where(positive, x, 1.0)
-    return where(positive, multiply(out, log(safe)), where(equal(x, 0), 0.0, np.nan))
+    return where(positive, out * log(safe), where(equal(x, 0), 0.0, np.nan))
 
 
 power = Elementwise("power", _power, (_dpow_base, _dpow_exponent))
 
-square = Elementwise("square", lambda x: x * x, (lambda x, out: multiply(2.0, x),))
+square = Elementwise("square", lambda x: x * x, (lambda x, out: 2.0 * x,))
 
-sqrt = Elementwise("sqrt", np.sqrt, (lambda x, out: divide(0.5, out),))
+sqrt = Elementwise("sqrt", np.sqrt, (lambda x, out: 0.5 / out,))
 
 abs_ = Elementwise("abs", np.abs, (lambda x, out: sign(x),))
 
@@ -81,29 +98,29 @@ sign = Elementwise("sign", np.sign, None)
 
 exp = Elementwise("exp", np.exp, (lambda x, out: out,))
 
-log = Elementwise("log", np.log, (lambda x, out: reciprocal(x),))
+log = Elementwise("log", np.log, (lambda x, out: 1.0 / x,))
 
-log1p = Elementwise("log1p", np.log1p, (lambda x, out: reciprocal(add(x, 1.0)),))
+log1p = Elementwise("log1p", np.log1p, (lambda x, out: 1.0 / (x + 1.0),))
 
-expm1 = Elementwise("expm1", np.expm1, (lambda x, out: add(out, 1.0),))
+expm1 = Elementwise("expm1", np.expm1, (lambda x, out: out + 1.0,))
 
 # ---- trigonometric and hyperbolic ----------------------------------------
 
 sin = Elementwise("sin", np.sin, (lambda x, out: cos(x),))
 
-cos = Elementwise("cos", np.cos, (lambda x, out: negative(sin(x)),))
+cos = Elementwise("cos", np.cos, (lambda x, out: -sin(x),))
 
-tan = Elementwise("tan", np.tan, (lambda x, out: add(1.0, square(out)),))
+tan = Elementwise("tan", np.tan, (lambda x, out: 1.0 + out * out,))
 
-tanh = Elementwise("tanh", np.tanh, (lambda x, out: subtract(1.0, square(out)),))
+tanh = Elementwise("tanh", np.tanh, (lambda x, out: 1.0 - out * out,))
 
 # ---- activations ----------------------------------------------------------
 
 sigmoid = Elementwise(
-    "sigmoid", _stable_sigmoid, (lambda x, out: multiply(out, subtract(1.0, out)),)
+    "sigmoid", _stable_sigmoid, (lambda x, out: out * (1.0 - out),)
 )
 
-relu = Elementwise("relu", lambda x: np.maximum(x, 0), (lambda x, out: greater(x, 0),))
+relu = Elementwise("relu", lambda x: np.maximum(x, 0), (lambda x, out: x > 0,))
 
 # ---- selection between operands ------------------------------------------
 
