@@ -6,7 +6,18 @@
 """
 
 from . import autograd, ops, primitives
-from .autodiff import grad, jvp, value_and_grad, vjp
+from .autodiff import (
+    derivative,
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 from .graph import Graph, Hyperedge, Node, trace
 from .numeric import check_grads
 from .ops import (

@@ -1,5 +1,27 @@
 """Automatic differentiation: the reverse and forward sweeps and the transforms built on them."""
 
-from .api import grad, jvp, value_and_grad, vjp
+from .api import (
+    derivative,
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 
-__all__ = ["grad", "jvp", "value_and_grad", "vjp"]
+__all__ = [
+    "derivative",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
+    "value_and_grad",
+    "vjp",
+]

@@ -318,3 +318,164 @@ def jvp(f, primals, tangents):
         unflatten(out_spec, [_output(o, nested) for o in outs]),
         unflatten(out_spec, result),
     )
+
+
+# ---- Jacobians and higher derivatives: one batched sweep per order ----------
+
+
+def _restrict(f, args, nums):
+    """f as a function of the arguments ``nums`` only, the others fixed."""
+
+    def g(*diff):
+        full = list(args)
+        for a, d in zip(nums, diff):
+            full[a] = d
+        return f(*full)
+
+    return g
+
+
+def _shape(x) -> tuple:
+    return tuple(getattr(x, "shape", np.shape(x)))
+
+
+def _eye_rows(total, start, shape, dtype, nested):
+    """Rows ``start:start+size`` of the identity of order ``total``, shaped (total, *shape)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    rows = np.zeros((total, size), dtype=dtype)
+    rows[np.arange(start, start + size), np.arange(size)] = 1
+    rows = rows.reshape((total, *shape))
+    return Tensor(rows) if nested else rows
+
+
+def _to_last(x):
+    """Move the leading batch axis of ``x`` to the end."""
+    if np.ndim(getattr(x, "value", x)) < 2:
+        return x
+    from .. import ops
+
+    return ops.moveaxis(x, 0, -1) if isinstance(x, Tensor) else np.moveaxis(x, 0, -1)
+
+
+def jacobian(f, argnums=0, mode="rev"):
+    """The Jacobian of ``f``: shape ``out.shape + in.shape``, in one batched sweep.
+
+    ``mode="rev"`` seeds one reverse sweep with an identity batch over the
+    output's elements; ``mode="fwd"`` one forward sweep with an identity batch
+    over the input's elements. Inputs and outputs may be nested containers:
+    the result nests the output's structure around the input's.
+
+    >>> import semigrad as sg
+    >>> sg.jacobian(lambda x: x ** 2)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    if mode not in ("rev", "fwd"):
+        raise ValueError(f"jacobian: mode must be 'rev' or 'fwd'; got {mode!r}")
+    name = f"jacobian({getattr(f, '__name__', 'f')})"
+
+    @functools.wraps(f)
+    def wrapped(*args):
+        nums = _argnums(name, argnums, len(args))
+        diff = [args[a] for a in nums]
+        g = _restrict(f, args, nums)
+        in_leaves, in_spec = flatten(tuple(diff))
+        in_shapes = [_shape(x) for x in in_leaves]
+        nested = _depth > 0 or any(_traced(x) for x in in_leaves)
+        if mode == "rev":
+            out, vjp_fn = vjp(g, *diff)
+            out_leaves, out_spec = flatten(out)
+            out_shapes = [_shape(o) for o in out_leaves]
+            sizes = [int(np.prod(s, dtype=np.int64)) for s in out_shapes]
+            total, starts = int(sum(sizes)), np.cumsum([0, *sizes])
+            dtype = np.result_type(*[getattr(o, "dtype", np.float64) for o in out_leaves])
+            seeds = [_eye_rows(total, st, s, dtype, nested) for st, s in zip(starts, out_shapes)]
+            cts = flatten(vjp_fn(unflatten(out_spec, seeds)))[0]
+            blocks = [
+                [_reshape(ct[st:st + n], os + ins, nested) for ct, ins in zip(cts, in_shapes)]
+                for st, n, os in zip(starts, sizes, out_shapes)
+            ]
+        else:
+            sizes = [int(np.prod(s, dtype=np.int64)) for s in in_shapes]
+            total, starts = int(sum(sizes)), np.cumsum([0, *sizes])
+            dtypes = [np.result_type(_input_value(x, name, "an input")) for x in in_leaves]
+            tangents = [_eye_rows(total, st, s, dt, nested)
+                        for st, s, dt in zip(starts, in_shapes, dtypes)]
+            out, tout = jvp(g, tuple(diff), unflatten(in_spec, tangents))
+            out_leaves, out_spec = flatten(out)
+            touts = flatten(tout)[0]
+            blocks = [
+                [_reshape(_to_last(t[st:st + n]), _shape(o) + ins, nested)
+                 for st, n, ins in zip(starts, sizes, in_shapes)]
+                for t, o in zip(touts, out_leaves)
+            ]
+        per_out = [unflatten(in_spec, row) for row in blocks]
+        per_out = [r[0] if isinstance(argnums, int) else r for r in per_out]
+        return unflatten(out_spec, per_out)
+
+    return wrapped
+
+
+def _reshape(x, shape, nested):
+    from .. import ops
+
+    if isinstance(x, Tensor):
+        return ops.reshape(x, shape)
+    x = np.reshape(x, shape)
+    return Tensor(x) if nested else x
+
+
+def jacrev(f, argnums=0):
+    """Reverse-mode Jacobian (``jacobian(f, argnums, mode="rev")``)."""
+    return jacobian(f, argnums, mode="rev")
+
+
+def jacfwd(f, argnums=0):
+    """Forward-mode Jacobian (``jacobian(f, argnums, mode="fwd")``)."""
+    return jacobian(f, argnums, mode="fwd")
+
+
+def hessian(f, argnums=0):
+    """The Hessian of a scalar ``f``: forward-over-reverse, one batched sweep per order.
+
+    >>> import semigrad as sg
+    >>> sg.hessian(lambda x: (x ** 3).sum())(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacobian(jacobian(f, argnums, mode="rev"), argnums, mode="fwd")
+
+
+def hvp(f, primals, tangents):
+    """Hessian-vector product of a scalar ``f`` (forward over reverse): ``(grad, H·v)``.
+
+    >>> import semigrad as sg
+    >>> sg.hvp(lambda x: (x ** 3).sum(), (np.array([1.0, 2.0]),), (np.array([1.0, 0.0]),))[1]
+    array([6., 0.])
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    nums = tuple(range(len(primals)))
+    g = grad(f, argnums=nums if len(primals) > 1 else 0)
+    return jvp(g, primals, tangents if len(primals) > 1 else tangents)
+
+
+def derivative(f, order=1, argnums=0):
+    """The ``order``-th derivative tensor, shape ``out.shape + order * in.shape``.
+
+    One reverse sweep for the first order (seeded with the output's identity
+    batch), then one batched forward sweep per further order.
+
+    >>> import semigrad as sg
+    >>> float(sg.derivative(sg.sin, order=3)(0.0))
+    -1.0
+    """
+    if not isinstance(order, int) or order < 0:
+        raise ValueError(f"derivative: order must be a non-negative integer; got {order!r}")
+    if not isinstance(argnums, int):
+        raise TypeError("derivative: argnums must be a single integer")
+    if order == 0:
+        return f
+    d = jacobian(f, argnums, mode="rev")
+    for _ in range(order - 1):
+        d = jacobian(d, argnums, mode="fwd")
+    return d
