@@ -68,9 +68,13 @@ def _dpow_base(x, y, out):
     # y * x**(y-1), with the convention d(x**0)/dx = 0 (also at x = 0, where
     # the formula gives 0 * inf).
     if type(y) is int or type(y) is float:
-        return 0.0 if y == 0 else y * x ** (y - 1)
-    if not (np.asarray(_value(y)) == 0).any():
-        return y * x ** (y - 1)
+        if y == 0:
+            return 0.0
+        if y == 1:
+            return 1
+        return 2.0 * x if y == 2 else y * x ** (y - 1)
+    if (np.asarray(_value(x)) != 0).all():
+        return y * out / x  # = y * x**(y-1) without a second power
     return where(equal(y, 0), 0.0, y * x ** (y - 1))
 
 
