@@ -88,7 +88,7 @@ CASES = {
     ],
     "scatter_add": [(
         "repeats",
-        lambda x: S.scatter_add(x, idx=(np.array([0, 2, 0]), slice(None)), in_shape=(4, 2),
+        lambda x: S.scatter_add(x, np.array([0, 2, 0]), idx=(S.SLOT, slice(None)), in_shape=(4, 2),
                                 out_ndim=2, adv_move=0, unique=False) ** 2,
         (normal(3, 2),),
     )],

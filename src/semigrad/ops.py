@@ -165,7 +165,8 @@ def logsumexp(x, axis=None, keepdims=False):
 
 def log_softmax(x, axis=-1):
     """x − logsumexp(x) along ``axis`` (stable)."""
-    return E.subtract(x, logsumexp(x, axis=axis, keepdims=True))
+    axes = _axes("log_softmax", x, axis) if ndim(x) else ()
+    return E.subtract(x, R.logsumexp(x, axis=axes, keepdims=True))
 
 
 def softmax(x, axis=-1):
@@ -175,7 +176,8 @@ def softmax(x, axis=-1):
     >>> sg.softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
     """
-    return E.exp(log_softmax(x, axis=axis))
+    axes = _axes("softmax", x, axis) if ndim(x) else ()
+    return E.exp(E.subtract(x, R.logsumexp(x, axis=axes, keepdims=True)))
 
 
 # ---- shape ------------------------------------------------------------------------
@@ -212,30 +214,46 @@ def _resolve(old, new):
     return tuple(int(d) for d in new)
 
 
+def _axis(name, axis, n) -> int:
+    """One axis in [-n, n) as a non-negative integer, or a clear error."""
+    if not isinstance(axis, int | np.integer) or not -n <= axis < n:
+        raise ValueError(
+            f"{name}: axis {axis!r} is out of range for an array with {n} dimension"
+            f"{'s' if n != 1 else ''}; use an integer in [{-n}, {n - 1}]"
+        )
+    return int(axis) % n
+
+
 def transpose(x, axes=None):
     """Permute axes (reverse them by default)."""
     n = ndim(x)
     if axes is None:
         axes = tuple(range(n - 1, -1, -1))
-    axes = tuple(int(a) % n if n else a for a in axes)
+    axes = tuple(_axis("transpose", a, n) for a in axes)
     if sorted(axes) != list(range(n)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of {n} axes")
+        raise ValueError(
+            f"transpose: axes {axes} are not a permutation of the {n} axes of shape {shape(x)}"
+        )
     if axes == tuple(range(n)):
         return x
     return S.transpose(x, axes=axes)
 
 
 def swapaxes(x, axis1, axis2):
+    """Exchange two axes."""
     n = ndim(x)
     perm = list(range(n))
-    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    a, b = _axis("swapaxes", axis1, n), _axis("swapaxes", axis2, n)
+    perm[a], perm[b] = perm[b], perm[a]
     return transpose(x, perm)
 
 
 def moveaxis(x, source, destination):
+    """Move one axis to a new position."""
     n = ndim(x)
-    perm = [a for a in range(n) if a != source % n]
-    perm.insert(destination % n, source % n)
+    src, dst = _axis("moveaxis", source, n), _axis("moveaxis", destination, n)
+    perm = [a for a in range(n) if a != src]
+    perm.insert(dst, src)
     return transpose(x, perm)
 
 
@@ -257,10 +275,13 @@ def broadcast_to(x, newshape):
 
 
 def expand_dims(x, axis):
+    """Insert unit axes at the positions ``axis`` (int or tuple) of the result."""
     old = shape(x)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
     n = len(old) + len(axes)
-    pos = sorted(a % n for a in axes)
+    pos = sorted(_axis("expand_dims", a, n) for a in axes)
+    if len(set(pos)) != len(pos):
+        raise ValueError(f"expand_dims: repeated axis in {axis!r}")
     new = list(old)
     for p in pos:
         new.insert(p, 1)
@@ -268,13 +289,18 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
+    """Remove unit axes (all of them, or those in ``axis``)."""
     old = shape(x)
     if axis is None:
         return reshape(x, tuple(d for d in old if d != 1))
-    axes = {a % len(old) for a in ((axis,) if isinstance(axis, int) else axis)}
+    items = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    axes = {_axis("squeeze", a, len(old)) for a in items}
     for a in axes:
         if old[a] != 1:
-            raise ValueError(f"squeeze: axis {a} of shape {old} has size {old[a]}, not 1")
+            raise ValueError(
+                f"squeeze: axis {a} of shape {old} has size {old[a]}; only unit axes can be "
+                "squeezed"
+            )
     return reshape(x, tuple(d for k, d in enumerate(old) if k not in axes))
 
 
@@ -300,6 +326,8 @@ def stack(arrays: Sequence, axis=0):
     shapes = {shape(a) for a in arrays}
     if len(shapes) != 1:
         raise ValueError(f"stack: all arrays must have the same shape; got {sorted(shapes)}")
+    n = len(next(iter(shapes))) + 1
+    axis = _axis("stack", axis, n)
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
 
 
@@ -307,22 +335,34 @@ def stack(arrays: Sequence, axis=0):
 
 
 def _normalise_index(index, in_shape):
-    """A full index (no Ellipsis, arrays for lists) and facts about it."""
+    """A full index (no Ellipsis) with its arrays taken out, and facts about it.
+
+    Returns ``(template, arrays, unique, adv_move)``: the template has
+    ``SLOT`` where each index array goes; ``arrays`` are those arrays (Tensors
+    stay Tensors, so that a mask computed from traced values is recorded).
+    """
     if not isinstance(index, tuple):
         index = (index,)
-    items = []
+    items, arrays = [], []
     for it in index:
-        if isinstance(it, Tensor):
-            it = it.value
-        if isinstance(it, list | np.ndarray) or (isinstance(it, np.generic) and it.dtype == bool):
-            it = np.asarray(it)
-            if it.dtype.kind not in "biu":
+        value = it.value if isinstance(it, Tensor) else it
+        if isinstance(value, list) and not value:
+            value = it = np.zeros(0, dtype=np.intp)
+        if isinstance(value, list | np.ndarray) or (
+            isinstance(value, np.generic) and value.dtype == bool
+        ):
+            value = np.asarray(value)
+            if value.dtype.kind not in "biu":
                 raise IndexError(
-                    f"getitem: index arrays must be integers or booleans; got dtype {it.dtype}"
+                    "getitem: index arrays must be integers or booleans; got dtype "
+                    f"{value.dtype} (array shape {in_shape}): convert with .astype(int)"
                 )
-        elif isinstance(it, bool):
-            it = np.asarray(it)
-        items.append(it)
+            if not isinstance(it, Tensor):
+                it = value
+        elif isinstance(value, bool):
+            value = it = np.asarray(value)
+        items.append(value)
+        arrays.append(it)
     consumed = 0
     for it in items:
         if it is None or it is Ellipsis:
@@ -333,20 +373,24 @@ def _normalise_index(index, in_shape):
     ellipses = [k for k, it in enumerate(items) if it is Ellipsis]
     if len(ellipses) > 1:
         raise IndexError("getitem: an index can only have a single ellipsis ('...')")
-    fill = (slice(None),) * (len(in_shape) - consumed)
+    fill = [slice(None)] * (len(in_shape) - consumed)
     if ellipses:
         k = ellipses[0]
-        items = items[:k] + list(fill) + items[k + 1 :]
+        items[k:k + 1] = fill
+        arrays[k:k + 1] = fill
     else:
-        items = items + list(fill)
-    adv = [k for k, it in enumerate(items) if isinstance(it, np.ndarray)]
-    unique = all(it.dtype == bool for it in items if isinstance(it, np.ndarray))
+        items += fill
+        arrays += fill
+    is_array = [isinstance(it, np.ndarray) for it in items]
+    adv = [k for k, a in enumerate(is_array) if a]
+    unique = all(items[k].dtype == bool for k in adv)
     adv_move = 0
     if adv and adv[-1] - adv[0] + 1 != len(adv):
-        arrays = [items[k] for k in adv]
-        arrays = [a.nonzero() if a.dtype == bool else (a,) for a in arrays]
-        adv_move = len(np.broadcast_shapes(*[a.shape for grp in arrays for a in grp]))
-    return tuple(items), unique, adv_move
+        parts = [items[k].nonzero() if items[k].dtype == bool else (items[k],) for k in adv]
+        adv_move = len(np.broadcast_shapes(*[a.shape for grp in parts for a in grp]))
+    template = tuple(S.SLOT if a else it for it, a in zip(items, is_array))
+    index_arrays = [arrays[k] for k in adv]
+    return template, tuple(items), index_arrays, unique, adv_move
 
 
 def getitem(x, index):
@@ -355,14 +399,15 @@ def getitem(x, index):
     Repeated integer indices accumulate in the gradient.
     """
     in_shape = shape(x)
-    idx, unique, adv_move = _normalise_index(index, in_shape)
+    template, full, arrays, unique, adv_move = _normalise_index(index, in_shape)
     value = x.value if isinstance(x, Tensor) else np.asarray(x)
     try:
-        out_shape = np.shape(value[idx])
+        out_shape = np.shape(value[full])
     except IndexError as e:
         raise IndexError(f"getitem: {e} (array shape {in_shape})") from None
     return S.getitem(
-        x, idx=idx, in_shape=in_shape, out_ndim=len(out_shape), adv_move=adv_move, unique=unique
+        x, *arrays, idx=template, in_shape=in_shape, out_ndim=len(out_shape),
+        adv_move=adv_move, unique=unique,
     )
 
 
@@ -376,7 +421,24 @@ def einsum(subscripts: str, *operands):
     >>> sg.einsum("ij,j->i", [[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0]).tolist()
     [3.0, 7.0]
     """
-    eq = _explicit_equation(subscripts.replace(" ", ""), [shape(o) for o in operands])
+    shapes = [shape(o) for o in operands]
+    eq = _explicit_equation(subscripts.replace(" ", ""), shapes)
+    ins = eq.split("->")[0].split(",")
+    size: dict[str, int] = {}
+    for k, (sub, sh) in enumerate(zip(ins, shapes)):
+        for c, d in zip(sub, sh):
+            if size.get(c, 1) != 1 and d not in (1, size[c]):
+                raise ValueError(
+                    f"einsum: subscript {c!r} has size {size[c]} in one operand and {d} in "
+                    f"operand {k} (shapes {shapes}); sizes must match or be 1"
+                )
+            size[c] = d if size.get(c, 1) == 1 else size[c]
+    # Broadcasting (a size-1 axis against a longer one) is made explicit, so that
+    # the contraction itself never broadcasts and its rules need not undo it.
+    operands = [
+        broadcast_to(o, tuple(size[c] for c in sub)) if sh != tuple(size[c] for c in sub) else o
+        for o, sub, sh in zip(operands, ins, shapes)
+    ]
     return M.einsum(*operands, eq=eq)
 
 

@@ -88,6 +88,14 @@ def _output(x, nested):
     return x.value if isinstance(x, Tensor) else x
 
 
+def _output_tree(tree, nested):
+    """Auxiliary results: their leaves as values (or Tensors inside a transform)."""
+    if nested:
+        return tree
+    leaves, spec = flatten(tree)
+    return unflatten(spec, [x.value if isinstance(x, Tensor) else x for x in leaves])
+
+
 def _like_input(g, original, nested):
     """Give a gradient the type and dtype of the argument it belongs to."""
     if nested:
@@ -155,7 +163,17 @@ def value_and_grad(f, argnums=0, has_aux=False):
             if not (isinstance(out, tuple) and len(out) == 2):
                 raise TypeError(f"{name}: has_aux=True needs f to return (value, aux)")
             out, aux = out
-        out_shape = np.shape(out.value if isinstance(out, Tensor) else out)
+        if isinstance(out, tuple | list | dict):
+            hint = (" (to return extra values, pass has_aux=True and return (value, aux))"
+                    if isinstance(out, tuple) and len(out) == 2 and not has_aux else "")
+            raise TypeError(
+                f"{name} requires a scalar output; got a {type(out).__name__}{hint}: use "
+                "jacobian or vjp for several outputs"
+            )
+        out_value = out.value if type(out) is Tensor else out
+        out_shape = getattr(out_value, "shape", None)
+        if out_shape is None:
+            out_shape = np.shape(out_value)
         if out_shape != ():
             raise TypeError(
                 f"{name} requires a scalar output; got shape {out_shape}: use jacobian, or vjp "
@@ -164,7 +182,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
         leaves = [t for lifted, _, _ in groups for t in lifted]
         res = {}
         if isinstance(out, Tensor) and out.requires_grad:
-            seed = np.ones_like(out.value)[()]
+            seed = out_value.dtype.type(1)
             res = reverse.sweep(
                 [out], [Tensor(seed) if nested else seed], leaves,
                 create_graph=nested, retain_graph=nested,
@@ -178,7 +196,9 @@ def value_and_grad(f, argnums=0, has_aux=False):
             grads.append(unflatten(spec, gs))
         grad_out = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = _output(out, nested)
-        return ((value, aux) if has_aux else value), grad_out
+        if has_aux:
+            return (value, _output_tree(aux, nested)), grad_out
+        return value, grad_out
 
     return wrapped
 
@@ -265,7 +285,7 @@ def vjp(f, *primals, has_aux=False):
         return tuple(result)
 
     value = unflatten(out_spec, [_output(o, nested) for o in outs])
-    return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
+    return (value, vjp_fn, _output_tree(aux, nested)) if has_aux else (value, vjp_fn)
 
 
 def jvp(f, primals, tangents):

@@ -71,9 +71,20 @@ def sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, ac
         if create_graph:
             xs, out = inputs, node
         else:
-            xs = [a.value if type(a) is tensor_type else a for a in inputs]
+            n = len(inputs)
+            if n == 1:
+                a = inputs[0]
+                xs = (a.value if type(a) is tensor_type else a,)
+            elif n == 2:
+                a, b = inputs
+                xs = (a.value if type(a) is tensor_type else a,
+                      b.value if type(b) is tensor_type else b)
+            else:
+                xs = [a.value if type(a) is tensor_type else a for a in inputs]
             out = node.value
-        for i, a in enumerate(inputs):
+        i = -1
+        for a in inputs:
+            i += 1
             if type(a) is not tensor_type or not a.requires_grad:
                 continue
             k = a._id
@@ -101,12 +112,13 @@ def _accumulate_grad(leaf, g):
     leaf.grad = g if leaf.grad is None else leaf.grad + g
 
 
-def _seed_for(out, seed, name):
+def _seed_for(out, seed, name, keyword="seed="):
     if seed is None:
         if np.ndim(out.value) != 0:
             raise ValueError(
-                f"{name}: the output has shape {out.shape}; backward without a seed needs a "
-                "scalar output: reduce it (e.g. .sum()) or pass seed= with the output's shape"
+                f"{name}: the output has shape {out.shape}; {name} without a seed needs a "
+                f"scalar output: reduce it (e.g. .sum()) or pass {keyword} with the output's "
+                "shape"
             )
         return np.ones_like(out.value)[()]
     value = seed.value if isinstance(seed, Tensor) and not seed.requires_grad else seed
@@ -162,7 +174,7 @@ def grad(outputs, inputs, seeds=None, *, create_graph=False, retain_graph=None):
         seeds = [seeds]
     if len(seeds) != len(outs):
         raise ValueError(f"autograd.grad: {len(seeds)} seeds for {len(outs)} outputs")
-    live = [(o, _seed_for(o, s, "autograd.grad")) for o, s in zip(outs, seeds)
+    live = [(o, _seed_for(o, s, "autograd.grad", "seeds=")) for o, s in zip(outs, seeds)
             if isinstance(o, Tensor) and o.requires_grad]
     if create_graph:
         live = [(o, s if isinstance(s, Tensor) else Tensor(s)) for o, s in live]

@@ -30,6 +30,7 @@ from ..tensor import Tensor, new_id
 REGISTRY: dict[str, Primitive] = {}
 
 _next_id = new_id
+_PY_SCALARS = (float, int, bool, complex)
 
 
 def shape_of(x) -> tuple:
@@ -72,13 +73,16 @@ class Primitive:
             if cls is list:
                 return self(*(np.asarray(b) if type(b) is list else b for b in args), **params)
         try:
-            return self.impl(*args, **params)
+            out = self.impl(*args, **params)
         except (ValueError, IndexError, TypeError) as e:
             raise _explain(self, args, e) from None
+        if type(out) in _PY_SCALARS:  # Python numbers in, NumPy scalars out (as NumPy)
+            return np.asarray(out)[()]
+        return out
 
     def _apply(self, args, params):
         vals = []
-        requires_grad = traced = False
+        requires_grad = traced = constant = False
         for a in args:
             if type(a) is Tensor:
                 vals.append(a.value)
@@ -86,6 +90,8 @@ class Primitive:
                     requires_grad = True
                 elif a._prim is not None:
                     traced = True
+                else:
+                    constant = True
             else:
                 vals.append(np.asarray(a) if type(a) is list else a)
         try:
@@ -98,6 +104,11 @@ class Primitive:
         out.requires_grad = requires_grad and self.differentiable
         if requires_grad or traced:
             out._prim = self
+            if constant:  # record untraced Tensors' values: assigning into them later is safe
+                args = tuple(
+                    a.value if type(a) is Tensor and not a.requires_grad and a._prim is None
+                    else a for a in args
+                )
             out._inputs = args
             out._params = params
             out._id = _next_id()
@@ -243,16 +254,18 @@ class Linear(Primitive):
 
     kind = "linear"
 
-    def __init__(self, name, impl, transpose, doc=""):
+    def __init__(self, name, impl, transpose, n_linear=None, doc=""):
         super().__init__(name, impl, doc)
         self.transpose = transpose
+        # Inputs past the first ``n_linear`` are fixed operands (index arrays).
+        self.n_linear = n_linear
 
     def vjp(self, i, g, xs, out, params):
         return self.transpose(i, g, xs, out, **params)
 
     def jvp(self, ts, xs, out, params):
-        if len(ts) == 1:
-            return self(ts[0], **params)
+        if self.n_linear == 1 or len(ts) == 1:
+            return None if ts[0] is None else self(ts[0], *xs[1:], **params)
 
         ref = next(t for t in ts if t is not None)
         nb = ndim_of(ref) - ndim_of(xs[ts.index(ref)])

@@ -89,26 +89,42 @@ sum_ = Linear(
 )
 
 # ---- indexing: getitem and scatter_add are each other's transpose ----------
-# ``idx`` is a full index for the primal's axes (no Ellipsis; arrays, not
-# lists): prefixing it with Ellipsis makes it act on the trailing axes. NumPy
-# moves the axes of non-adjacent advanced indices to the front, before any
-# batch axes; ``adv_move`` (their number) moves them back behind the batch.
+# ``idx`` is a full index for the primal's axes (no Ellipsis) in which every
+# index array is replaced by ``SLOT``; the arrays themselves are the extra
+# inputs (not differentiable), so that a mask computed from traced values is
+# part of the graph and replays with it. Prefixing the index with Ellipsis
+# makes it act on the trailing axes. NumPy moves the axes of non-adjacent
+# advanced indices to the front, before any batch axes; ``adv_move`` (their
+# number) moves them back behind the batch.
 
 
-def _getitem(x, idx, in_shape, out_ndim, adv_move, unique):
-    r = x[(Ellipsis, *idx)]
+class _Slot:
+    def __repr__(self):
+        return "<index array>"
+
+
+SLOT = _Slot()
+
+
+def _fill(idx, arrays):
+    it = iter(arrays)
+    return tuple(next(it) if k is SLOT else k for k in idx)
+
+
+def _getitem(x, *arrays, idx, in_shape, out_ndim, adv_move, unique):
+    r = x[(Ellipsis, *_fill(idx, arrays))]
     nb = np.ndim(x) - len(in_shape)
     if nb and adv_move:
         r = np.moveaxis(r, tuple(range(adv_move)), tuple(range(nb, nb + adv_move)))
     return r
 
 
-def _scatter_add(g, idx, in_shape, out_ndim, adv_move, unique):
+def _scatter_add(g, *arrays, idx, in_shape, out_ndim, adv_move, unique):
     nb = np.ndim(g) - out_ndim
     z = np.zeros(np.shape(g)[:nb] + in_shape, dtype=np.result_type(g))
     if nb and adv_move:
         g = np.moveaxis(g, tuple(range(nb, nb + adv_move)), tuple(range(adv_move)))
-    key = (Ellipsis, *idx)
+    key = (Ellipsis, *_fill(idx, arrays))
     if unique:
         z[key] = g
     else:
@@ -119,14 +135,16 @@ def _scatter_add(g, idx, in_shape, out_ndim, adv_move, unique):
 getitem = Linear(
     "getitem",
     _getitem,
-    lambda i, g, xs, out, **params: scatter_add(g, **params),
+    lambda i, g, xs, out, **params: scatter_add(g, *xs[1:], **params),
+    n_linear=1,
     doc="Indexing: basic slices, integer arrays (repeats allowed), boolean masks.",
 )
 
 scatter_add = Linear(
     "scatter_add",
     _scatter_add,
-    lambda i, g, xs, out, **params: getitem(g, **params),
+    lambda i, g, xs, out, **params: getitem(g, *xs[1:], **params),
+    n_linear=1,
     doc="Adds the input into zeros of shape ``in_shape`` at ``idx`` (repeats accumulate).",
 )
 
@@ -141,7 +159,7 @@ def _concatenate_transpose(i, g, xs, out, axis):
     idx += (slice(None),) * (-axis - 1)
     return getitem(
         g, idx=idx, in_shape=out_shape, out_ndim=len(out_shape), adv_move=0, unique=True
-    )
+    )  # slices only: no index arrays
 
 
 concatenate = Linear(
