@@ -169,7 +169,7 @@ def trace(f, *args) -> Graph:
     ...     return sg.exp(y ** -x - sg.log(z)) + (y - z) ** 2 * sg.log(v)
     >>> g = sg.trace(f, 0.5, 2.0, 3.0, 4.0)
     >>> len(g)
-    9
+    10
     """
     from .autodiff.api import _input_value
 

@@ -9,7 +9,8 @@ NumPy value otherwise.
 
 Composite or primitive, for the semiring sweeps (which depend on it):
 ``mean`` = sum · 1/n; ``softmax`` = exp(log_softmax); ``log_softmax`` =
-x − logsumexp(x) (logsumexp is a stable primitive); ``matmul``, ``dot``,
+s − logsumexp(s) with s = x − max(x), the max a constant shift
+(logsumexp is a stable primitive); ``matmul``, ``dot``,
 ``tensordot``, ``outer`` are einsum; ``stack`` = reshape + concatenate;
 ``squeeze``/``expand_dims`` are reshapes; ``swapaxes`` is a transpose.
 """
@@ -90,7 +91,12 @@ def clip(x, a_min=None, a_max=None):
 
 
 def astype(x, dtype):
-    """Convert to ``dtype`` (differentiable between floating dtypes)."""
+    """Convert to ``dtype`` (differentiable between floating dtypes).
+
+    >>> import semigrad as sg
+    >>> sg.astype(np.ones(2), np.float32).dtype
+    dtype('float32')
+    """
     return E.astype(x, dtype=np.dtype(dtype))
 
 
@@ -127,7 +133,12 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 (NumPy's name)
 
 
 def mean(x, axis=None, keepdims=False):
-    """Mean over ``axis``: sum · (1/n)."""
+    """Mean over ``axis``: sum · (1/n).
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.mean(x))(np.ones(4)).tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
     axes = _axes("mean", x, axis)
     s = shape(x)
     n = int(np.prod([s[a] for a in axes]))
@@ -136,12 +147,22 @@ def mean(x, axis=None, keepdims=False):
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001
-    """Maximum over ``axis``; tied maxima share the derivative equally."""
+    """Maximum over ``axis``; tied maxima share the derivative equally.
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.max(x))(np.array([1.0, 3.0, 3.0])).tolist()
+    [0.0, 0.5, 0.5]
+    """
     return R.max_(x, axis=_axes("max", x, axis), keepdims=keepdims)
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
-    """Minimum over ``axis``; tied minima share the derivative equally."""
+    """Minimum over ``axis``; tied minima share the derivative equally.
+
+    >>> import semigrad as sg
+    >>> sg.min([[1.0, 2.0], [0.5, 4.0]], axis=1).tolist()
+    [1.0, 0.5]
+    """
     return R.min_(x, axis=_axes("min", x, axis), keepdims=keepdims)
 
 
@@ -149,7 +170,12 @@ amax, amin = max, min
 
 
 def prod(x, axis=None, keepdims=False):
-    """Product over ``axis`` (exact derivatives also where elements are 0)."""
+    """Product over ``axis`` (exact derivatives also where elements are 0).
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.prod(x))(np.array([2.0, 0.0, 3.0])).tolist()
+    [0.0, 6.0, 0.0]
+    """
     return R.prod(x, axis=_axes("prod", x, axis), keepdims=keepdims)
 
 
@@ -163,10 +189,30 @@ def logsumexp(x, axis=None, keepdims=False):
     return R.logsumexp(x, axis=_axes("logsumexp", x, axis), keepdims=keepdims)
 
 
+def _shifted(name, x, axis):
+    """x minus its maximum along ``axis``, the shift a constant (not recorded).
+
+    log_softmax and softmax do not change when x is shifted by a constant, so
+    their derivatives are those of the shifted form; the shift keeps the
+    results exact to the last bit for large |x| (softmax([1000, 1000]) is
+    exactly [0.5, 0.5]).
+    """
+    axes = _axes(name, x, axis) if ndim(x) else ()
+    value = x.value if isinstance(x, Tensor) else np.asarray(x)
+    m = np.max(value, axis=axes, keepdims=True) if np.size(value) else 0.0
+    m = np.where(np.isfinite(m), m, 0.0)
+    return E.subtract(x, m.astype(np.result_type(value)) if np.ndim(m) else m), axes
+
+
 def log_softmax(x, axis=-1):
-    """x − logsumexp(x) along ``axis`` (stable)."""
-    axes = _axes("log_softmax", x, axis) if ndim(x) else ()
-    return E.subtract(x, R.logsumexp(x, axis=axes, keepdims=True))
+    """x − logsumexp(x) along ``axis`` (stable).
+
+    >>> import semigrad as sg
+    >>> sg.log_softmax([1000.0, 1000.0]).tolist() == [-np.log(2)] * 2
+    True
+    """
+    shifted, axes = _shifted("log_softmax", x, axis)
+    return E.subtract(shifted, R.logsumexp(shifted, axis=axes, keepdims=True))
 
 
 def softmax(x, axis=-1):
@@ -176,15 +222,19 @@ def softmax(x, axis=-1):
     >>> sg.softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
     """
-    axes = _axes("softmax", x, axis) if ndim(x) else ()
-    return E.exp(E.subtract(x, R.logsumexp(x, axis=axes, keepdims=True)))
+    return E.exp(log_softmax(x, axis))
 
 
 # ---- shape ------------------------------------------------------------------------
 
 
 def reshape(x, newshape):
-    """Reshape (one entry may be -1)."""
+    """Reshape (one entry may be -1).
+
+    >>> import semigrad as sg
+    >>> sg.reshape(np.arange(6.0), (2, -1)).shape
+    (2, 3)
+    """
     old = shape(x)
     new = (newshape,) if isinstance(newshape, int | np.integer) else tuple(newshape)
     try:
@@ -225,7 +275,12 @@ def _axis(name, axis, n) -> int:
 
 
 def transpose(x, axes=None):
-    """Permute axes (reverse them by default)."""
+    """Permute axes (reverse them by default).
+
+    >>> import semigrad as sg
+    >>> sg.transpose(np.ones((2, 3, 4)), (2, 0, 1)).shape
+    (4, 2, 3)
+    """
     n = ndim(x)
     if axes is None:
         axes = tuple(range(n - 1, -1, -1))
@@ -240,7 +295,12 @@ def transpose(x, axes=None):
 
 
 def swapaxes(x, axis1, axis2):
-    """Exchange two axes."""
+    """Exchange two axes.
+
+    >>> import semigrad as sg
+    >>> sg.swapaxes(np.ones((2, 3, 4)), 0, 2).shape
+    (4, 3, 2)
+    """
     n = ndim(x)
     perm = list(range(n))
     a, b = _axis("swapaxes", axis1, n), _axis("swapaxes", axis2, n)
@@ -249,7 +309,12 @@ def swapaxes(x, axis1, axis2):
 
 
 def moveaxis(x, source, destination):
-    """Move one axis to a new position."""
+    """Move one axis to a new position.
+
+    >>> import semigrad as sg
+    >>> sg.moveaxis(np.ones((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    """
     n = ndim(x)
     src, dst = _axis("moveaxis", source, n), _axis("moveaxis", destination, n)
     perm = [a for a in range(n) if a != src]
@@ -258,7 +323,12 @@ def moveaxis(x, source, destination):
 
 
 def broadcast_to(x, newshape):
-    """Broadcast to ``newshape`` (NumPy rules)."""
+    """Broadcast to ``newshape`` (NumPy rules); the gradient sums over the copies.
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.sum(sg.broadcast_to(x, (3, 2))))(np.ones(2)).tolist()
+    [3.0, 3.0]
+    """
     old = shape(x)
     newshape = tuple(newshape)
     try:
@@ -275,7 +345,12 @@ def broadcast_to(x, newshape):
 
 
 def expand_dims(x, axis):
-    """Insert unit axes at the positions ``axis`` (int or tuple) of the result."""
+    """Insert unit axes at the positions ``axis`` (int or tuple) of the result.
+
+    >>> import semigrad as sg
+    >>> sg.expand_dims(np.ones((2, 3)), (0, 3)).shape
+    (1, 2, 3, 1)
+    """
     old = shape(x)
     axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
     n = len(old) + len(axes)
@@ -289,7 +364,12 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
-    """Remove unit axes (all of them, or those in ``axis``)."""
+    """Remove unit axes (all of them, or those in ``axis``).
+
+    >>> import semigrad as sg
+    >>> sg.squeeze(np.ones((1, 3, 1)), axis=0).shape
+    (3, 1)
+    """
     old = shape(x)
     if axis is None:
         return reshape(x, tuple(d for d in old if d != 1))
@@ -305,7 +385,12 @@ def squeeze(x, axis=None):
 
 
 def concatenate(arrays: Sequence, axis=0):
-    """Join arrays along an existing axis."""
+    """Join arrays along an existing axis.
+
+    >>> import semigrad as sg
+    >>> sg.concatenate([np.ones((2, 1)), np.zeros((2, 2))], axis=1).tolist()
+    [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    """
     arrays = list(arrays)
     if not arrays:
         raise ValueError("concatenate: need at least one array")
@@ -319,7 +404,12 @@ def concatenate(arrays: Sequence, axis=0):
 
 
 def stack(arrays: Sequence, axis=0):
-    """Join arrays along a new axis."""
+    """Join arrays along a new axis.
+
+    >>> import semigrad as sg
+    >>> sg.stack([np.ones(3), np.zeros(3)], axis=1).shape
+    (3, 2)
+    """
     arrays = list(arrays)
     if not arrays:
         raise ValueError("stack: need at least one array")
@@ -397,6 +487,10 @@ def getitem(x, index):
     """Index like NumPy: slices, integers, None, Ellipsis, integer arrays, masks.
 
     Repeated integer indices accumulate in the gradient.
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.sum(x[[0, 0, 2]]))(np.ones(3)).tolist()
+    [2.0, 0.0, 1.0]
     """
     in_shape = shape(x)
     template, full, arrays, unique, adv_move = _normalise_index(index, in_shape)
@@ -485,7 +579,12 @@ def _explicit_equation(subscripts, shapes):
 
 
 def matmul(a, b):
-    """Matrix product with NumPy's rules (1-D promotion, broadcast batch axes)."""
+    """Matrix product with NumPy's rules (1-D promotion, broadcast batch axes).
+
+    >>> import semigrad as sg
+    >>> sg.matmul(np.ones((2, 3)), np.ones(3)).tolist()
+    [3.0, 3.0]
+    """
     sa, sb = shape(a), shape(b)
     if not sa or not sb:
         raise ValueError(f"matmul: operands must be at least 1-D; got shapes {sa} and {sb}")
@@ -521,7 +620,12 @@ def matmul(a, b):
 
 
 def dot(a, b):
-    """NumPy's dot: scalar product, matrix product, or sum over the last/second-last axes."""
+    """NumPy's dot: scalar product, matrix product, or sum over the last/second-last axes.
+
+    >>> import semigrad as sg
+    >>> float(sg.dot([1.0, 2.0], [3.0, 4.0]))
+    11.0
+    """
     sa, sb = shape(a), shape(b)
     if not sa or not sb:
         return multiply(a, b)
@@ -531,7 +635,12 @@ def dot(a, b):
 
 
 def tensordot(a, b, axes=2):
-    """Contract ``axes`` of a with those of b (NumPy's tensordot)."""
+    """Contract ``axes`` of a with those of b (NumPy's tensordot).
+
+    >>> import semigrad as sg
+    >>> sg.tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
+    (2, 4)
+    """
     sa, sb = shape(a), shape(b)
     if isinstance(axes, int):
         ax_a, ax_b = list(range(len(sa) - axes, len(sa))), list(range(axes))
@@ -555,7 +664,12 @@ def tensordot(a, b, axes=2):
 
 
 def outer(a, b):
-    """Outer product of the flattened inputs."""
+    """Outer product of the flattened inputs.
+
+    >>> import semigrad as sg
+    >>> sg.outer([1.0, 2.0], [1.0, 10.0]).tolist()
+    [[1.0, 10.0], [2.0, 20.0]]
+    """
     return M.einsum(reshape(a, (-1,)), reshape(b, (-1,)), eq="i,j->ij")
 
 

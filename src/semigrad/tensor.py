@@ -27,7 +27,7 @@ class Tensor:
     >>> y = (sg.tanh(x) * x).sum()
     >>> y.backward()
     >>> x.grad.round(4).tolist()
-    [0.8434, 0.9312]
+    [0.8553, 1.1762]
     """
 
     __slots__ = (

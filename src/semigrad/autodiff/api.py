@@ -33,7 +33,12 @@ def _traced(x) -> bool:
 
 
 def _input_value(x, name, where):
-    """The float value a transform differentiates with respect to."""
+    """The float value a transform differentiates with respect to.
+
+    ``where`` says which argument it is (an argument number or a phrase).
+    """
+    if isinstance(where, int):
+        where = f"argument {where}"
     v = np.asarray(x.value if isinstance(x, Tensor) else x)
     if v.dtype == np.bool_:
         raise TypeError(
@@ -68,7 +73,7 @@ def _lift(x, name, where):
         return _new_leaf(x if x.ndim else x[()])
     if cls is Tensor and x.requires_grad:
         if x.dtype.kind not in "fc":
-            raise TypeError(f"{name}: {where} has non-float dtype {x.dtype}")
+            raise TypeError(f"{name}: argument {where} has non-float dtype {x.dtype}")
         return identity(x)
     return _new_leaf(_input_value(x, name, where))
 
@@ -153,8 +158,10 @@ def value_and_grad(f, argnums=0, has_aux=False):
         args = list(args)
         groups = []
         for a in nums:
-            lifted, spec, originals = _lift_tree(args[a], name, f"argument {a}")
-            nested = nested or any(_traced(x) for x in originals)
+            lifted, spec, originals = _lift_tree(args[a], name, a)
+            for x in originals:
+                if type(x) is Tensor and x.requires_grad:
+                    nested = True
             args[a] = unflatten(spec, lifted)
             groups.append((lifted, spec, originals))
         out = _call(f, args, kwargs)
@@ -236,7 +243,7 @@ def vjp(f, *primals, has_aux=False):
     """
     name = f"vjp({getattr(f, '__name__', 'f')})"
     nested = _depth > 0 or any(_traced(x) for x in flatten(list(primals))[0])
-    groups = [_lift_tree(p, name, f"argument {k}") for k, p in enumerate(primals)]
+    groups = [_lift_tree(p, name, k) for k, p in enumerate(primals)]
     out = _call(f, [unflatten(spec, lifted) for lifted, spec, _ in groups], {})
     aux = None
     if has_aux:
@@ -446,12 +453,22 @@ def _reshape(x, shape, nested):
 
 
 def jacrev(f, argnums=0):
-    """Reverse-mode Jacobian (``jacobian(f, argnums, mode="rev")``)."""
+    """Reverse-mode Jacobian (``jacobian(f, argnums, mode="rev")``).
+
+    >>> import semigrad as sg
+    >>> sg.jacrev(lambda x: x[::-1] * 2.0)(np.ones(2)).tolist()
+    [[0.0, 2.0], [2.0, 0.0]]
+    """
     return jacobian(f, argnums, mode="rev")
 
 
 def jacfwd(f, argnums=0):
-    """Forward-mode Jacobian (``jacobian(f, argnums, mode="fwd")``)."""
+    """Forward-mode Jacobian (``jacobian(f, argnums, mode="fwd")``).
+
+    >>> import semigrad as sg
+    >>> sg.jacfwd(lambda x: x[::-1] * 2.0)(np.ones(2)).tolist()
+    [[0.0, 2.0], [2.0, 0.0]]
+    """
     return jacobian(f, argnums, mode="fwd")
 
 

@@ -37,26 +37,76 @@ def _inverse(y):
 
 # ---- arithmetic ----------------------------------------------------------
 
-add = Elementwise("add", lambda x, y: x + y, (lambda x, y, out: 1, lambda x, y, out: 1))
+add = Elementwise(
+    "add",
+    lambda x, y: x + y,
+    (lambda x, y, out: 1, lambda x, y, out: 1),
+    doc="""x + y.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.add, argnums=(0, 1))(2.0, 3.0)
+    (1.0, 1.0)
+    """,
+)
 
 subtract = Elementwise(
-    "subtract", lambda x, y: x - y, (lambda x, y, out: 1, lambda x, y, out: -1)
+    "subtract",
+    lambda x, y: x - y,
+    (lambda x, y, out: 1, lambda x, y, out: -1),
+    doc="""x − y.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.subtract, argnums=(0, 1))(2.0, 3.0)
+    (1.0, -1.0)
+    """,
 )
 
 multiply = Elementwise(
-    "multiply", lambda x, y: x * y, (lambda x, y, out: y, lambda x, y, out: x)
+    "multiply",
+    lambda x, y: x * y,
+    (lambda x, y, out: y, lambda x, y, out: x),
+    doc="""x · y.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.multiply, argnums=(0, 1))(2.0, 3.0)
+    (3.0, 2.0)
+    """,
 )
 
 divide = Elementwise(
     "divide",
     lambda x, y: x / y,
     (lambda x, y, out: _inverse(y), lambda x, y, out: -out / y),
+    doc="""x / y.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.divide, argnums=(0, 1))(1.0, 2.0)
+    (0.5, -0.25)
+    """,
 )
 
-negative = Elementwise("negative", lambda x: -x, (lambda x, out: -1,))
+negative = Elementwise(
+    "negative",
+    lambda x: -x,
+    (lambda x, out: -1,),
+    doc="""−x.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.negative)(2.0)
+    -1.0
+    """,
+)
 
 reciprocal = Elementwise(
-    "reciprocal", lambda x: 1.0 / x, (lambda x, out: -(out * out),)
+    "reciprocal",
+    lambda x: 1.0 / x,
+    (lambda x, out: -(out * out),),
+    doc="""1 / x.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.reciprocal)(2.0)
+    -0.25
+    """,
 )
 
 
@@ -88,43 +138,191 @@ def _dpow_exponent(x, y, out):
     return where(positive, out * log(safe), where(equal(x, 0), 0.0, np.nan))
 
 
-power = Elementwise("power", _power, (_dpow_base, _dpow_exponent))
+power = Elementwise(
+    "power",
+    _power,
+    (_dpow_base, _dpow_exponent),
+    doc="""x ** y; d/dx = y·x^(y−1) (0 when y = 0), d/dy = x^y·log x (0 at x = 0).
 
-square = Elementwise("square", lambda x: x * x, (lambda x, out: 2.0 * x,))
+    >>> import semigrad as sg
+    >>> sg.grad(sg.power, argnums=(0, 1))(2.0, 3.0)
+    (12.0, 5.545177444479562)
+    """,
+)
 
-sqrt = Elementwise("sqrt", np.sqrt, (lambda x, out: 0.5 / out,))
+square = Elementwise(
+    "square",
+    lambda x: x * x,
+    (lambda x, out: 2.0 * x,),
+    doc="""x².
 
-abs_ = Elementwise("abs", np.abs, (lambda x, out: sign(x),))
+    >>> import semigrad as sg
+    >>> sg.grad(sg.square)(3.0)
+    6.0
+    """,
+)
 
-sign = Elementwise("sign", np.sign, None)
+sqrt = Elementwise(
+    "sqrt",
+    np.sqrt,
+    (lambda x, out: 0.5 / out,),
+    doc="""√x.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.sqrt)(4.0)
+    0.25
+    """,
+)
+
+abs_ = Elementwise(
+    "abs",
+    np.abs,
+    (lambda x, out: sign(x),),
+    doc="""|x|; the derivative is sign(x), 0 at 0.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.abs)(-2.0)
+    -1.0
+    """,
+)
+
+sign = Elementwise(
+    "sign",
+    np.sign,
+    None,
+    doc="""sign(x): −1, 0 or 1, with zero derivative.
+
+    >>> import semigrad as sg
+    >>> sg.sign([-2.0, 0.0, 3.0]).tolist()
+    [-1.0, 0.0, 1.0]
+    """,
+)
 
 # ---- exponentials and logarithms -----------------------------------------
 
-exp = Elementwise("exp", np.exp, (lambda x, out: out,))
+exp = Elementwise(
+    "exp",
+    np.exp,
+    (lambda x, out: out,),
+    doc="""eˣ.
 
-log = Elementwise("log", np.log, (lambda x, out: 1.0 / x,))
+    >>> import semigrad as sg
+    >>> sg.grad(sg.exp)(0.0)
+    1.0
+    """,
+)
 
-log1p = Elementwise("log1p", np.log1p, (lambda x, out: 1.0 / (x + 1.0),))
+log = Elementwise(
+    "log",
+    np.log,
+    (lambda x, out: 1.0 / x,),
+    doc="""Natural logarithm.
 
-expm1 = Elementwise("expm1", np.expm1, (lambda x, out: out + 1.0,))
+    >>> import semigrad as sg
+    >>> sg.grad(sg.log)(2.0)
+    0.5
+    """,
+)
+
+log1p = Elementwise(
+    "log1p",
+    np.log1p,
+    (lambda x, out: 1.0 / (x + 1.0),),
+    doc="""log(1 + x), accurate for small x.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.log1p)(1.0)
+    0.5
+    """,
+)
+
+expm1 = Elementwise(
+    "expm1",
+    np.expm1,
+    (lambda x, out: out + 1.0,),
+    doc="""eˣ − 1, accurate for small x.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.expm1)(0.0)
+    1.0
+    """,
+)
 
 # ---- trigonometric and hyperbolic ----------------------------------------
 
-sin = Elementwise("sin", np.sin, (lambda x, out: cos(x),))
+sin = Elementwise(
+    "sin",
+    np.sin,
+    (lambda x, out: cos(x),),
+    doc="""Sine.
 
-cos = Elementwise("cos", np.cos, (lambda x, out: -sin(x),))
+    >>> import semigrad as sg
+    >>> sg.grad(sg.sin)(0.0)
+    1.0
+    """,
+)
 
-tan = Elementwise("tan", np.tan, (lambda x, out: 1.0 + out * out,))
+cos = Elementwise(
+    "cos",
+    np.cos,
+    (lambda x, out: -sin(x),),
+    doc="""Cosine.
 
-tanh = Elementwise("tanh", np.tanh, (lambda x, out: 1.0 - out * out,))
+    >>> import semigrad as sg
+    >>> sg.grad(sg.cos)(0.0)
+    -0.0
+    """,
+)
+
+tan = Elementwise(
+    "tan",
+    np.tan,
+    (lambda x, out: 1.0 + out * out,),
+    doc="""Tangent.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.tan)(0.0)
+    1.0
+    """,
+)
+
+tanh = Elementwise(
+    "tanh",
+    np.tanh,
+    (lambda x, out: 1.0 - out * out,),
+    doc="""Hyperbolic tangent.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.tanh)(0.0)
+    1.0
+    """,
+)
 
 # ---- activations ----------------------------------------------------------
 
 sigmoid = Elementwise(
-    "sigmoid", _stable_sigmoid, (lambda x, out: out * (1.0 - out),)
+    "sigmoid",
+    _stable_sigmoid,
+    (lambda x, out: out * (1.0 - out),),
+    doc="""1 / (1 + e^(−x)), stable for large |x|.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.sigmoid)(0.0)
+    0.25
+    """,
 )
 
-relu = Elementwise("relu", lambda x: np.maximum(x, 0), (lambda x, out: x > 0,))
+relu = Elementwise(
+    "relu",
+    lambda x: np.maximum(x, 0),
+    (lambda x, out: x > 0,),
+    doc="""max(x, 0); the derivative is 0 at 0.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.relu)(2.0)
+    1.0
+    """,
+)
 
 # ---- selection between operands ------------------------------------------
 
@@ -140,13 +338,26 @@ maximum = Elementwise(
     "maximum",
     np.maximum,
     (_half_where_equal(lambda x, y: greater(x, y)), _half_where_equal(lambda x, y: greater(y, x))),
+    doc="""Elementwise maximum; equal values share the derivative in halves.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.maximum, argnums=(0, 1))(1.0, 1.0)
+    (0.5, 0.5)
+    """,
 )
 
 minimum = Elementwise(
     "minimum",
     np.minimum,
     (_half_where_equal(lambda x, y: less(x, y)), _half_where_equal(lambda x, y: less(y, x))),
+    doc="""Elementwise minimum; equal values share the derivative in halves.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.minimum, argnums=(0, 1))(1.0, 2.0)
+    (1.0, 0.0)
+    """,
 )
+
 
 def _truth(c):
     return c if getattr(c, "dtype", None) == np.bool_ else not_equal(c, 0)
@@ -156,6 +367,12 @@ where = Elementwise(
     "where",
     lambda c, x, y: np.where(c, x, y)[()],
     (None, lambda c, x, y, out: _truth(c), lambda c, x, y, out: logical_not(c)),
+    doc="""x where the condition holds, else y; the condition has no derivative.
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.where(x > 0, x, 2 * x))(-1.0)
+    2.0
+    """,
 )
 
 clip = Elementwise(
@@ -166,37 +383,148 @@ clip = Elementwise(
         lambda x, lo, hi, out: less(x, lo),
         lambda x, lo, hi, out: greater(x, hi),
     ),
+    doc="""Clip x to [lo, hi]; the derivative passes at the bounds (as PyTorch).
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.clip(x, 0.0, 1.0))(1.0)
+    1.0
+    """,
 )
 
 stop_gradient = Elementwise(
     "stop_gradient",
     lambda x: x,
     None,
-    doc="The identity, with zero derivative: gradients do not flow through it.",
+    doc="""The identity, with zero derivative: gradients do not flow through it.
+
+    >>> import semigrad as sg
+    >>> sg.grad(lambda x: sg.stop_gradient(x) * x)(3.0)
+    3.0
+    """,
 )
 
 astype = Elementwise(
     "astype",
     lambda x, dtype: np.asarray(x).astype(dtype, copy=False)[()],
     (lambda x, out, dtype: 1,),
-    doc="Conversion to another dtype; cotangents are converted back.",
+    doc="""Conversion to another dtype; cotangents are converted back.
+
+    >>> import semigrad as sg
+    >>> sg.astype(np.float32(1.5), np.float64).dtype
+    dtype('float64')
+    """,
 )
 
 identity = Elementwise(
     "identity",
     lambda x: x,
     (lambda x, out: 1,),
-    doc="The identity: a fresh node for an argument of a nested transform.",
+    doc="""The identity: a fresh node for an argument of a nested transform.
+
+    >>> import semigrad as sg
+    >>> sg.grad(sg.primitives.elementwise.identity)(2.0)
+    1.0
+    """,
 )
 
 # ---- comparisons and logic: zero derivative ------------------------------
 
-equal = Elementwise("equal", lambda x, y: x == y, None)
-not_equal = Elementwise("not_equal", lambda x, y: x != y, None)
-less = Elementwise("less", lambda x, y: x < y, None)
-less_equal = Elementwise("less_equal", lambda x, y: x <= y, None)
-greater = Elementwise("greater", lambda x, y: x > y, None)
-greater_equal = Elementwise("greater_equal", lambda x, y: x >= y, None)
-logical_not = Elementwise("logical_not", np.logical_not, None)
-logical_and = Elementwise("logical_and", np.logical_and, None)
-logical_or = Elementwise("logical_or", np.logical_or, None)
+equal = Elementwise(
+    "equal",
+    lambda x, y: x == y,
+    None,
+    doc="""x == y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.equal([1.0, 2.0], 2.0).tolist()
+    [False, True]
+    """,
+)
+not_equal = Elementwise(
+    "not_equal",
+    lambda x, y: x != y,
+    None,
+    doc="""x != y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.not_equal([1.0, 2.0], 2.0).tolist()
+    [True, False]
+    """,
+)
+less = Elementwise(
+    "less",
+    lambda x, y: x < y,
+    None,
+    doc="""x < y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.less([1.0, 2.0], 2.0).tolist()
+    [True, False]
+    """,
+)
+less_equal = Elementwise(
+    "less_equal",
+    lambda x, y: x <= y,
+    None,
+    doc="""x <= y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.less_equal([1.0, 2.0], 2.0).tolist()
+    [True, True]
+    """,
+)
+greater = Elementwise(
+    "greater",
+    lambda x, y: x > y,
+    None,
+    doc="""x > y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.greater([1.0, 2.0], 1.0).tolist()
+    [False, True]
+    """,
+)
+greater_equal = Elementwise(
+    "greater_equal",
+    lambda x, y: x >= y,
+    None,
+    doc="""x >= y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.greater_equal([1.0, 2.0], 2.0).tolist()
+    [False, True]
+    """,
+)
+logical_not = Elementwise(
+    "logical_not",
+    np.logical_not,
+    None,
+    doc="""not x (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.logical_not([True, False]).tolist()
+    [False, True]
+    """,
+)
+logical_and = Elementwise(
+    "logical_and",
+    np.logical_and,
+    None,
+    doc="""x and y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.logical_and([True, False], True).tolist()
+    [True, False]
+    """,
+)
+logical_or = Elementwise(
+    "logical_or",
+    np.logical_or,
+    None,
+    doc="""x or y (zero derivative).
+
+    >>> import semigrad as sg
+    >>> sg.logical_or([True, False], False).tolist()
+    [True, False]
+    """,
+)
