@@ -18,6 +18,7 @@ from .autodiff import (
     value_and_grad,
     vjp,
 )
+from .cost import Cost, cost
 from .graph import Graph, Hyperedge, Node, trace
 from .numeric import check_grads
 from .ops import (
