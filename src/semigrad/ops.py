@@ -222,7 +222,8 @@ def softmax(x, axis=-1):
     >>> sg.softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
     """
-    return E.exp(log_softmax(x, axis))
+    shifted, axes = _shifted("softmax", x, axis)
+    return E.exp(E.subtract(shifted, R.logsumexp(shifted, axis=axes, keepdims=True)))
 
 
 # ---- shape ------------------------------------------------------------------------
