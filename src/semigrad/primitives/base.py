@@ -138,8 +138,10 @@ def _explain(prim, args, err):
 # Batch-axis helpers: the one place where broadcasting is undone.
 
 
-def unbroadcast(g, x, out_ndim: int):
+def unbroadcast(g, x, out_ndim):
     """Sum a cotangent ``g`` (batch + out shape) down to batch + the shape of ``x``.
+
+    ``out_ndim`` is the number of output axes, or the output itself.
 
     Also converts it to ``x``'s floating dtype, so that float32 stays float32
     even where a partial was computed in float64.
@@ -150,6 +152,8 @@ def unbroadcast(g, x, out_ndim: int):
     shape = getattr(x, "shape", ())
     gshape = getattr(g, "shape", ())
     if gshape != shape:
+        if type(out_ndim) is not int:
+            out_ndim = len(getattr(out_ndim, "shape", ()))
         nb = len(gshape) - out_ndim
         if gshape[nb:] != shape:
             lead = out_ndim - len(shape)
@@ -223,14 +227,18 @@ class Elementwise(Primitive):
             self.differentiable = False
 
     def vjp(self, i, g, xs, out, params):
-        p = self.partials[i](*xs, out, **params)
+        p = self.partials[i](*xs, out, **params) if params else self.partials[i](*xs, out)
         if type(p) is not int:
             g = g * p  # the multiply primitive on Tensors, NumPy's on arrays
         elif p == -1:
             g = -g
         elif p != 1:  # the partials 1 and -1 are free
             g = g * p
-        return unbroadcast(g, xs[i], len(getattr(out, "shape", ())))
+        x = xs[i]
+        cls = type(g)
+        if cls is type(x) and cls is not np.ndarray and cls is not Tensor:
+            return g  # the same NumPy scalar type: nothing to undo (unbroadcast's fast path)
+        return unbroadcast(g, x, out)
 
     def jvp(self, ts, xs, out, params):
         out_ndim = ndim_of(out)
