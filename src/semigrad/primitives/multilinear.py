@@ -18,9 +18,10 @@ import numpy as np
 from .base import Multilinear, ndim_of, shape_of
 
 
-def parse_equation(eq: str) -> tuple[list[str], str]:
+@lru_cache(maxsize=4096)
+def parse_equation(eq: str) -> tuple[tuple[str, ...], str]:
     lhs, out = eq.split("->")
-    return lhs.split(","), out
+    return tuple(lhs.split(",")), out
 
 
 @lru_cache(maxsize=4096)
@@ -97,17 +98,23 @@ def _fresh(eq: str, n: int) -> str:
     return "".join(free[:n])
 
 
+@lru_cache(maxsize=4096)
+def _vjp_equations(eq, i, nbatch):
+    """For operand i: (the contraction giving its cotangent, the letters it keeps)."""
+    ins, out = parse_equation(eq)
+    batch = _fresh(eq, nbatch)
+    others = [s for j, s in enumerate(ins) if j != i]
+    avail = set(out).union(*others)
+    kept = "".join(c for c in dict.fromkeys(ins[i]) if c in avail)
+    return ",".join([batch + out, *others]) + "->" + batch + kept, batch, kept, avail
+
+
 def einsum_vjp(eq, i, g, xs):
     """Cotangent of operand ``i``: the cotangent contracted with the other operands."""
     ins, out = parse_equation(eq)
-    batch = _fresh(eq, ndim_of(g) - len(out))
+    eq1, batch, kept, avail = _vjp_equations(eq, i, ndim_of(g) - len(out))
+    r = einsum(g, *(x for j, x in enumerate(xs) if j != i), eq=eq1)
     target = ins[i]
-    others = [s for j, s in enumerate(ins) if j != i]
-    other_ops = [x for j, x in enumerate(xs) if j != i]
-    avail = set(out).union(*others)
-    unique = "".join(dict.fromkeys(target))
-    kept = "".join(c for c in unique if c in avail)
-    r = einsum(g, *other_ops, eq=",".join([batch + out, *others]) + "->" + batch + kept)
     if kept == target:
         return r
     # Letters of the target that nowhere else appears are broadcast (ones);
