@@ -125,6 +125,15 @@ class Primitive:
     def jvp(self, ts, xs, out, params):  # pragma: no cover - abstract
         raise TypeError(f"{self.name} declares no forward rule")
 
+    def scalar_edges(self, i, xs, out, params):
+        """The scalar edges from input ``i`` to the output: ``(src, dst, weight)``.
+
+        Flat element indices into input i and into the output, and the local
+        partial on each edge, for arrays ``xs`` and ``out`` at the current
+        point: the primitive's Jacobian pattern (the scalarised graph).
+        """
+        raise TypeError(f"{self.name} has no derivative, so no scalar edges")
+
 
 def _explain(prim, args, err):
     shapes = ", ".join(str(shape_of(a)) for a in args)
@@ -251,6 +260,19 @@ class Elementwise(Primitive):
             acc = term if acc is None else acc + term
         return None if acc is None else batch_broadcast(acc, shape_of(out))
 
+    def scalar_edges(self, i, xs, out, params):
+        # The diagonal, with a copy of the input element per broadcast position.
+        oshape = shape_of(out)
+        p = self.partials[i](*xs, out, **params)
+        src = np.broadcast_to(_flat_ids(xs[i]), oshape).ravel()
+        w = np.broadcast_to(np.asarray(p, dtype=np.float64), oshape).ravel()
+        return src, np.arange(src.size), w
+
+
+def _flat_ids(x):
+    """Each element's flat index, in x's shape."""
+    return np.arange(int(np.prod(shape_of(x), dtype=np.int64))).reshape(shape_of(x))
+
 
 class Linear(Primitive):
     """A linear index map (reshape, transpose, broadcast, indexing, sum, concatenate).
@@ -262,9 +284,13 @@ class Linear(Primitive):
 
     kind = "linear"
 
-    def __init__(self, name, impl, transpose, n_linear=None, doc=""):
+    def __init__(self, name, impl, transpose, gather, n_linear=None, doc=""):
         super().__init__(name, impl, doc)
         self.transpose = transpose
+        # A gather sends each output element from one input element (reshape,
+        # indexing, ...); otherwise each input element goes to one output
+        # element (sum, scatter_add). Either way the map is a set of unit edges.
+        self.gather = gather
         # Inputs past the first ``n_linear`` are fixed operands (index arrays).
         self.n_linear = n_linear
 
@@ -282,6 +308,20 @@ class Linear(Primitive):
         ]
         return self(*full, **params)
 
+    def scalar_edges(self, i, xs, out, params):
+        # Run the map (or its transpose) on element numbers instead of values.
+        n_lin = self.n_linear or len(xs)
+        if self.gather:
+            ids = [_flat_ids(x) if j == i else np.full(shape_of(x), -1)
+                   for j, x in enumerate(xs[:n_lin])]
+            src = np.ravel(self.impl(*ids, *xs[n_lin:], **params))
+            dst = np.flatnonzero(src >= 0)
+            src = src[dst]
+        else:
+            dst = np.ravel(self.transpose(i, _flat_ids(out), xs, out, **params))
+            src = np.arange(dst.size)
+        return src.astype(np.int64), dst.astype(np.int64), np.ones(src.size)
+
 
 class Reduction(Primitive):
     """A reduction out = Σ_j w_j x_j along ``axis`` with data-dependent local weights.
@@ -294,9 +334,11 @@ class Reduction(Primitive):
 
     kind = "reduction"
 
-    def __init__(self, name, impl, weights, doc=""):
+    def __init__(self, name, impl, weights, selective=False, doc=""):
         super().__init__(name, impl, doc)
         self.weights = weights
+        # A selection's Jacobian pattern holds only the selected elements.
+        self.selective = selective
 
     def _keepdims(self, v, x, axis, keepdims):
         if keepdims:
@@ -318,6 +360,20 @@ class Reduction(Primitive):
         axis, keepdims = params["axis"], params["keepdims"]
         w = self.weights(x, self._keepdims(out, x, axis, keepdims), **params)
         return _S.sum_(scale(ts[0], w), axis=axis, keepdims=keepdims)
+
+    def scalar_edges(self, i, xs, out, params):
+        x = xs[0]
+        axis, keepdims = params["axis"], params["keepdims"]
+        kd = _S.keepdims_shape(shape_of(x), axis)
+        w = np.asarray(self.weights(x, np.reshape(out, kd), **params), dtype=np.float64)
+        dst = np.broadcast_to(np.arange(int(np.prod(kd, dtype=np.int64))).reshape(kd),
+                              shape_of(x)).ravel()
+        src = np.arange(dst.size)
+        w = w.ravel()
+        if self.selective:
+            keep = w != 0
+            src, dst, w = src[keep], dst[keep], w[keep]
+        return src, dst, w
 
 
 class Multilinear(Primitive):

@@ -152,3 +152,27 @@ def einsum_jvp(eq, ts, xs):
         term = einsum(*ops, eq=",".join(subs) + "->" + batch + out)
         acc = term if acc is None else acc + term
     return acc
+
+
+def einsum_scalar_edges(eq, i, xs):
+    """One scalar edge per product term: operand i's element → output element,
+    weighted by the product of the other operands' elements in that term."""
+    ins, out = parse_equation(eq)
+    letters = "".join(dict.fromkeys("".join(ins)))
+    size = {}
+    for sub, x in zip(ins, xs):
+        size.update(zip(sub, shape_of(x)))
+    grid = np.indices([size[c] for c in letters]).reshape(len(letters), -1)
+    at = dict(zip(letters, grid))
+
+    def flat(sub, shape):
+        return (np.ravel_multi_index([at[c] for c in sub], shape)
+                if sub else np.zeros(grid.shape[1], dtype=np.int64))
+
+    src = flat(ins[i], shape_of(xs[i]))
+    dst = flat(out, tuple(size[c] for c in out))
+    w = np.ones(grid.shape[1])
+    for j, (sub, x) in enumerate(zip(ins, xs)):
+        if j != i:
+            w = w * np.asarray(x, dtype=np.float64).reshape(-1)[flat(sub, shape_of(x))]
+    return src, dst, w

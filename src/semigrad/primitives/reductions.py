@@ -29,12 +29,14 @@ max_ = Reduction(
     "max",
     lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
     _selection_weights,
+    selective=True,
 )
 
 min_ = Reduction(
     "min",
     lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
     _selection_weights,
+    selective=True,
 )
 
 

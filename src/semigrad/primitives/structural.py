@@ -38,6 +38,7 @@ reshape = Linear(
     "reshape",
     _reshape,
     lambda i, g, xs, out, shape, in_shape: reshape(g, shape=in_shape, in_shape=shape),
+    gather=True,
 )
 
 # ---- transpose (axis permutation) -------------------------------------------
@@ -54,6 +55,7 @@ transpose = Linear(
     "transpose",
     _transpose,
     lambda i, g, xs, out, axes: transpose(g, axes=tuple(np.argsort(axes).tolist())),
+    gather=True,
 )
 
 # ---- broadcast_to and sum: each other's transpose ---------------------------
@@ -70,6 +72,7 @@ broadcast_to = Linear(
     "broadcast_to",
     _broadcast_to,
     lambda i, g, xs, out, shape, in_shape: unbroadcast(g, xs[0], len(shape)),
+    gather=True,
 )
 
 
@@ -85,6 +88,7 @@ sum_ = Linear(
     "sum",
     lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
     _sum_transpose,
+    gather=False,
     doc="Sum over the (negative) axes ``axis``.",
 )
 
@@ -136,6 +140,7 @@ getitem = Linear(
     "getitem",
     _getitem,
     lambda i, g, xs, out, **params: scatter_add(g, *xs[1:], **params),
+    gather=True,
     n_linear=1,
     doc="Indexing: basic slices, integer arrays (repeats allowed), boolean masks.",
 )
@@ -144,6 +149,7 @@ scatter_add = Linear(
     "scatter_add",
     _scatter_add,
     lambda i, g, xs, out, **params: getitem(g, *xs[1:], **params),
+    gather=False,
     n_linear=1,
     doc="Adds the input into zeros of shape ``in_shape`` at ``idx`` (repeats accumulate).",
 )
@@ -166,5 +172,6 @@ concatenate = Linear(
     "concatenate",
     lambda *xs, axis: np.concatenate(xs, axis=axis),
     _concatenate_transpose,
+    gather=True,
     doc="Joins arrays along the (negative) axis ``axis``.",
 )
