@@ -178,17 +178,32 @@ def trace(f, *args) -> Graph:
     lifted = [Tensor(_input_value(x, "trace", "an argument"), requires_grad=True) for x in leaves]
     result = f(*unflatten(in_spec, lifted))
     outs, out_spec = flatten(result)
-    min_id = min((t._id for t in lifted), default=0)
+    return graph_of(outs, lifted, names, in_spec, out_spec, getattr(f, "__name__", "f"))
 
-    # Collect the recorded tensors between the inputs and the outputs.
+
+_UNSET = object()
+
+
+def graph_of(outs, inputs, names=None, in_spec=_UNSET, out_spec=_UNSET, name="f") -> Graph:
+    """The Graph recorded between the Tensors ``inputs`` and ``outs``.
+
+    Tensors outside (created before the first input, or untraced) become
+    constants. Raises if the recording was released by a backward pass.
+    """
+    min_id = min((t._id for t in inputs), default=0)
     seen, stack, found = set(), [o for o in outs if isinstance(o, Tensor)], []
     while stack:
         t = stack.pop()
         if id(t) in seen:
             continue
         seen.add(id(t))
-        if t._id < min_id or t._inputs is None:
+        if t._id < min_id or t._prim is None:
             continue
+        if t._inputs is None:
+            raise RuntimeError(
+                f"graph: the recording of {t._prim.name!r} was released by a backward pass; "
+                "build the graph before calling backward(), or pass retain_graph=True"
+            )
         found.append(t)
         stack.extend(a for a in t._inputs if isinstance(a, Tensor) and id(a) not in seen)
     found.sort(key=lambda t: t._id)
@@ -196,15 +211,16 @@ def trace(f, *args) -> Graph:
     nodes: list[Node] = []
     index: dict[int, Node] = {}
 
-    def node_for(x, kind, name=None):
+    def node_for(x, kind, label=None):
         key = id(x)
         if key not in index:
             value = x.value if isinstance(x, Tensor) else x
-            index[key] = Node(len(nodes), kind, value, name)
+            index[key] = Node(len(nodes), kind, value, label or getattr(x, "name", None))
             nodes.append(index[key])
         return index[key]
 
-    inputs = [node_for(t, "input", name) for t, name in zip(lifted, names)]
+    names = names or [None] * len(inputs)
+    input_nodes = [node_for(t, "input", label) for t, label in zip(inputs, names)]
     edges = []
     for t in found:
         # Inputs and earlier outputs already have nodes; anything else is a constant.
@@ -212,5 +228,8 @@ def trace(f, *args) -> Graph:
         outn = node_for(t, "op")
         edges.append(Hyperedge(len(edges), t._prim, ins, t._params, outn))
     out_nodes = [node_for(o, "constant") for o in outs]
-    return Graph(inputs, out_nodes, nodes, edges, in_spec, out_spec,
-                 getattr(f, "__name__", "f"))
+    if in_spec is _UNSET:
+        in_spec = flatten(tuple(inputs))[1]
+    if out_spec is _UNSET:
+        out_spec = flatten(tuple(outs))[1]
+    return Graph(input_nodes, out_nodes, nodes, edges, in_spec, out_spec, name)

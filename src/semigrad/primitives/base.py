@@ -125,6 +125,10 @@ class Primitive:
     def jvp(self, ts, xs, out, params):  # pragma: no cover - abstract
         raise TypeError(f"{self.name} declares no forward rule")
 
+    def has_partial(self, i: int) -> bool:
+        """Whether input ``i`` carries a derivative (indices and conditions do not)."""
+        return self.differentiable
+
     def scalar_edges(self, i, xs, out, params):
         """The scalar edges from input ``i`` to the output: ``(src, dst, weight)``.
 
@@ -260,6 +264,9 @@ class Elementwise(Primitive):
             acc = term if acc is None else acc + term
         return None if acc is None else batch_broadcast(acc, shape_of(out))
 
+    def has_partial(self, i):
+        return self.partials is not None and self.partials[i] is not None
+
     def scalar_edges(self, i, xs, out, params):
         # The diagonal, with a copy of the input element per broadcast position.
         oshape = shape_of(out)
@@ -307,6 +314,9 @@ class Linear(Primitive):
             _S.zeros_batched(shape_of(ref)[:nb], x) if t is None else t for t, x in zip(ts, xs)
         ]
         return self(*full, **params)
+
+    def has_partial(self, i):
+        return self.n_linear is None or i < self.n_linear
 
     def scalar_edges(self, i, xs, out, params):
         # Run the map (or its transpose) on element numbers instead of values.
