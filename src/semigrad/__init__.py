@@ -86,6 +86,9 @@ from .ops import (
     true_divide,
     where,
 )
+from .semiring import algebras as semirings
+from .semiring import paths
+from .semiring.paths import backprop
 from .tensor import Tensor, tensor
 
 __version__ = "0.1.0"

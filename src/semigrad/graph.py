@@ -117,6 +117,30 @@ class Graph:
             env[e.output.index] = e.prim(*[env[n.index] for n in e.inputs], **e.params)
         return unflatten(self._out_spec, [env[n.index] for n in self.outputs])
 
+    def scalarize(self):
+        """The scalar hypergraph: one node per element, one edge per Jacobian-pattern entry.
+
+        >>> import semigrad as sg
+        >>> g = sg.trace(lambda a, b: a @ b, np.ones((2, 3)), np.ones(3))
+        >>> len(g.scalarize())  # one edge per product term and operand
+        12
+        """
+        from .semiring.paths import scalarize
+
+        return scalarize(self)
+
+    def backprop(self, semiring, wrt=None):
+        """The backward sweep in ``semiring``: one array per input (or per ``wrt`` position).
+
+        >>> import semigrad as sg
+        >>> g = sg.trace(lambda x: sg.sum(x * x), np.array([1.0, 2.0]))
+        >>> g.backprop(sg.semirings.MaxProduct())[0].tolist()
+        [2.0, 4.0]
+        """
+        from .semiring.paths import backprop
+
+        return backprop(self, wrt, semiring)
+
     def to_dot(self) -> str:
         """Graphviz text: values as ellipses, hyperedges as boxes, input positions on arrows."""
         out = {n.index for n in self.outputs}

@@ -365,7 +365,6 @@ class Reduction(Primitive):
         return unbroadcast(scale(self._keepdims(g, x, axis, keepdims), w), x, ndim_of(x))
 
     def jvp(self, ts, xs, out, params):
-
         x = xs[0]
         axis, keepdims = params["axis"], params["keepdims"]
         w = self.weights(x, self._keepdims(out, x, axis, keepdims), **params)
@@ -397,12 +396,13 @@ class Multilinear(Primitive):
     kind = "multilinear"
 
     def vjp(self, i, g, xs, out, params):
-
         return _M.einsum_vjp(params["eq"], i, g, xs)
 
     def jvp(self, ts, xs, out, params):
-
         return _M.einsum_jvp(params["eq"], ts, xs)
+
+    def scalar_edges(self, i, xs, out, params):
+        return _M.einsum_scalar_edges(params["eq"], i, xs)
 
 
 # The rules above call primitives declared in the sibling modules, which in

@@ -1,0 +1,385 @@
+"""Semirings: the algebras in which the backward sweep can run.
+
+A semiring (K, ⊕, ⊗, 0̄, 1̄) plus a *lift* of real local partials into K.
+Running the backward sweep with ⊕ for + and ⊗ for × computes, for every input
+element, the ⊕ over all paths to the output of the ⊗ of the lifted edge
+weights (Bauer's formula, generalised; Du et al. 2023, Huang 2008).
+
+Values are NumPy arrays with a leading *component* axis of length
+``components`` (1 for most semirings; 2 for Entropy's pair; k for KMax), so
+that shape operations act on the trailing axes uniformly. ``result`` turns
+an internal value into what users see (dropping the component axis where
+there is one component, exponentiating log-space values, ...).
+
+A user-defined semiring subclasses :class:`Semiring` and sets ``zero``,
+``one``, ``plus``, ``times``, ``reduce`` (⊕ over axes) and ``lift``; see
+docs/semirings.md for an example.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Semiring:
+    """Base class: (⊕, ⊗, 0̄, 1̄), a lift of real partials, and array helpers.
+
+    Subclasses define ``zero``/``one`` (scalars, per component), ``plus``,
+    ``times``, ``reduce(a, axes)`` (⊕ over element axes, the component axis
+    being axis 0) and ``lift(w)`` (real weights → values with the component
+    axis in front).
+    """
+
+    name = "semiring"
+    components = 1
+    dtype = np.float64
+    zero: float | tuple = 0.0
+    one: float | tuple = 1.0
+    #: Selective semirings (⊕ picks one operand) support top paths.
+    selective = False
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    # -- elements ---------------------------------------------------------
+    def _fill(self, shape, value):
+        values = value if isinstance(value, tuple) else (value,) * self.components
+        out = np.empty((self.components, *shape), dtype=self.dtype)
+        for c, v in enumerate(values):
+            out[c] = v
+        return out
+
+    def zeros(self, shape) -> np.ndarray:
+        return self._fill(tuple(shape), self.zero)
+
+    def ones(self, shape) -> np.ndarray:
+        return self._fill(tuple(shape), self.one)
+
+    # -- the algebra --------------------------------------------------------
+    def plus(self, a, b):
+        raise TypeError(f"semiring {type(self).__name__} must define plus (⊕)")
+
+    def times(self, a, b):
+        raise TypeError(f"semiring {type(self).__name__} must define times (⊗)")
+
+    def reduce(self, a, axes: tuple):
+        """⊕ over the element ``axes`` (axis numbers counted without the component axis)."""
+        raise TypeError(f"semiring {type(self).__name__} must define reduce (⊕ over axes)")
+
+    def lift(self, w) -> np.ndarray:
+        raise TypeError(f"semiring {type(self).__name__} must define lift")
+
+    def plus_at(self, z, idx, g):
+        """z[:, idx] ⊕= g along the flat element axis, repeated indices accumulating."""
+        idx = np.asarray(idx)
+        order = np.argsort(idx, kind="stable")
+        idx, g = idx[order], g[:, order]
+        first = np.ones(idx.size, dtype=bool)
+        first[1:] = idx[1:] != idx[:-1]
+        rank = np.arange(idx.size) - np.maximum.accumulate(np.where(first, np.arange(idx.size), 0))
+        for r in range(int(rank.max(initial=-1)) + 1):
+            sel = rank == r
+            z[:, idx[sel]] = self.plus(z[:, idx[sel]], g[:, sel])
+        return z
+
+    def result(self, value):
+        """The user-facing value: the component axis dropped when there is one."""
+        return value[0] if self.components == 1 else value
+
+
+class Real(Semiring):
+    """(+, ×, 0, 1), lift(w) = w: the sweep computes the ordinary gradient."""
+
+    name = "real"
+
+    def plus(self, a, b):
+        return a + b
+
+    def times(self, a, b):
+        return a * b
+
+    def reduce(self, a, axes):
+        return a.sum(axis=tuple(x + 1 for x in axes))
+
+    def lift(self, w):
+        return np.asarray(w, dtype=np.float64)[None]
+
+    def plus_at(self, z, idx, g):
+        np.add.at(z, (slice(None), idx), g)
+        return z
+
+
+class AbsSum(Real):
+    """(+, ×, 0, 1), lift(w) = |w|: Z, the total absolute weight of all paths."""
+
+    name = "abs_sum"
+
+    def lift(self, w):
+        return np.abs(np.asarray(w, dtype=np.float64))[None]
+
+
+class Counting(Real):
+    """(+, ×, 0, 1), lift = 1 per edge of the pattern: the number of paths.
+
+    Exact: counts are float64 while they fit in 53 bits; the sweep is re-run
+    with Python integers (``dtype=object``) when they do not.
+    """
+
+    name = "counting"
+
+    def __init__(self, exact_integers: bool = False):
+        self.exact_integers = exact_integers
+        self.dtype = object if exact_integers else np.float64
+
+    def _fill(self, shape, value):
+        if self.dtype is object:
+            out = np.empty((1, *shape), dtype=object)
+            out.fill(int(value))
+            return out
+        return super()._fill(shape, value)
+
+    def lift(self, w):
+        shape = np.shape(w)
+        return self.ones(shape)
+
+
+class Log(Semiring):
+    """(logaddexp, +, −inf, 0), lift(w) = log|w|: log Z without overflow in deep graphs."""
+
+    name = "log"
+    zero, one = -np.inf, 0.0
+
+    def plus(self, a, b):
+        return np.logaddexp(a, b)
+
+    def times(self, a, b):
+        return a + b
+
+    def reduce(self, a, axes):
+        axes = tuple(x + 1 for x in axes)
+        if not axes:
+            return a
+        m = np.max(a, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)
+        with np.errstate(divide="ignore"):
+            s = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
+        return np.squeeze(s, axis=axes)
+
+    def lift(self, w):
+        with np.errstate(divide="ignore"):
+            return np.log(np.abs(np.asarray(w, dtype=np.float64)))[None]
+
+    def plus_at(self, z, idx, g):
+        np.logaddexp.at(z, (slice(None), idx), g)
+        return z
+
+
+class MaxProduct(Semiring):
+    """(max, ×, 0, 1), lift(w) = |w|: the weight of the top gradient path.
+
+    Top paths are read back element by element (``sg.paths.top``).
+    """
+
+    name = "max_product"
+    selective = True
+
+    def plus(self, a, b):
+        return np.maximum(a, b)
+
+    def times(self, a, b):
+        return a * b
+
+    def reduce(self, a, axes):
+        axes = tuple(x + 1 for x in axes)
+        return np.max(a, axis=axes, initial=0.0) if axes else a
+
+    def lift(self, w):
+        return np.abs(np.asarray(w, dtype=np.float64))[None]
+
+    def plus_at(self, z, idx, g):
+        np.maximum.at(z, (slice(None), idx), g)
+        return z
+
+
+class MaxPlus(Semiring):
+    """(max, +, −inf, 0), lift(w) = log|w|: log of the top path weight, without underflow."""
+
+    name = "max_plus"
+    zero, one = -np.inf, 0.0
+    selective = True
+
+    def plus(self, a, b):
+        return np.maximum(a, b)
+
+    def times(self, a, b):
+        return a + b
+
+    def reduce(self, a, axes):
+        axes = tuple(x + 1 for x in axes)
+        return np.max(a, axis=axes, initial=-np.inf) if axes else a
+
+    def lift(self, w):
+        with np.errstate(divide="ignore"):
+            return np.log(np.abs(np.asarray(w, dtype=np.float64)))[None]
+
+    def plus_at(self, z, idx, g):
+        np.maximum.at(z, (slice(None), idx), g)
+        return z
+
+
+class MinProduct(Semiring):
+    """(min, ×, inf, 1), lift(w) = |w|: the weight of the weakest path."""
+
+    name = "min_product"
+    zero, one = np.inf, 1.0
+    selective = True
+
+    def plus(self, a, b):
+        return np.minimum(a, b)
+
+    def times(self, a, b):
+        # 0̄ = inf absorbs, also against a zero weight (inf · 0 would be NaN).
+        with np.errstate(invalid="ignore"):
+            return np.where(np.isinf(a) | np.isinf(b), np.inf, a * b)
+
+    def reduce(self, a, axes):
+        axes = tuple(x + 1 for x in axes)
+        return np.min(a, axis=axes, initial=np.inf) if axes else a
+
+    def lift(self, w):
+        return np.abs(np.asarray(w, dtype=np.float64))[None]
+
+    def plus_at(self, z, idx, g):
+        np.minimum.at(z, (slice(None), idx), g)
+        return z
+
+
+class Boolean(Semiring):
+    """(or, and, False, True), lift(w) = (w ≠ 0): whether the output depends on the element."""
+
+    name = "boolean"
+    dtype = np.bool_
+    zero, one = False, True
+
+    def plus(self, a, b):
+        return a | b
+
+    def times(self, a, b):
+        return a & b
+
+    def reduce(self, a, axes):
+        axes = tuple(x + 1 for x in axes)
+        return np.any(a, axis=axes) if axes else a
+
+    def lift(self, w):
+        return (np.asarray(w) != 0)[None]
+
+    def plus_at(self, z, idx, g):
+        np.logical_or.at(z, (slice(None), idx), g)
+        return z
+
+
+class Entropy(Semiring):
+    """The expectation semiring, in log space: Z and the entropy of p(path) ∝ |path weight|.
+
+    The classic tuple is ⟨p, r⟩ with ⟨p₁,r₁⟩ ⊕ ⟨p₂,r₂⟩ = ⟨p₁+p₂, r₁+r₂⟩,
+    ⟨p₁,r₁⟩ ⊗ ⟨p₂,r₂⟩ = ⟨p₁p₂, p₁r₂+p₂r₁⟩, 0̄ = ⟨0,0⟩, 1̄ = ⟨1,0⟩ and
+    lift(w) = ⟨|w|, −|w| log|w|⟩; then H = r/Z + log Z. Stored stably as
+    ⟨log Z, r/Z⟩ (log-sum-exp for ⊕, weighted means for the expectation), so
+    that deep graphs neither overflow nor underflow. ``result`` gives the
+    components [Z, H] (H in nats).
+    """
+
+    name = "entropy"
+    components = 2
+    zero, one = (-np.inf, 0.0), (0.0, 0.0)
+
+    def plus(self, a, b):
+        la, ea = a[0], a[1]
+        lb, eb = b[0], b[1]
+        lz = np.logaddexp(la, lb)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wa = np.where(np.isneginf(la), 0.0, np.exp(la - lz))
+            wb = np.where(np.isneginf(lb), 0.0, np.exp(lb - lz))
+        e = np.where(np.isneginf(lz), 0.0, wa * np.where(wa > 0, ea, 0.0)
+                     + wb * np.where(wb > 0, eb, 0.0))
+        return np.stack([lz, e])
+
+    def times(self, a, b):
+        lz = a[0] + b[0]
+        e = np.where(np.isneginf(lz), 0.0, a[1] + b[1])
+        return np.stack([lz, e])
+
+    def reduce(self, a, axes):
+        if not axes:
+            return a
+        logz, mean = a[0], a[1]
+        total = Log().reduce(logz[None], axes)[0]
+        with np.errstate(invalid="ignore"):
+            share = np.exp(logz - np.expand_dims(total, axes))
+        share = np.where(np.isneginf(logz), 0.0, share)
+        expected = np.sum(share * np.where(share > 0, mean, 0.0), axis=axes)
+        return np.stack([total, np.where(np.isneginf(total), 0.0, expected)])
+
+    def lift(self, w):
+        with np.errstate(divide="ignore"):
+            lw = np.log(np.abs(np.asarray(w, dtype=np.float64)))
+        return np.stack([lw, np.where(np.isneginf(lw), 0.0, -lw)])
+
+    def result(self, value):
+        lz, e = value[0], value[1]
+        return np.stack([np.exp(lz), np.where(np.isneginf(lz), 0.0, e + lz)])
+
+
+class KMax(Semiring):
+    """Top-k merge for ⊕, pairwise products for ⊗, lift(w) = |w|: the k best path weights.
+
+    Kept in log space internally (k components, sorted best first, −inf for
+    "no path"); ``result`` gives the k weights, best first (0 where fewer than
+    k paths exist).
+    """
+
+    selective = True
+
+    def __init__(self, k: int = 2):
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(f"KMax: k must be a positive integer; got {k!r}")
+        self.k = k
+        self.components = k
+        self.zero = (-np.inf,) * k
+        self.one = (0.0,) + (-np.inf,) * (k - 1)
+        self.name = f"kmax{k}"
+
+    def __repr__(self):
+        return f"KMax({self.k})"
+
+    def _top(self, a):
+        # a: (m, ...) candidates -> the k largest, sorted best first.
+        return -np.sort(-a, axis=0)[: self.k]
+
+    def plus(self, a, b):
+        return self._top(np.concatenate([a, b]))
+
+    def times(self, a, b):
+        a, b = np.broadcast_arrays(a, b)
+        pairs = a[:, None] + b[None, :]
+        return self._top(pairs.reshape(self.k * self.k, *a.shape[1:]))
+
+    def reduce(self, a, axes):
+        axes = tuple(x + 1 for x in axes)
+        if not axes:
+            return a
+        moved = np.moveaxis(a, axes, tuple(range(1, len(axes) + 1)))
+        flat = moved.reshape(moved.shape[0] * int(np.prod([a.shape[x] for x in axes])),
+                             *moved.shape[len(axes) + 1:])
+        return self._top(flat)
+
+    def lift(self, w):
+        with np.errstate(divide="ignore"):
+            lw = np.log(np.abs(np.asarray(w, dtype=np.float64)))
+        out = np.full((self.k, *lw.shape), -np.inf)
+        out[0] = lw
+        return out
+
+    def result(self, value):
+        return np.exp(value)

@@ -1,0 +1,354 @@
+"""Bauer paths made concrete: scalarisation, enumeration, top-k paths and the conveniences.
+
+Bauer's formula: ∂y/∂x_j = Σ over all paths from x_j to y of the product of
+the local partials on the path. :func:`scalarize` gives the scalar
+hypergraph whose paths those are (one node per array element, one edge per
+entry of each primitive's Jacobian pattern); :func:`enumerate_paths` lists
+them (a brute-force oracle, exponential in general); :func:`backprop` is the
+dynamic program that shares them, in any semiring; :func:`top` reads the k
+best paths back exactly, best first, by a best-first search whose priorities
+are the MaxPlus adjoints (exact best completions).
+
+Each function takes ``(y, wrt)``: an eager output Tensor and a Tensor or list
+of Tensors it was computed from, or a :class:`~semigrad.graph.Graph` and
+input positions (None: all inputs).
+
+Ties between equal path weights are broken by the order in which hops are
+discovered: input elements in flat (C) order, consumers in graph order,
+scalar edges in flat order of their output elements.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..graph import Graph, graph_of
+from ..tensor import Tensor
+from .algebras import (
+    AbsSum,
+    Boolean,
+    Counting,
+    Entropy,
+    MaxPlus,
+    MaxProduct,
+    Semiring,
+)
+from .sweep import sweep
+
+
+def _graph_and_inputs(y, wrt):
+    """(graph, input nodes, single) for an eager output or a traced Graph."""
+    if isinstance(y, Graph):
+        nodes = y.inputs if wrt is None else (
+            [y.inputs[wrt]] if isinstance(wrt, int) else [y.inputs[k] for k in wrt]
+        )
+        return y, nodes, isinstance(wrt, int)
+    if not isinstance(y, Tensor):
+        raise TypeError(
+            f"paths: expected an output Tensor or a Graph; got {type(y).__name__}: record the "
+            "computation with sg.tensor(..., requires_grad=True) or sg.trace"
+        )
+    single = isinstance(wrt, Tensor)
+    wrt = [wrt] if single else list(wrt)
+    for k, t in enumerate(wrt):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise ValueError(
+                f"paths: wrt[{k}] is not a Tensor that requires grad; pass the leaves the "
+                "output was computed from"
+            )
+    names = [t.name or f"input{k}" for k, t in enumerate(wrt)]
+    return graph_of([y], wrt, names), None, single
+
+
+def backprop(y, wrt=None, semiring: Semiring | None = None):
+    """The backward sweep of ``y`` in ``semiring``: one array per input, shaped like it.
+
+    Semirings with several components (Entropy, KMax) put them on a leading axis.
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor([1.0, -2.0], requires_grad=True)
+    >>> y = sg.sum(x * x * 3.0)
+    >>> sg.backprop(y, x, sg.semirings.Real()).tolist()  # the gradient
+    [6.0, -12.0]
+    >>> sg.backprop(y, x, sg.semirings.Counting()).tolist()  # two paths per element
+    [2.0, 2.0]
+    """
+    if semiring is None:
+        raise TypeError("backprop: pass a semiring, e.g. sg.semirings.MaxProduct()")
+    if isinstance(semiring, type):
+        semiring = semiring()
+    graph, nodes, single = _graph_and_inputs(y, wrt)
+    if nodes is None:
+        nodes = graph.inputs
+    results = _sweep_results(graph, semiring, nodes)
+    return results[0] if single else results
+
+
+def _sweep_results(graph, S, nodes):
+    adj = sweep(graph, S)
+    out = [S.result(adj[n.index]) if n.index in adj else S.result(S.zeros(n.shape))
+           for n in nodes]
+    if isinstance(S, Counting) and not S.exact_integers and any(
+        np.max(r, initial=0) >= 2.0 ** 53 for r in out
+    ):
+        return _sweep_results(graph, Counting(exact_integers=True), nodes)
+    return out
+
+
+def _apply(y, wrt, semiring, finish=lambda r: r):
+    results = backprop(y, wrt, semiring)
+    if isinstance(results, list):
+        return [finish(r) for r in results]
+    return finish(results)
+
+
+def count(y, wrt=None):
+    """Number of paths from each input element to the output (exact).
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor(1.0, requires_grad=True)
+    >>> h = x
+    >>> for _ in range(60):
+    ...     h = sg.sin(h) + sg.cos(h)   # two branches per layer
+    >>> int(sg.paths.count(h, x)) == 2 ** 60
+    True
+    """
+    return _apply(y, wrt, Counting())
+
+
+def total_weight(y, wrt=None):
+    """Z: the sum over paths of |path weight| (AbsSum)."""
+    return _apply(y, wrt, AbsSum())
+
+
+def max_weight(y, wrt=None):
+    """The weight |path| of the top gradient path from each element (MaxProduct)."""
+    return _apply(y, wrt, MaxProduct())
+
+
+def entropy(y, wrt=None):
+    """Shannon entropy (nats) of p(path) ∝ |path weight|, per input element (Entropy)."""
+    return _apply(y, wrt, Entropy(), lambda r: r[1])
+
+
+def depends(y, wrt=None):
+    """Whether the output depends on each input element at this point (Boolean)."""
+    return _apply(y, wrt, Boolean())
+
+
+# ---- the scalarised graph --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScalarGraph:
+    """One node per array element, one edge per entry of each Jacobian pattern.
+
+    Edge arrays (all of one length): ``src_node``/``src_elem`` and
+    ``dst_node``/``dst_elem`` (node index, flat element index), ``weight``
+    (the local partial), ``edge`` (hyperedge index), ``position`` (which
+    input of the hyperedge) and ``term`` (the edge's number within that input).
+    """
+
+    graph: Graph
+    src_node: np.ndarray
+    src_elem: np.ndarray
+    dst_node: np.ndarray
+    dst_elem: np.ndarray
+    weight: np.ndarray
+    edge: np.ndarray
+    position: np.ndarray
+    term: np.ndarray
+    _out: dict = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.weight.size)
+
+    def consumers(self, node: int, elem: int):
+        """Indices of the scalar edges leaving (node, elem), in graph order."""
+        if not self._out:
+            order = np.lexsort((np.arange(len(self)), self.src_elem, self.src_node))
+            for k in order:
+                self._out.setdefault((int(self.src_node[k]), int(self.src_elem[k])), []).append(k)
+        return self._out.get((node, elem), [])
+
+
+def scalarize(graph: Graph) -> ScalarGraph:
+    """The scalar hypergraph of ``graph`` at its recorded values (see the module doc)."""
+    parts = []
+    for e in graph.edges:
+        xs = [n.value for n in e.inputs]
+        for i, node in enumerate(e.inputs):
+            if node.kind == "constant" or not e.prim.has_partial(i):
+                continue
+            src, dst, w = e.prim.scalar_edges(i, xs, e.output.value, e.params)
+            n = src.size
+            parts.append((np.full(n, node.index), src, np.full(n, e.output.index), dst, w,
+                          np.full(n, e.index), np.full(n, i), np.arange(n)))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return ScalarGraph(graph, empty, empty, empty, empty, np.zeros(0), empty, empty, empty)
+    cols = [np.concatenate(c) for c in zip(*parts)]
+    ints = [c.astype(np.int64) for k, c in enumerate(cols) if k != 4]
+    return ScalarGraph(graph, ints[0], ints[1], ints[2], ints[3], cols[4].astype(np.float64),
+                       ints[4], ints[5], ints[6])
+
+
+# ---- paths ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One scalar edge of a path: ``node``[``element``] enters ``primitive`` at input
+    ``position`` with local partial ``partial`` and reaches ``to_node``[``to_element``].
+
+    ``term`` numbers the scalar edges of that primitive input, telling apart
+    parallel edges (the product terms of a contraction that share both ends).
+    """
+
+    node: str
+    element: tuple
+    primitive: str
+    position: int
+    term: int
+    partial: float
+    to_node: str
+    to_element: tuple
+
+
+@dataclass(frozen=True)
+class Path:
+    """A path from an input element to an output element, with its weight (the product)."""
+
+    input: str
+    element: tuple
+    weight: float
+    hops: tuple[Hop, ...]
+
+    def __len__(self) -> int:
+        return len(self.hops)
+
+
+def _unravel(k, shape):
+    return tuple(int(v) for v in np.unravel_index(k, shape)) if shape else ()
+
+
+def _make_path(graph, sg_, start_node, start_elem, edges):
+    hops, w = [], 1.0
+    for k in edges:
+        src, dst = graph.nodes[sg_.src_node[k]], graph.nodes[sg_.dst_node[k]]
+        w *= float(sg_.weight[k])
+        hops.append(Hop(src.label, _unravel(sg_.src_elem[k], src.shape),
+                        graph.edges[sg_.edge[k]].primitive, int(sg_.position[k]),
+                        int(sg_.term[k]), float(sg_.weight[k]), dst.label, _unravel(sg_.dst_elem[k], dst.shape)))
+    node = graph.nodes[start_node]
+    return Path(node.label, _unravel(start_elem, node.shape), w, tuple(hops))
+
+
+def _starts(nodes, element):
+    for node in nodes:
+        elems = range(int(np.size(node.value))) if element is None else [
+            int(np.ravel_multi_index(element if isinstance(element, tuple) else (element,),
+                                     node.shape)) if node.shape else 0]
+        for e in elems:
+            yield node.index, e
+
+
+def enumerate_paths(y, wrt=None, limit: int = 10_000, element=None):
+    """Every path from the inputs' elements to the output, as :class:`Path` objects.
+
+    Brute force (the number of paths can be exponential): past ``limit``
+    paths a ValueError points to the semiring sweep instead.
+    """
+    graph, nodes, _ = _graph_and_inputs(y, wrt)
+    nodes = nodes or graph.inputs
+    sg_ = scalarize(graph)
+    outputs = {n.index for n in graph.outputs}
+    found = []
+    for start in _starts(nodes, element):
+        stack = [(start, ())]
+        while stack:
+            (node, elem), edges = stack.pop()
+            if node in outputs:
+                found.append(_make_path(graph, sg_, start[0], start[1], edges))
+                if len(found) > limit:
+                    raise ValueError(
+                        f"enumerate: more than limit={limit} paths; count them with "
+                        "sg.paths.count or use the semiring sweep (sg.backprop) instead"
+                    )
+            for k in reversed(sg_.consumers(node, elem)):
+                stack.append(((int(sg_.dst_node[k]), int(sg_.dst_elem[k])), edges + (k,)))
+    return found
+
+
+def bauer_gradient(y, wrt=None, limit: int = 10_000):
+    """The gradient as Bauer's sum over enumerated paths of the products of partials.
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor(0.5, requires_grad=True)
+    >>> y = sg.sin(x) * x
+    >>> float(sg.paths.bauer_gradient(y, x)) == float(sg.grad(lambda v: sg.sin(v) * v)(0.5))
+    True
+    """
+    graph, nodes, single = _graph_and_inputs(y, wrt)
+    nodes = nodes or graph.inputs
+    grads = []
+    for node in nodes:
+        g = np.zeros(int(np.size(node.value)))
+        for p in enumerate_paths(graph, [graph.inputs.index(node)], limit):
+            g[int(np.ravel_multi_index(p.element, node.shape)) if node.shape else 0] += p.weight
+        grads.append(g.reshape(node.shape))
+    return grads[0] if single or isinstance(wrt, int) else grads
+
+
+def top(y, wrt=None, k: int = 1, element=None):
+    """The k best paths (largest |weight|) from the inputs (or one element) to the output.
+
+    Exact and best first: a best-first search whose priority is the weight so
+    far times the best completion (the MaxPlus adjoint), so each path popped
+    is the next best. Each :class:`Path` lists its hops with their partials;
+    their product is the path's weight.
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor([1.0, 3.0], requires_grad=True)
+    >>> best = sg.paths.top(sg.sum(x * x), x, k=1)[0]
+    >>> best.element, best.weight
+    ((1,), 6.0)
+    """
+    graph, nodes, _ = _graph_and_inputs(y, wrt)
+    nodes = nodes or graph.inputs
+    S = MaxPlus()
+    best = {i: v.reshape(-1) for i, v in
+            ((i, a[0]) for i, a in sweep(graph, S, keep=True).items())}
+    sg_ = scalarize(graph)
+    log_w = np.log(np.abs(sg_.weight), where=sg_.weight != 0,
+                   out=np.full(len(sg_), -np.inf))
+    outputs = {n.index for n in graph.outputs}
+    tie = itertools.count()
+    heap = []
+    for node, e in _starts(nodes, element):
+        b = best.get(node)
+        if b is not None:  # zero-weight paths (log 0 = −inf) come last, but they come
+            heap.append((-b[e], next(tie), 0.0, False, node, e, node, e, ()))
+    heapq.heapify(heap)
+    paths = []
+    while heap and len(paths) < k:
+        _, _, so_far, done, node, e, start_node, start_e, edges = heapq.heappop(heap)
+        if done:
+            paths.append(_make_path(graph, sg_, start_node, start_e, edges))
+            continue
+        if node in outputs:  # the path may end here, or go on to another output
+            heapq.heappush(heap, (-so_far, next(tie), so_far, True, node, e,
+                                  start_node, start_e, edges))
+        for j in sg_.consumers(node, e):
+            dn, de = int(sg_.dst_node[j]), int(sg_.dst_elem[j])
+            rest = best.get(dn)
+            if rest is None:
+                continue
+            new = so_far + log_w[j]
+            heapq.heappush(heap, (-(new + rest[de]), next(tie), new, False, dn, de,
+                                  start_node, start_e, edges + (j,)))
+    return paths

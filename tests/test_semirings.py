@@ -1,0 +1,111 @@
+"""Every semiring's sweep equals brute-force path enumeration on the scalarised graph.
+
+The oracle uses only the semiring's own ⊕, ⊗ and lift on enumerated paths;
+the sweep uses the primitives' structured declarations. They must agree for
+every primitive of the registry table.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from test_primitives import TABLE
+
+import semigrad as sg
+from semigrad.semiring.paths import enumerate_paths
+
+S = sg.semirings
+ALGEBRAS = [S.Real(), S.AbsSum(), S.Log(), S.MaxProduct(), S.MaxPlus(), S.MinProduct(),
+            S.Counting(), S.Boolean(), S.Entropy(), S.KMax(3)]
+
+
+def oracle(semiring, graph, position):
+    node = graph.inputs[position]
+    acc = semiring.zeros(node.shape).reshape(semiring.components, -1)
+    for path in enumerate_paths(graph, [position], limit=50_000):
+        value = semiring.ones(())
+        for hop in path.hops:
+            value = semiring.times(value, semiring.lift(np.float64(hop.partial)))
+        k = int(np.ravel_multi_index(path.element, node.shape)) if node.shape else 0
+        acc[:, k] = semiring.plus(acc[:, k], value)
+    return semiring.result(acc.reshape((semiring.components, *node.shape)))
+
+
+def assert_same(got, want):
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("semiring", ALGEBRAS, ids=repr)
+@pytest.mark.parametrize("fn, args", TABLE)
+def test_sweep_equals_path_enumeration(fn, args, semiring):
+    graph = sg.trace(fn, *args)
+    results = graph.backprop(semiring)
+    for position in range(len(args)):
+        assert_same(results[position], oracle(semiring, graph, position))
+
+
+@pytest.mark.parametrize("fn, args", TABLE)
+def test_real_semiring_is_the_gradient_and_bauer_agrees(fn, args):
+    graph = sg.trace(fn, *args)
+    out, vjp_fn = sg.vjp(fn, *args)
+    grads = vjp_fn(np.ones_like(np.asarray(out)))
+    for got, want in zip(graph.backprop(S.Real()), grads):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    for got, want in zip(sg.paths.bauer_gradient(graph, limit=50_000), grads):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("fn, args", TABLE)
+def test_invariants(fn, args):
+    graph = sg.trace(fn, *args)
+    for k in range(len(args)):
+        mx, z = graph.backprop(S.MaxProduct(), [k])[0], graph.backprop(S.AbsSum(), [k])[0]
+        n = graph.backprop(S.Counting(), [k])[0]
+        zh = graph.backprop(S.Entropy(), [k])[0]
+        dep = graph.backprop(S.Boolean(), [k])[0]
+        lz = graph.backprop(S.Log(), [k])[0]
+        assert np.all(mx <= z * (1 + 1e-12) + 1e-300)
+        assert np.all(z <= n * mx * (1 + 1e-12) + 1e-300)
+        assert np.all(zh[1] >= -1e-12) and np.all(zh[1] <= np.log(np.maximum(n, 1)) + 1e-9)
+        assert np.all(n[dep] > 0)
+        np.testing.assert_allclose(np.exp(lz), z, rtol=1e-12)
+        np.testing.assert_allclose(zh[0], z, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fn, args", TABLE)
+def test_top_paths_are_the_best_enumerated_ones(fn, args):
+    graph = sg.trace(fn, *args)
+    everything = enumerate_paths(graph, limit=50_000)
+    ranked = sorted((abs(p.weight) for p in everything), reverse=True)
+    best = sg.paths.top(graph, k=5)
+    assert [abs(p.weight) for p in best] == pytest.approx(ranked[:5], rel=1e-12)
+    hop_lists = [tuple((h.node, h.element, h.position, h.term) for h in p.hops)
+                 for p in best]
+    assert len(set(zip([p.element for p in best], hop_lists))) == len(best)  # distinct
+    for p in best:
+        assert math.prod(h.partial for h in p.hops) == pytest.approx(p.weight, rel=1e-12)
+
+
+def test_exponentially_many_paths_counted_exactly_in_linear_time():
+    def layers(x, depth):
+        for _ in range(depth):
+            x = sg.sin(x) + sg.cos(x)  # two branches per layer: 2^depth paths
+        return x
+
+    for depth in (3, 6):
+        graph = sg.trace(lambda x: layers(x, depth), 0.3)
+        assert graph.backprop(S.Counting())[0] == 2 ** depth
+        assert len(enumerate_paths(graph)) == 2 ** depth
+    x = sg.tensor(0.3, requires_grad=True)
+    assert sg.paths.count(layers(x, 200), x) == 2 ** 200  # exact, beyond float64
+
+
+def test_enumeration_past_its_limit_points_to_the_sweep():
+    x = sg.tensor(0.3, requires_grad=True)
+    y = x
+    for _ in range(12):
+        y = sg.sin(y) * sg.cos(y)
+    with pytest.raises(ValueError, match="limit=100 paths.*sg.paths.count"):
+        enumerate_paths(y, x, limit=100)
