@@ -11,7 +11,7 @@ import statistics
 
 from problems import WORKLOADS
 
-LABEL_VALUE = "value"
+DISTURBED = 0.25  # share of a core busy outside the harness that marks a worker run as disturbed
 
 
 def compare(result: dict, want: list[dict]) -> str:
@@ -26,7 +26,7 @@ def compare(result: dict, want: list[dict]) -> str:
     if len(got) != len(want):
         return f"MISMATCH: {len(got)} results, expected {len(want)}"
     for i, (g, w) in enumerate(zip(got, want, strict=True)):
-        label = LABEL_VALUE if i == 0 else f"gradient {i}"
+        label = "value" if i == 0 else f"gradient {i}"
         if g["shape"] != w["shape"] or g["dtype"] != w["dtype"]:
             return (f"MISMATCH: {label} is {g['dtype']}{g['shape']}, "
                     f"expected {w['dtype']}{w['shape']}")
@@ -41,43 +41,54 @@ def _spread(values: list[float], median: float) -> float:
     return max(abs(v - median) for v in values) / median if median else 0.0
 
 
+def _status(installed: bool, runs: list[dict]) -> str:
+    if not installed:
+        return "not installed"
+    for field in ("skipped", "error"):
+        if reason := next((r[field] for r in runs if field in r), None):
+            return f"{field}: {reason}"
+    return "ok"
+
+
+def _measure(figures: list[dict]) -> dict:
+    """Median over rounds of one measure (time, and memory for W4), or its error."""
+    errors = [f["error"] for f in figures if "error" in f]
+    if errors or not figures:
+        return {"error": errors[0]} if errors else {}
+    times = [f["per_call_s"] for f in figures]
+    median = statistics.median(times)
+    entry = {"median_s": median, "spread": _spread(times, median), "samples_s": times}
+    if "first_s" in figures[0]:
+        entry["first_call_s"] = statistics.median(f["first_s"] for f in figures)
+    if "peak_growth_kib" in figures[0]:
+        entry["peak_growth_kib"] = statistics.median(f["peak_growth_kib"] for f in figures)
+        entry["memory_method"] = figures[0]["memory_method"]
+    return entry
+
+
 def summarise(keys, libs, present, results, reference, checks) -> dict:
-    """Per workload and library: status, version, medians, spreads, ratios, check, notes."""
+    """Per workload and library: status, version, medians, spreads, ratios, check, notes.
+
+    ``checks`` holds semigrad's up-front check per workload; peers are checked from the
+    fingerprint of their first round.
+    """
     summary = {}
     for key in keys:
         rows = {}
         for lib in libs:
             runs = results[key].get(lib, [])
-            row = {"rounds": runs, "measures": {}}
-            if not present[lib]:
-                row["status"] = "not installed"
-            elif any("skipped" in r for r in runs):
-                row["status"] = "skipped: " + runs[0]["skipped"]
-            elif any("error" in r for r in runs):
-                row["status"] = "error: " + next(r["error"] for r in runs if "error" in r)
-            else:
-                row["status"] = "ok"
-            row["version"] = next((r["version"] for r in runs if "version" in r), "")
-            row["notes"] = runs[0].get("notes", []) if runs else []
-            row["check"] = checks.get(key) if lib == "semigrad" else (
+            check = checks.get(key, "") if lib == "semigrad" else (
                 compare(runs[0], reference[key]) if runs else "")
-            for name in WORKLOADS[key].measures:
-                figures = [r["measures"][name] for r in runs if name in r.get("measures", {})]
-                errors = [f["error"] for f in figures if "error" in f]
-                if errors or not figures:
-                    row["measures"][name] = {"error": errors[0]} if errors else {}
-                    continue
-                times = [f["per_call_s"] for f in figures]
-                med = statistics.median(times)
-                entry = {"median_s": med, "spread": _spread(times, med), "samples_s": times,
-                         "first_call_s": statistics.median(f["first_s"] for f in figures)
-                         if "first_s" in figures[0] else None}
-                if "peak_growth_kib" in figures[0]:
-                    entry["peak_growth_kib"] = statistics.median(
-                        f["peak_growth_kib"] for f in figures)
-                    entry["memory_method"] = figures[0]["memory_method"]
-                row["measures"][name] = entry
-            rows[lib] = row
+            rows[lib] = {
+                "status": _status(present[lib], runs),
+                "version": next((r["version"] for r in runs if "version" in r), ""),
+                "check": check,
+                "notes": runs[0].get("notes", []) if runs else [],
+                "measures": {name: _measure([r["measures"][name] for r in runs
+                                             if name in r.get("measures", {})])
+                             for name in WORKLOADS[key].measures},
+                "rounds": runs,
+            }
         _add_ratios(rows)
         summary[key] = {"title": WORKLOADS[key].title, "libs": rows}
     return summary
@@ -86,7 +97,9 @@ def summarise(keys, libs, present, results, reference, checks) -> dict:
 def _add_ratios(rows: dict) -> None:
     """ratio = semigrad median / peer median (above 1: semigrad slower or bigger)."""
     base = rows.get("semigrad", {}).get("measures", {})
-    for row in rows.values():
+    for lib, row in rows.items():
+        if lib == "semigrad":
+            continue
         for name, entry in row["measures"].items():
             ours = base.get(name, {})
             for field, ratio in (("median_s", "ratio"), ("peak_growth_kib", "memory_ratio")):
@@ -105,25 +118,20 @@ def fmt_ratio(r: float | None) -> str:
     return "" if r is None else f"{r:.2f}" if r < 10 else f"{r:.0f}"
 
 
-def _cells(row: dict, measures) -> list[str]:
+def _cells(row: dict, workload) -> list[str]:
     cells = []
-    for name in measures:
+    for name in workload.measures:
         entry = row["measures"].get(name, {})
         if "median_s" in entry:
             cells += [f"{fmt_time(entry['median_s'])} ±{entry['spread']:.0%}",
                       fmt_ratio(entry.get("ratio"))]
         else:
-            short = entry.get("error", row["status"]).split(":")[0]
-            cells += [short, ""]
-        if "peak_growth_kib" in entry:
-            cells += [f"{entry['peak_growth_kib'] / 1024:.1f} MiB",
+            cells += [entry.get("error", row["status"]).split(":")[0], ""]
+        if workload.memory:
+            kib = entry.get("peak_growth_kib")
+            cells += ["" if kib is None else f"{kib / 1024:.1f} MiB",
                       fmt_ratio(entry.get("memory_ratio"))]
-        elif WORKLOADS_WITH_MEMORY.get(name):
-            cells += ["", ""]
     return cells
-
-
-WORKLOADS_WITH_MEMORY = {m: True for w in WORKLOADS.values() if w.memory for m in w.measures}
 
 
 def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
@@ -136,48 +144,55 @@ def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[st
         fmt(r).rstrip() for r in rows]
 
 
-def _notes(key: str, rows: dict) -> list[str]:
+def _notes(rows: dict) -> list[str]:
     notes = []
     for lib, row in rows.items():
+        errors = [e["error"] for e in row["measures"].values() if "error" in e]
         if row["status"] != "ok":
             notes.append(f"{lib}: {row['status']}")
+        notes += [f"{lib}: {e}" for e in errors]
+        if row["check"] not in ("ok", "skipped", "", None) and not errors:
+            notes.append(f"{lib} check: {row['check']}")
         for name, entry in row["measures"].items():
-            if "error" in entry:
-                notes.append(f"{lib} {name}: {entry['error']}")
             if lib == "jax-jit" and entry.get("first_call_s"):
                 notes.append(f"jax-jit {name}: first call (trace + compile) "
                              f"{fmt_time(entry['first_call_s'])}, not in the timing")
-            if "memory_method" in entry and lib == next(iter(rows)):
-                notes.append(f"memory = peak RSS growth during the call: "
+            if "memory_method" in entry:
+                notes.append(f"peak memory = growth of resident memory during the call: "
                              f"{entry['memory_method']}")
-        if row["check"] not in ("ok", "", "skipped", None) and row["status"] == "ok":
-            notes.append(f"{lib} check: {row['check']}")
         notes += [f"{lib}: {n}" for n in row["notes"]]
-    return list(dict.fromkeys(notes))
+    return list(dict.fromkeys(notes))  # in order, without repeats
 
 
 def render(meta: dict, summary: dict, markdown: bool = False) -> str:
     m = meta["machine"]
-    out = [f"semigrad benchmarks ({'quick' if meta['quick'] else 'full'}, "
-           f"{meta['rounds']} rounds, median per library)",
-           f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; threads: "
-           f"{meta['threads'] or 'as the environment sets them'}",
-           f"load average before: {meta['loadavg_before']}; after: {meta['loadavg_after']} "
-           f"(the run itself adds about 1)",
-           f"CPU used by other processes during the run: {meta['other_cpu_share']:.0%} of one "
-           f"core on average; wall time {meta['wall_s']:.0f} s",
-           "ratio = semigrad / peer: above 1 means semigrad is slower (or uses more memory);"
-           " ± = largest deviation of a round from the median"]
+    heading = (f"semigrad benchmarks ({'quick' if meta['quick'] else 'full'} run, "
+               f"rounds: {meta['rounds']}, median per library)")
+    facts = [
+        f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; threads: "
+        f"{meta['threads'] or 'as the environment sets them'}",
+        f"load average before: {meta['loadavg_before']}; after: {meta['loadavg_after']} "
+        f"(the run itself adds about 1)",
+        f"CPU busy outside this harness during the run (other processes, kernel threads): "
+        f"{meta['other_cpu_share']:.0%} of one core on average; wall time {meta['wall_s']:.0f} s",
+        "ratio = semigrad / peer: above 1 means semigrad is slower (or uses more memory); "
+        "± = largest deviation of a round from the median"]
+    runs = [r for block in summary.values() for row in block["libs"].values()
+            for r in row["rounds"] if "other_cpu_share" in r]
+    disturbed = sum(r["other_cpu_share"] > DISTURBED for r in runs)
+    facts.insert(3, f"worker runs during which that exceeded {DISTURBED:.0%} of a core: "
+                 f"{disturbed} of {len(runs)} (their figures are likely too slow; --json has "
+                 f"other_cpu_share per run)")
+    out = [heading, "", *("- " + f for f in facts)] if markdown else [heading, *facts]
     for key, block in summary.items():
-        measures = WORKLOADS[key].measures
+        workload = WORKLOADS[key]
         headers = ["library", "version"]
-        for name in measures:
-            headers += [name, "ratio"]
-            if WORKLOADS_WITH_MEMORY.get(name):
-                headers += ["peak memory", "ratio"]
+        for name in workload.measures:
+            headers += [name, "ratio"] + ["peak memory", "ratio"] * workload.memory
         headers.append("check")
-        rows = [[lib, row["version"], *_cells(row, measures), row["check"].split(":")[0]]
+        rows = [[lib, row["version"], *_cells(row, workload), row["check"].split(":")[0]]
                 for lib, row in block["libs"].items()]
-        out += ["", f"{key}: {block['title']}", *_table(headers, rows, markdown)]
-        out += [("- " if markdown else "  note: ") + n for n in _notes(key, block["libs"])]
+        title = f"### {key}: {block['title']}\n" if markdown else f"{key}: {block['title']}"
+        out += ["", title, *_table(headers, rows, markdown)]
+        out += [("- " if markdown else "  note: ") + n for n in _notes(block["libs"])]
     return "\n".join(out)

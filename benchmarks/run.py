@@ -82,7 +82,7 @@ def worker_env(threads: int | None) -> dict[str, str]:
 def launch(lib, key, args, env, check=False, timing=True) -> dict:
     cmd = [sys.executable, str(HERE / "run.py"), "--worker", lib, "--workload", key]
     cmd += ["--quick"] * args.quick + ["--check"] * check + ["--no-time"] * (not timing)
-    start = time.perf_counter()
+    start, busy, own = time.perf_counter(), busy_seconds(), own_cpu_seconds()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE.parent,
                               timeout=600 if args.quick else 3600)
@@ -94,6 +94,8 @@ def launch(lib, key, args, env, check=False, timing=True) -> dict:
         return {"lib": lib, "workload": key, "error": f"worker exit {proc.returncode}: {tail}"}
     result = json.loads(lines[-1][len(MARKER):])
     result["wall_s"] = time.perf_counter() - start
+    others = busy_seconds() - busy - (own_cpu_seconds() - own)
+    result["other_cpu_share"] = max(0.0, others) / result["wall_s"]
     return result
 
 
@@ -169,6 +171,7 @@ def main(argv=None) -> None:
                 result = launch(lib, key, args, env, check=(r == 0 and lib != "semigrad"))
                 results[key][lib].append(result)
                 log(f"round {r + 1}/{rounds} {key:<4} {lib:<10} {result.get('wall_s', 0):6.1f} s"
+                    f"  other load {result.get('other_cpu_share', 0):4.0%}"
                     + (f"  ({result['error']})" if "error" in result else ""))
 
     wall = time.perf_counter() - wall0

@@ -22,6 +22,7 @@ from dataclasses import replace
 from time import perf_counter
 
 import numpy as np
+
 from adapters import LIBS
 from problems import FULL, QUICK, WORKLOADS, Skip
 

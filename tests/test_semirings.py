@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 import pytest
-from test_primitives import TABLE
 
 import semigrad as sg
 from semigrad.semiring.paths import enumerate_paths
+from test_primitives import TABLE
 
 S = sg.semirings
 ALGEBRAS = [S.Real(), S.AbsSum(), S.Log(), S.MaxProduct(), S.MaxPlus(), S.MinProduct(),
@@ -95,7 +95,7 @@ def test_exponentially_many_paths_counted_exactly_in_linear_time():
         return x
 
     for depth in (3, 6):
-        graph = sg.trace(lambda x: layers(x, depth), 0.3)
+        graph = sg.trace(lambda x, depth=depth: layers(x, depth), 0.3)
         assert graph.backprop(S.Counting())[0] == 2 ** depth
         assert len(enumerate_paths(graph)) == 2 ** depth
     x = sg.tensor(0.3, requires_grad=True)

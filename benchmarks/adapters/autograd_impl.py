@@ -12,6 +12,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd import value_and_grad as ag_value_and_grad
 from autograd.scipy.special import logsumexp
+
 from problems import (
     LEARNING_RATE,
     RECURRENCE_START,

@@ -17,6 +17,7 @@ jax.config.update("jax_enable_x64", True)
 
 import jax.numpy as jnp  # noqa: E402  (after enabling float64)
 import numpy as np  # noqa: E402
+
 from problems import (  # noqa: E402
     LEARNING_RATE,
     RECURRENCE_START,

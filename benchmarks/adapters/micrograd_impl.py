@@ -14,6 +14,7 @@ import math
 from types import SimpleNamespace
 
 from micrograd.engine import Value
+
 from problems import RECURRENCE_START, SEED_POINT, Case, Skip, chain, chain_data, recurrence
 
 NOTE = "exp/log/sin added in micrograd's own style (it has none)"

@@ -12,6 +12,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
+
 from problems import (
     LEARNING_RATE,
     RECURRENCE_START,

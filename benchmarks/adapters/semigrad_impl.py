@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+
 import semigrad as sg
 from problems import (
     LEARNING_RATE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import torch
+
 from problems import (
     LEARNING_RATE,
     RECURRENCE_START,

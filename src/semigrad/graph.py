@@ -134,8 +134,8 @@ class Graph:
 
         >>> import semigrad as sg
         >>> g = sg.trace(lambda x: sg.sum(x * x), np.array([1.0, 2.0]))
-        >>> g.backprop(sg.semirings.MaxProduct())[0].tolist()
-        [2.0, 4.0]
+        >>> g.backprop(sg.semirings.MaxProduct())[0].tolist()  # x·x: two paths of weight x
+        [1.0, 2.0]
         """
         from .semiring.paths import backprop
 

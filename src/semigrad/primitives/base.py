@@ -372,7 +372,7 @@ class Reduction(Primitive):
 
     def scalar_edges(self, i, xs, out, params):
         x = xs[0]
-        axis, keepdims = params["axis"], params["keepdims"]
+        axis = params["axis"]
         kd = _S.keepdims_shape(shape_of(x), axis)
         w = np.asarray(self.weights(x, np.reshape(out, kd), **params), dtype=np.float64)
         dst = np.broadcast_to(np.arange(int(np.prod(kd, dtype=np.int64))).reshape(kd),

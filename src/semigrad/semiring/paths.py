@@ -243,7 +243,8 @@ def _make_path(graph, sg_, start_node, start_elem, edges):
         w *= float(sg_.weight[k])
         hops.append(Hop(src.label, _unravel(sg_.src_elem[k], src.shape),
                         graph.edges[sg_.edge[k]].primitive, int(sg_.position[k]),
-                        int(sg_.term[k]), float(sg_.weight[k]), dst.label, _unravel(sg_.dst_elem[k], dst.shape)))
+                        int(sg_.term[k]), float(sg_.weight[k]), dst.label,
+                        _unravel(sg_.dst_elem[k], dst.shape)))
     node = graph.nodes[start_node]
     return Path(node.label, _unravel(start_elem, node.shape), w, tuple(hops))
 
@@ -314,9 +315,9 @@ def top(y, wrt=None, k: int = 1, element=None):
 
     >>> import semigrad as sg
     >>> x = sg.tensor([1.0, 3.0], requires_grad=True)
-    >>> best = sg.paths.top(sg.sum(x * x), x, k=1)[0]
+    >>> best = sg.paths.top(sg.sum(x * x), x, k=1)[0]   # x·x: two paths of weight x each
     >>> best.element, best.weight
-    ((1,), 6.0)
+    ((1,), 3.0)
     """
     graph, nodes, _ = _graph_and_inputs(y, wrt)
     nodes = nodes or graph.inputs

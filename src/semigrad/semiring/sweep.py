@@ -56,7 +56,7 @@ def edge_vjp(S: Semiring, edge, i: int, g):
 
 
 def sweep(graph, S: Semiring, keep: bool = False) -> dict:
-    """Semiring adjoints ``{node index: array}`` of the graph's input nodes (all nodes with ``keep``).
+    """Semiring adjoints ``{node index: array}`` of the input nodes (of all nodes with ``keep``).
 
     Every output element is seeded with 1̄.
     """
