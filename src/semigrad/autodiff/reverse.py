@@ -15,6 +15,7 @@ is recorded.
 
 from __future__ import annotations
 
+import gc
 import heapq
 
 import numpy as np
@@ -29,7 +30,22 @@ def _freed_error(node):
     )
 
 
-def sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, accumulate=False):
+def sweep(outputs, seeds, wrt=None, **options):
+    """Reverse sweep (see :func:`_sweep`), with Python's cyclic garbage collector paused.
+
+    The sweep creates no reference cycles, but on a large graph the collector
+    would walk all of its nodes again and again while they are being released.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _sweep(outputs, seeds, wrt, **options)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, accumulate=False):
     """Reverse sweep from ``outputs`` (Tensors) with cotangents ``seeds``.
 
     Returns ``{id: adjoint}`` for the tensors in ``wrt`` (when given). Seeds
