@@ -39,6 +39,8 @@ WORKLOADS = {
                     ("value+grad", "forward")),
     "W2": Workload("W2", "MLP 784-512-512-10, tanh, softmax cross-entropy, batch 256, float32",
                    ("SGD step", "forward")),
+    "W3": Workload("W3", "full Hessian of Σ log(1 + exp(Ax)) + ½|x|², A: 200×n, float64",
+                   ("n=50", "n=200")),
     "W4": Workload("W4", "scalar recurrence a' = sin(a)/2 + a_prev/2, grad w.r.t. a0 and a1",
                    ("build+backward",), memory=True),
     "W5": Workload("W5", "elementwise mul/add/sin chain on 10-element float64 arrays, "
@@ -54,11 +56,13 @@ class Sizes:
     steps: int = 100_000  # W4
     chain_ops: int = 1000  # W5
     chain_len: int = 10  # W5
+    hessian_ns: tuple[int, ...] = (50, 200)  # W3 (one measure per n, named "n=<n>")
     target_s: float = 0.5  # minimum duration of one timed batch of calls
 
 
 FULL = Sizes()
-QUICK = Sizes(array_len=100_000, steps=10_000, chain_ops=300, target_s=0.1)
+QUICK = Sizes(array_len=100_000, steps=10_000, chain_ops=300, target_s=0.1,
+              hessian_ns=(50, 200))
 
 
 @dataclass
@@ -99,6 +103,12 @@ def mlp_data(sizes: Sizes) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarra
     return params, x, labels
 
 
+def hessian_data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """W3 matrix A (200×n) and point x (float64)."""
+    rng = np.random.default_rng(4)
+    return rng.standard_normal((200, n)) / np.sqrt(n), rng.standard_normal(n)
+
+
 def chain_data(sizes: Sizes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """W5 input x, the multipliers and the addends (float64, ``chain_len`` elements each)."""
     rng = np.random.default_rng(3)
@@ -124,6 +134,22 @@ def mlp_loss(ops, params, x, labels, rows):
             h = ops.tanh(h)
     logp = ops.log_softmax(h)
     return -logp[rows, labels].mean()
+
+
+def logistic(ops, a, x):
+    """W3: Σ log(1 + exp(A x)) + ½|x|²."""
+    return ops.sum(ops.log(1.0 + ops.exp(ops.matmul(a, x)))) + 0.5 * ops.sum(x * x)
+
+
+def hessian_case(hessian_for, sizes) -> Case:
+    """A W3 case from ``hessian_for(a, x) -> (callable computing H, H to numpy)``."""
+    timed, results = {}, []
+    for n in sizes.hessian_ns:
+        a, x = hessian_data(n)
+        fn, to_numpy = hessian_for(a, x)
+        timed[f"n={n}"] = fn
+        results.append((fn, to_numpy))
+    return Case(timed, lambda: [np.asarray(to_numpy(fn())) for fn, to_numpy in results])
 
 
 def recurrence(ops, a0, a1, steps: int):

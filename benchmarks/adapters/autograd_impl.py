@@ -20,6 +20,8 @@ from problems import (
     Case,
     chain,
     chain_data,
+    hessian_case,
+    logistic,
     mlp_data,
     mlp_loss,
     recurrence,
@@ -76,6 +78,17 @@ def w2(sizes):
         return _numpy([value, *(grads[k] for k in params)])
 
     return Case({"SGD step": step, "forward": lambda: loss(params)}, check)
+
+
+def w3(sizes):
+    """``autograd.hessian`` (reverse over reverse, row by row)."""
+    from autograd import hessian as ag_hessian
+
+    def hessian_for(a, x):
+        hessian = ag_hessian(lambda v: logistic(ops, a, v))
+        return (lambda: hessian(x)), np.asarray
+
+    return hessian_case(hessian_for, sizes)
 
 
 def w4(sizes):

@@ -26,6 +26,8 @@ from problems import (  # noqa: E402
     Skip,
     chain,
     chain_data,
+    hessian_case,
+    logistic,
     mlp_data,
     mlp_loss,
     recurrence,
@@ -96,6 +98,18 @@ def w2(sizes, jit):
         return _numpy([value, *(grads[k] for k in arrays)])
 
     return Case({"SGD step": step, "forward": lambda: loss(state["params"])}, check)
+
+
+def w3(sizes, jit):
+    """``jax.hessian`` (forward over reverse), with or without ``jax.jit``."""
+
+    def hessian_for(a, x):
+        a, x = jnp.asarray(a), jnp.asarray(x)
+        hessian = jax.hessian(lambda v: logistic(ops, a, v))
+        hessian = _ready(jax.jit(hessian) if jit else hessian)
+        return (lambda: hessian(x)), np.asarray
+
+    return hessian_case(hessian_for, sizes)
 
 
 def w4(sizes, jit):

@@ -69,6 +69,10 @@ def w2(sizes):
     raise Skip("scalars only")
 
 
+def w3(sizes):
+    raise Skip("no higher-order derivatives (its backward works on Python floats)")
+
+
 def w4(sizes):
     def run():
         a0, a1 = Value(RECURRENCE_START[0]), Value(RECURRENCE_START[1])

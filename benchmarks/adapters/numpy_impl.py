@@ -20,6 +20,7 @@ from problems import (
     Case,
     Skip,
     chain_data,
+    hessian_case,
     mlp_data,
     mlp_loss,
     seed,
@@ -150,8 +151,22 @@ def reference_w5(sizes):
     return [h.sum(), g]
 
 
+def w3(sizes):
+    """The analytic Hessian: Aᵀ diag(σ(Ax)(1 − σ(Ax))) A + I."""
+
+    def hessian_for(a, x):
+        def hessian():
+            s = 1.0 / (1.0 + np.exp(-(a @ x)))
+            return (a.T * (s * (1.0 - s))) @ a + np.eye(len(x))
+
+        return hessian, lambda h: h
+
+    return hessian_case(hessian_for, sizes)
+
+
 REFERENCE = {
     "W1": reference_w1,
+    "W3": lambda sizes: w3(sizes).check(),
     "W1b": lambda sizes: w1b(sizes).check(),
     "W2": lambda sizes: w2(sizes).check(),
     "W4": reference_w4,

@@ -18,6 +18,8 @@ from problems import (
     Case,
     chain,
     chain_data,
+    hessian_case,
+    logistic,
     mlp_data,
     mlp_loss,
     recurrence,
@@ -74,6 +76,16 @@ def w2(sizes):
         return [value, *(grads[k] for k in params)]
 
     return Case({"SGD step": step, "forward": lambda: loss(params)}, check)
+
+
+def w3(sizes):
+    """``sg.hessian``: forward-over-reverse, one batched sweep per order."""
+
+    def hessian_for(a, x):
+        hessian = sg.hessian(lambda v: logistic(ops, a, v))
+        return (lambda: hessian(x)), _array
+
+    return hessian_case(hessian_for, sizes)
 
 
 def w4(sizes):

@@ -15,8 +15,11 @@ from problems import (
     RECURRENCE_START,
     SEED_POINT,
     Case,
+    Skip,
     chain,
     chain_data,
+    hessian_case,
+    logistic,
     mlp_data,
     mlp_loss,
     recurrence,
@@ -30,6 +33,11 @@ ops = SimpleNamespace(exp=torch.exp, log=torch.log, sin=torch.sin, tanh=torch.ta
 F64 = torch.float64
 
 
+def _same_as_torch(vectorize):
+    if vectorize:
+        raise Skip("vectorize only changes W3 (torch.autograd.functional.hessian)")
+
+
 def _leaves(arrays):
     return [torch.tensor(a, dtype=F64, requires_grad=True) for a in arrays]
 
@@ -38,7 +46,8 @@ def _numpy(values):
     return [v.detach().numpy() for v in values]
 
 
-def w1(sizes):
+def w1(sizes, vectorize=False):
+    _same_as_torch(vectorize)
     def value_and_grad():
         args = _leaves(SEED_POINT)
         out = seed(ops, *args)
@@ -52,7 +61,8 @@ def w1(sizes):
     return Case({"value+grad": value_and_grad}, check)
 
 
-def w1b(sizes):
+def w1b(sizes, vectorize=False):
+    _same_as_torch(vectorize)
     args = [torch.from_numpy(a).requires_grad_() for a in seed_arrays(sizes.array_len)]
 
     def value_and_grad():
@@ -70,7 +80,8 @@ def w1b(sizes):
     return Case({"value+grad": value_and_grad, "forward": forward}, check)
 
 
-def w2(sizes):
+def w2(sizes, vectorize=False):
+    _same_as_torch(vectorize)
     def setup():
         arrays, x, labels = mlp_data(sizes)
         params = {k: torch.from_numpy(a).requires_grad_() for k, a in arrays.items()}
@@ -101,7 +112,20 @@ def w2(sizes):
     return Case({"SGD step": step, "forward": forward}, check)
 
 
-def w4(sizes):
+def w3(sizes, vectorize=False):
+    """``torch.autograd.functional.hessian``, row by row or ``vectorize=True`` (vmap)."""
+    from torch.autograd.functional import hessian
+
+    def hessian_for(a, x):
+        a, x = torch.from_numpy(a), torch.from_numpy(x)
+        f = lambda v: logistic(ops, a, v)  # noqa: E731
+        return (lambda: hessian(f, x, vectorize=vectorize)), lambda h: h.numpy()
+
+    return hessian_case(hessian_for, sizes)
+
+
+def w4(sizes, vectorize=False):
+    _same_as_torch(vectorize)
     def run():
         a0, a1 = _leaves(RECURRENCE_START)
         out = recurrence(ops, a0, a1, sizes.steps)
@@ -111,7 +135,8 @@ def w4(sizes):
     return Case({"build+backward": run}, run)
 
 
-def w5(sizes):
+def w5(sizes, vectorize=False):
+    _same_as_torch(vectorize)
     x_np, mul_np, add_np = chain_data(sizes)
     mul, add = torch.from_numpy(mul_np), torch.from_numpy(add_np)
 

@@ -5,7 +5,7 @@
 0.0
 """
 
-from . import autograd, ops, primitives
+from . import autograd, ops, paths, primitives
 from .autodiff import (
     derivative,
     grad,
@@ -87,7 +87,6 @@ from .ops import (
     where,
 )
 from .semiring import algebras as semirings
-from .semiring import paths
 from .semiring.paths import backprop
 from .tensor import Tensor, tensor
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..primitives.multilinear import contract as _contract
+
 
 class Semiring:
     """Base class: (⊕, ⊗, 0̄, 1̄), a lift of real partials, and array helpers.
@@ -86,11 +88,20 @@ class Semiring:
         """The user-facing value: the component axis dropped when there is one."""
         return value[0] if self.components == 1 else value
 
+    def contract(self, eq: str, operands):
+        """A fast contraction (e.g. through BLAS), or None for the generic blocked one."""
+        return None
+
 
 class Real(Semiring):
     """(+, ×, 0, 1), lift(w) = w: the sweep computes the ordinary gradient."""
 
     name = "real"
+
+    def contract(self, eq, operands):
+        if any(a.dtype == object for a in operands):
+            return None
+        return np.asarray(_contract(eq, *(a[0] for a in operands)))[None]
 
     def plus(self, a, b):
         return a + b
@@ -172,6 +183,10 @@ class Log(Semiring):
     def plus_at(self, z, idx, g):
         np.logaddexp.at(z, (slice(None), idx), g)
         return z
+
+    def contract(self, eq, operands):
+        # log Σ Π exp(a) = log((Π shifted exps) contracted) + shifts, through BLAS.
+        return _log_contract(eq, [a[0] for a in operands])[None]
 
 
 class MaxProduct(Semiring):
@@ -278,6 +293,10 @@ class Boolean(Semiring):
         np.logical_or.at(z, (slice(None), idx), g)
         return z
 
+    def contract(self, eq, operands):
+        # A term is true when all its factors are: count them through BLAS.
+        return (np.asarray(_contract(eq, *(a[0].astype(np.float64) for a in operands))) > 0)[None]
+
 
 class Entropy(Semiring):
     """The expectation semiring, in log space: Z and the entropy of p(path) ∝ |path weight|.
@@ -325,6 +344,17 @@ class Entropy(Semiring):
         with np.errstate(divide="ignore"):
             lw = np.log(np.abs(np.asarray(w, dtype=np.float64)))
         return np.stack([lw, np.where(np.isneginf(lw), 0.0, -lw)])
+
+    def contract(self, eq, operands):
+        # In the linear domain, each operand's Z shifted by its maximum:
+        # Z = Σ Π Z_k and Z·E = Σ_k (the contraction with Z_k·E_k in place k).
+        shifts, linear = _shifted_exps([a[0] for a in operands])
+        z = np.asarray(_contract(eq, *linear))
+        ze = sum(np.asarray(_contract(eq, *(p * a[1] if j == k else p
+                                             for j, (p, a) in enumerate(zip(linear, operands)))))
+                 for k in range(len(operands)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.stack([np.log(z) + sum(shifts), np.where(z > 0, ze / z, 0.0)])
 
     def result(self, value):
         lz, e = value[0], value[1]
@@ -383,3 +413,17 @@ class KMax(Semiring):
 
     def result(self, value):
         return np.exp(value)
+
+
+def _shifted_exps(logs):
+    """exp(a − max a) per operand, and the maxima (terms below e^−745 of the max vanish)."""
+    shifts = [float(np.max(a)) if a.size and np.isfinite(np.max(a)) else 0.0 for a in logs]
+    with np.errstate(under="ignore"):
+        return shifts, [np.exp(a - m) for a, m in zip(logs, shifts)]
+
+
+def _log_contract(eq, logs):
+    """log of the contraction of exp(logs), through BLAS."""
+    shifts, linear = _shifted_exps(logs)
+    with np.errstate(divide="ignore"):
+        return np.log(np.asarray(_contract(eq, *linear))) + sum(shifts)

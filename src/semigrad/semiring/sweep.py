@@ -104,6 +104,9 @@ def _arrange(a, sub: str, letters: str, size: dict):
 
 def contract(S: Semiring, eq: str, operands):
     """⊕ over the summed letters of the ⊗ of semiring operands (C, *shape), blocked."""
+    fast = S.contract(eq, operands)
+    if fast is not None:
+        return fast
     ins, out = parse_equation(eq)
     letters = "".join(dict.fromkeys("".join(ins) + out))
     size = {}
