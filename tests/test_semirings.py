@@ -109,3 +109,56 @@ def test_enumeration_past_its_limit_points_to_the_sweep():
         y = sg.sin(y) * sg.cos(y)
     with pytest.raises(ValueError, match="limit=100 paths.*sg.paths.count"):
         enumerate_paths(y, x, limit=100)
+
+
+# ---- random graphs mixing every kind of primitive -----------------------------------
+
+UNARY = [sg.sin, sg.tanh, sg.exp, lambda h: h * h, lambda h: sg.sigmoid(h) * 2.0,
+         lambda h: sg.log1p(h * h)]
+BINARY = [lambda a, b: a * b, lambda a, b: a + b, lambda a, b: a - b * 0.5,
+          lambda a, b: sg.maximum(a, b), lambda a, b: a / (1.5 + b * b)]
+
+
+def random_program(rng, n_ops=6):
+    """A random composition over a (2, 3) input: elementwise, broadcasting, matmul,
+    indexing with repeats, reductions and concatenation."""
+    weights = rng.standard_normal((3, 3))
+    choices = []
+    for _ in range(n_ops):
+        choices.append((int(rng.integers(6)), int(rng.integers(len(UNARY))),
+                        int(rng.integers(len(BINARY)))))
+
+    def program(x):
+        values = [x]
+        for kind, u, b in choices:
+            h = values[-1]
+            other = values[int(len(values) // 2)]
+            if kind == 0:
+                h = UNARY[u](h)
+            elif kind == 1:
+                h = BINARY[b](h, other)
+            elif kind == 2:
+                h = h @ weights
+            elif kind == 3:
+                h = sg.concatenate([h[:, [0, 0]], h[:, 2:]], axis=1) * 0.7
+            elif kind == 4:
+                h = BINARY[b](h, sg.max(h, axis=1, keepdims=True))
+            else:
+                h = BINARY[b](h, sg.logsumexp(h, axis=0))
+            values.append(h)
+        return sg.sum(values[-1])
+
+    return program
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_graphs_every_semiring_equals_enumeration(seed):
+    rng = np.random.default_rng(seed)
+    program = random_program(rng)
+    graph = sg.trace(program, rng.standard_normal((2, 3)) * 0.5)
+    for semiring in ALGEBRAS:
+        assert_same(graph.backprop(semiring)[0], oracle(semiring, graph, 0))
+    best = sg.paths.top(graph, k=3)
+    ranked = sorted((abs(p.weight) for p in enumerate_paths(graph, limit=50_000)),
+                    reverse=True)
+    assert [abs(p.weight) for p in best] == pytest.approx(ranked[:3], rel=1e-12)
