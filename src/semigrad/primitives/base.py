@@ -247,10 +247,15 @@ class Elementwise(Primitive):
             g = -g
         elif p != 1:  # the partials 1 and -1 are free
             g = g * p
+        # unbroadcast's fast paths, inline: nothing to undo for equal shapes and dtypes.
         x = xs[i]
         cls = type(g)
-        if cls is type(x) and cls is not np.ndarray and cls is not Tensor:
-            return g  # the same NumPy scalar type: nothing to undo (unbroadcast's fast path)
+        if cls is type(x):
+            if cls is np.ndarray:
+                if g.shape == x.shape and g.dtype == x.dtype:
+                    return g
+            elif cls is not Tensor:
+                return g  # the same NumPy scalar type
         return unbroadcast(g, x, out)
 
     def jvp(self, ts, xs, out, params):
