@@ -62,12 +62,28 @@ def _plan(a_sub, b_sub, out_sub, a_shape, b_shape):
     )
 
 
+def _ordered_plan(a_sub, b_sub, out_sub, a_shape, b_shape):
+    """A plan and whether to swap the operands, preferring an output needing no transpose.
+
+    A transposed (non-contiguous) result would make every later elementwise
+    operation on it, such as a parameter update, run strided and slower.
+    """
+    plan = _plan(a_sub, b_sub, out_sub, a_shape, b_shape)
+    if plan is not None and plan[7] != tuple(range(len(plan[7]))):
+        swapped = _plan(b_sub, a_sub, out_sub, b_shape, a_shape)
+        if swapped is not None and swapped[7] == tuple(range(len(swapped[7]))):
+            return swapped, True
+    return plan, False
+
+
 def contract(eq: str, *operands):
     """Evaluate an explicit einsum equation on arrays (BLAS for two operands)."""
     ins, out = parse_equation(eq)
     if len(operands) == 2:
         a, b = np.asarray(operands[0]), np.asarray(operands[1])
-        plan = _plan(ins[0], ins[1], out, a.shape, b.shape)
+        plan, swap = _ordered_plan(ins[0], ins[1], out, a.shape, b.shape)
+        if swap:
+            a, b = b, a
         if plan is not None:
             a_sum, b_sum, a_perm, b_perm, a3, b3, mid_shape, out_perm, batched = plan
             if a_sum:
