@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..primitives.multilinear import contract as _contract
+from ..primitives.multilinear import parse_equation
 
 
 class Semiring:
@@ -348,13 +349,13 @@ class Entropy(Semiring):
     def contract(self, eq, operands):
         # In the linear domain, each operand's Z shifted by its maximum:
         # Z = Σ Π Z_k and Z·E = Σ_k (the contraction with Z_k·E_k in place k).
-        shifts, linear = _shifted_exps([a[0] for a in operands])
+        shift, linear = _shifted_exps(eq, [a[0] for a in operands])
         z = np.asarray(_contract(eq, *linear))
         ze = sum(np.asarray(_contract(eq, *(p * a[1] if j == k else p
                                              for j, (p, a) in enumerate(zip(linear, operands)))))
                  for k in range(len(operands)))
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.stack([np.log(z) + sum(shifts), np.where(z > 0, ze / z, 0.0)])
+            return np.stack([np.log(z) + shift, np.where(z > 0, ze / z, 0.0)])
 
     def result(self, value):
         lz, e = value[0], value[1]
@@ -415,15 +416,42 @@ class KMax(Semiring):
         return np.exp(value)
 
 
-def _shifted_exps(logs):
-    """exp(a − max a) per operand, and the maxima (terms below e^−745 of the max vanish)."""
-    shifts = [float(np.max(a)) if a.size and np.isfinite(np.max(a)) else 0.0 for a in logs]
+def _shifted_exps(eq, logs):
+    """exp of each operand shifted by its maximum over the letters it sums away.
+
+    Returns (the shift as an array over the output letters, the shifted
+    exponentials). Every slice then has a largest term of 1, so nothing
+    overflows; terms more than e^700 below their slice's largest (which
+    cannot matter next to it) are set to 0 rather than left subnormal, which
+    would make BLAS crawl.
+    """
+    ins, out = parse_equation(eq)
+    if any(len(set(sub)) < len(sub) for sub in ins):  # diagonals: one shift per operand
+        shifts = [float(np.max(a)) if a.size and np.isfinite(np.max(a)) else 0.0 for a in logs]
+        return sum(shifts), [_exp_or_zero(a - m) for a, m in zip(logs, shifts)]
+    total = 0.0
+    linear = []
+    for sub, a in zip(ins, logs):
+        summed = tuple(k for k, c in enumerate(sub) if c not in out)
+        m = np.max(a, axis=summed, keepdims=True) if summed and a.size else np.zeros(
+            [1] * a.ndim)
+        m = np.where(np.isfinite(m), m, 0.0)
+        linear.append(_exp_or_zero(a - m))
+        kept = [c for c in sub if c in out]
+        m = m.reshape([d for k, d in enumerate(m.shape) if sub[k] in out])
+        m = m.transpose([kept.index(c) for c in out if c in kept])
+        total = total + m.reshape([m.shape[[c for c in out if c in kept].index(c)]
+                                   if c in kept else 1 for c in out])
+    return total, linear
+
+
+def _exp_or_zero(d):
     with np.errstate(under="ignore"):
-        return shifts, [np.exp(a - m) for a, m in zip(logs, shifts)]
+        return np.where(d < -700.0, 0.0, np.exp(np.maximum(d, -700.0)))
 
 
 def _log_contract(eq, logs):
     """log of the contraction of exp(logs), through BLAS."""
-    shifts, linear = _shifted_exps(logs)
+    shift, linear = _shifted_exps(eq, logs)
     with np.errstate(divide="ignore"):
-        return np.log(np.asarray(_contract(eq, *linear))) + sum(shifts)
+        return np.log(np.asarray(_contract(eq, *linear))) + shift

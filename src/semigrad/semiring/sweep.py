@@ -108,7 +108,8 @@ def contract(S: Semiring, eq: str, operands):
     if fast is not None:
         return fast
     ins, out = parse_equation(eq)
-    letters = "".join(dict.fromkeys("".join(ins) + out))
+    # Output letters first and summed letters last, so that ⊕ reduces contiguous axes.
+    letters = out + "".join(c for c in dict.fromkeys("".join(ins)) if c not in out)
     size = {}
     for sub, a in zip(ins, operands):
         size.update(zip(sub, a.shape[1:]))
