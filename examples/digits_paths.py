@@ -107,7 +107,7 @@ def main():
             print(f"{'correct' if correct else 'misclassified':>14}: {len(values):>4} images, "
                   f"mean path entropy per pixel {np.mean(values):.3f} nats")
     image, label, predicted, top_weight, best = shown[0]
-    pixel = np.unravel_index(int(np.argmax(top_weight)), (8, 8))
+    pixel = tuple(int(v) for v in np.unravel_index(int(np.argmax(top_weight)), (8, 8)))
     print(f"image of a {label} (predicted {predicted}): strongest pixel {pixel}, its top path "
           f"(weight {best.weight:.4g}):")
     for hop in best.hops:

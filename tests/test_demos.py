@@ -37,6 +37,26 @@ def test_examples_run(name):
     assert done.stdout.strip()
 
 
+def test_digits_top_paths_and_entropy():
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits data) is not installed")
+    import digits_paths
+
+    train_set, test_set = digits_paths.load_digits()
+    params = digits_paths.train(train_set, steps=150)
+    assert digits_paths.accuracy(params, test_set) > 0.9
+    image = test_set[0][0]
+    predicted, top_weight, entropy, best = digits_paths.path_maps(params, image)
+    assert top_weight.shape == entropy.shape == (8, 8)
+    assert np.all(entropy >= 0) and np.all(np.isfinite(entropy))
+    pixel = np.unravel_index(int(np.argmax(top_weight)), (8, 8))
+    assert best.element == (int(np.ravel_multi_index(pixel, (8, 8))),)
+    assert abs(best.weight) == pytest.approx(top_weight.max(), rel=1e-12)
+    # the MaxProduct value of every pixel is the best of its enumerated paths
+    graph = sg.trace(lambda x: digits_paths.logits(params, x[None])[0, predicted], image)
+    paths = sg.paths.top(graph, k=1, element=pixel[0] * 8 + pixel[1])
+    assert abs(paths[0].weight) == pytest.approx(top_weight[pixel], rel=1e-12)
+
+
 def test_a_user_defined_semiring_from_the_docs():
     class MinPlus(sg.semirings.Semiring):
         zero, one = np.inf, 0.0
