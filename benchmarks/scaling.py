@@ -104,8 +104,8 @@ def main():
     ns = [8, 16, 32, 64] if args.quick else [8, 16, 32, 64, 128, 256]
     depths = [2, 4, 8, 16] if args.quick else [2, 4, 8, 16, 32, 64]
     orders = [1, 2, 3, 4]
-    by_order = order_table(ns, orders, rows=64, repeats=repeats)
-    print_table("k-th derivative of Σ log(1+exp(Ax)) + ½|x|², A: 64×n (median time)",
+    by_order = order_table(ns, orders, rows=256, repeats=repeats)
+    print_table("k-th derivative of Σ log(1+exp(Ax)) + ½|x|², A: 256×n (median time)",
                 "n", ns, by_order)
     by_depth = depth_table(depths, n=16, repeats=repeats)
     print_table("gradient and Hessian of a chain of d tanh blocks, n = 16 (median time)",
@@ -124,6 +124,9 @@ def main():
         for k, ys in by_depth.items():
             right.loglog(depths, ys, "o-", label=k)
         right.set(xlabel="d (blocks, m ∝ d)", ylabel="seconds", title="cost vs graph size")
+        for ax, xs in ((left, ns), (right, depths)):
+            ax.set_xticks(xs, [str(v) for v in xs])
+            ax.minorticks_off()
         right.legend()
         fig.tight_layout()
         fig.savefig(args.plot, dpi=110)
