@@ -86,6 +86,7 @@ from .ops import (
     true_divide,
     where,
 )
+from .parse import Expression, ParseError, parse
 from .semiring import algebras as semirings
 from .semiring.paths import backprop
 from .tensor import Tensor, tensor

@@ -66,12 +66,17 @@ class Primitive:
         return f"<{self.kind} primitive {self.name}>"
 
     def __call__(self, *args, **params):
+        python_numbers = True
         for a in args:
             cls = type(a)
             if cls is Tensor:
                 return self._apply(args, params)
             if cls is list:
                 return self(*(np.asarray(b) if type(b) is list else b for b in args), **params)
+            if cls not in _PY_SCALARS:
+                python_numbers = False
+        if python_numbers and args:  # NumPy's arithmetic (1/0 = inf), not Python's
+            args = tuple(np.asarray(a)[()] for a in args)
         try:
             out = self.impl(*args, **params)
         except (ValueError, IndexError, TypeError) as e:

@@ -7,7 +7,7 @@ operators are NumPy's and nothing is recorded. A partial may return the
 Python ints 1 or -1 (free) and broadcasts against the output; the reverse
 and forward rules are derived from it in :class:`~semigrad.primitives.base.Elementwise`.
 
-Conventions at non-differentiable points (documented in docs/semantics.md):
+Conventions at non-differentiable points (docs/semantics.md):
 |x|' = 0 at 0; relu'(0) = 0; maximum/minimum of equal values split the
 derivative in halves (as JAX and PyTorch); clip passes the derivative at the
 bounds (as PyTorch); d(x**0)/dx = 0 and d(0**y)/dy = 0.
