@@ -5,7 +5,7 @@
 0.0
 """
 
-from . import autograd, ops, paths, primitives
+from . import autograd, numeric, ops, paths, primitives, symbolic
 from .autodiff import (
     derivative,
     grad,

@@ -449,7 +449,7 @@ def _reshape(x, shape, nested):
     if isinstance(x, Tensor):
         return ops.reshape(x, shape)
     x = np.reshape(x, shape)
-    return Tensor(x) if nested else x
+    return Tensor(x) if nested else x[()]
 
 
 def jacrev(f, argnums=0):
@@ -506,7 +506,7 @@ def derivative(f, order=1, argnums=0):
     >>> float(sg.derivative(sg.sin, order=3)(0.0))
     -1.0
     """
-    if not isinstance(order, int) or order < 0:
+    if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise ValueError(f"derivative: order must be a non-negative integer; got {order!r}")
     if not isinstance(argnums, int):
         raise TypeError("derivative: argnums must be a single integer")

@@ -54,11 +54,15 @@ class Primitive:
     #: (comparisons, ``sign``, ``stop_gradient``): their outputs never require grad.
     differentiable = True
 
-    def __init__(self, name: str, impl, doc: str = ""):
+    def __init__(self, name: str, impl, doc: str = "", sympy=None):
         if name in REGISTRY:
             raise ValueError(f"primitive {name!r} is declared twice")
         self.name = name
         self.impl = impl
+        # The SymPy counterpart, ``sympy(sp, *inputs, **params)`` on SymPy values
+        # (object arrays for arrays); None: ``impl`` itself works on them
+        # (arithmetic operators, index maps, sums, contractions).
+        self.sympy = sympy
         self.__doc__ = doc or f"The {name} primitive."
         REGISTRY[name] = self
 
@@ -238,8 +242,8 @@ class Elementwise(Primitive):
 
     kind = "elementwise"
 
-    def __init__(self, name, impl, partials, doc=""):
-        super().__init__(name, impl, doc)
+    def __init__(self, name, impl, partials, doc="", sympy=None):
+        super().__init__(name, impl, doc, sympy)
         self.partials = partials
         if partials is None:
             self.differentiable = False
@@ -354,8 +358,8 @@ class Reduction(Primitive):
 
     kind = "reduction"
 
-    def __init__(self, name, impl, weights, selective=False, doc=""):
-        super().__init__(name, impl, doc)
+    def __init__(self, name, impl, weights, selective=False, doc="", sympy=None):
+        super().__init__(name, impl, doc, sympy)
         self.weights = weights
         # A selection's Jacobian pattern holds only the selected elements.
         self.selective = selective

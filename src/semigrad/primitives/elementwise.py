@@ -20,6 +20,16 @@ import numpy as np
 from .base import Elementwise
 
 
+def _elementwise_sympy(fn):
+    """A SymPy counterpart applied element by element (object arrays broadcast)."""
+
+    def symbolic(sp, *xs, **params):
+        out = np.vectorize(lambda *a: fn(sp, *a, **params), otypes=[object])(*xs)
+        return out[()] if out.ndim == 0 else out
+
+    return symbolic
+
+
 def _stable_sigmoid(x):
     # exp(-|x|) never overflows; for x < 0, sigmoid(x) = e^x / (1 + e^x).
     e = np.exp(-np.abs(x))
@@ -172,6 +182,7 @@ sqrt = Elementwise(
     >>> sg.grad(sg.sqrt)(4.0)
     0.25
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.sqrt(x)),
 )
 
 abs_ = Elementwise(
@@ -184,6 +195,7 @@ abs_ = Elementwise(
     >>> sg.grad(sg.abs)(-2.0)
     -1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.Abs(x)),
 )
 
 sign = Elementwise(
@@ -196,6 +208,7 @@ sign = Elementwise(
     >>> sg.sign([-2.0, 0.0, 3.0]).tolist()
     [-1.0, 0.0, 1.0]
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.sign(x)),
 )
 
 # ---- exponentials and logarithms -----------------------------------------
@@ -210,6 +223,7 @@ exp = Elementwise(
     >>> sg.grad(sg.exp)(0.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.exp(x)),
 )
 
 log = Elementwise(
@@ -222,6 +236,7 @@ log = Elementwise(
     >>> sg.grad(sg.log)(2.0)
     0.5
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.log(x)),
 )
 
 log1p = Elementwise(
@@ -234,6 +249,7 @@ log1p = Elementwise(
     >>> sg.grad(sg.log1p)(1.0)
     0.5
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.log(1 + x)),
 )
 
 expm1 = Elementwise(
@@ -246,6 +262,7 @@ expm1 = Elementwise(
     >>> sg.grad(sg.expm1)(0.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.exp(x) - 1),
 )
 
 # ---- trigonometric and hyperbolic ----------------------------------------
@@ -260,6 +277,7 @@ sin = Elementwise(
     >>> sg.grad(sg.sin)(0.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.sin(x)),
 )
 
 cos = Elementwise(
@@ -272,6 +290,7 @@ cos = Elementwise(
     >>> sg.grad(sg.cos)(0.0)
     -0.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.cos(x)),
 )
 
 tan = Elementwise(
@@ -284,6 +303,7 @@ tan = Elementwise(
     >>> sg.grad(sg.tan)(0.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.tan(x)),
 )
 
 tanh = Elementwise(
@@ -296,6 +316,7 @@ tanh = Elementwise(
     >>> sg.grad(sg.tanh)(0.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.tanh(x)),
 )
 
 # ---- activations ----------------------------------------------------------
@@ -310,6 +331,7 @@ sigmoid = Elementwise(
     >>> sg.grad(sg.sigmoid)(0.0)
     0.25
     """,
+    sympy=_elementwise_sympy(lambda sp, x: 1 / (1 + sp.exp(-x))),
 )
 
 relu = Elementwise(
@@ -322,6 +344,7 @@ relu = Elementwise(
     >>> sg.grad(sg.relu)(2.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.Max(x, 0)),
 )
 
 # ---- selection between operands ------------------------------------------
@@ -344,6 +367,7 @@ maximum = Elementwise(
     >>> sg.grad(sg.maximum, argnums=(0, 1))(1.0, 1.0)
     (0.5, 0.5)
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Max(x, y)),
 )
 
 minimum = Elementwise(
@@ -356,6 +380,7 @@ minimum = Elementwise(
     >>> sg.grad(sg.minimum, argnums=(0, 1))(1.0, 2.0)
     (1.0, 0.0)
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Min(x, y)),
 )
 
 
@@ -373,6 +398,7 @@ where = Elementwise(
     >>> sg.grad(lambda x: sg.where(x > 0, x, 2 * x))(-1.0)
     2.0
     """,
+    sympy=_elementwise_sympy(lambda sp, c, x, y: sp.Piecewise((x, c), (y, True))),
 )
 
 clip = Elementwise(
@@ -389,6 +415,7 @@ clip = Elementwise(
     >>> sg.grad(lambda x: sg.clip(x, 0.0, 1.0))(1.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi)),
 )
 
 stop_gradient = Elementwise(
@@ -401,6 +428,7 @@ stop_gradient = Elementwise(
     >>> sg.grad(lambda x: sg.stop_gradient(x) * x)(3.0)
     3.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: x),
 )
 
 astype = Elementwise(
@@ -413,6 +441,7 @@ astype = Elementwise(
     >>> sg.astype(np.float32(1.5), np.float64).dtype
     dtype('float64')
     """,
+    sympy=_elementwise_sympy(lambda sp, x, dtype: x),
 )
 
 identity = Elementwise(
@@ -425,6 +454,7 @@ identity = Elementwise(
     >>> sg.grad(sg.primitives.elementwise.identity)(2.0)
     1.0
     """,
+    sympy=_elementwise_sympy(lambda sp, x: x),
 )
 
 # ---- comparisons and logic: zero derivative ------------------------------
@@ -439,6 +469,7 @@ equal = Elementwise(
     >>> sg.equal([1.0, 2.0], 2.0).tolist()
     [False, True]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Eq(x, y)),
 )
 not_equal = Elementwise(
     "not_equal",
@@ -450,6 +481,7 @@ not_equal = Elementwise(
     >>> sg.not_equal([1.0, 2.0], 2.0).tolist()
     [True, False]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Ne(x, y)),
 )
 less = Elementwise(
     "less",
@@ -461,6 +493,7 @@ less = Elementwise(
     >>> sg.less([1.0, 2.0], 2.0).tolist()
     [True, False]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Lt(x, y)),
 )
 less_equal = Elementwise(
     "less_equal",
@@ -472,6 +505,7 @@ less_equal = Elementwise(
     >>> sg.less_equal([1.0, 2.0], 2.0).tolist()
     [True, True]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Le(x, y)),
 )
 greater = Elementwise(
     "greater",
@@ -483,6 +517,7 @@ greater = Elementwise(
     >>> sg.greater([1.0, 2.0], 1.0).tolist()
     [False, True]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Gt(x, y)),
 )
 greater_equal = Elementwise(
     "greater_equal",
@@ -494,6 +529,7 @@ greater_equal = Elementwise(
     >>> sg.greater_equal([1.0, 2.0], 2.0).tolist()
     [False, True]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Ge(x, y)),
 )
 logical_not = Elementwise(
     "logical_not",
@@ -505,6 +541,7 @@ logical_not = Elementwise(
     >>> sg.logical_not([True, False]).tolist()
     [False, True]
     """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.Not(x)),
 )
 logical_and = Elementwise(
     "logical_and",
@@ -516,6 +553,7 @@ logical_and = Elementwise(
     >>> sg.logical_and([True, False], True).tolist()
     [True, False]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.And(x, y)),
 )
 logical_or = Elementwise(
     "logical_or",
@@ -527,4 +565,5 @@ logical_or = Elementwise(
     >>> sg.logical_or([True, False], False).tolist()
     [True, False]
     """,
+    sympy=_elementwise_sympy(lambda sp, x, y: sp.Or(x, y)),
 )

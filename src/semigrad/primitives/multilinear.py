@@ -97,7 +97,8 @@ def contract(eq: str, *operands):
             else:
                 c = np.matmul(a.reshape(a3[1:]), b.reshape(b3[1:]))
             return c.reshape(mid_shape).transpose(out_perm)[()]
-    return np.einsum(eq, *operands, optimize=len(operands) > 2)[()]
+    out = np.einsum(eq, *operands, optimize=len(operands) > 2)
+    return out[()] if isinstance(out, np.ndarray) else out  # object operands give objects
 
 
 einsum = Multilinear(

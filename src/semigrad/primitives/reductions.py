@@ -17,7 +17,24 @@ import numpy as np
 
 from .base import Reduction
 from .elementwise import astype, divide, equal, exp, subtract, where
-from .structural import sum_
+from .structural import keepdims_shape, sum_
+
+
+def _reduce_sympy(fn):
+    """A SymPy counterpart of a reduction: ``fn(sp, elements)`` per output element."""
+
+    def symbolic(sp, x, axis, keepdims):
+        x = np.asarray(x, dtype=object)
+        moved = np.moveaxis(x, axis, tuple(range(-len(axis), 0)))
+        rows = moved.reshape(moved.shape[: x.ndim - len(axis)] + (-1,))
+        out = np.empty(rows.shape[:-1], dtype=object)
+        for idx in np.ndindex(out.shape):
+            out[idx] = fn(sp, list(rows[idx]))
+        if keepdims:
+            out = out.reshape(keepdims_shape(x.shape, axis))
+        return out[()] if out.ndim == 0 else out
+
+    return symbolic
 
 
 def _selection_weights(x, out_kd, axis, keepdims):
@@ -30,6 +47,7 @@ max_ = Reduction(
     lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
     _selection_weights,
     selective=True,
+    sympy=_reduce_sympy(lambda sp, v: sp.Max(*v)),
 )
 
 min_ = Reduction(
@@ -37,6 +55,7 @@ min_ = Reduction(
     lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
     _selection_weights,
     selective=True,
+    sympy=_reduce_sympy(lambda sp, v: sp.Min(*v)),
 )
 
 
@@ -54,6 +73,7 @@ logsumexp = Reduction(
     "logsumexp",
     _logsumexp,
     lambda x, out_kd, axis, keepdims: exp(subtract(x, out_kd)),
+    sympy=_reduce_sympy(lambda sp, v: sp.log(sum(sp.exp(e) for e in v))),
 )
 
 
