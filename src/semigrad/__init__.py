@@ -6,6 +6,7 @@
 """
 
 from . import autograd, numeric, ops, paths, primitives, symbolic
+from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
 from .autodiff import (
     derivative,
     grad,
@@ -18,6 +19,7 @@ from .autodiff import (
     value_and_grad,
     vjp,
 )
+from .autodiff.checkpoint import checkpoint
 from .cost import Cost, cost
 from .graph import Graph, Hyperedge, Node, trace
 from .numeric import check_grads

@@ -211,8 +211,19 @@ def _grad(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (status 2) like every other error here."""
+
+    def error(self, message):
+        hint = ""
+        if "required: EXPR" in message or "unrecognized arguments" in message:
+            hint = (" (put an expression starting with '-' last, after '--': "
+                    "semigrad grad --at x=1 -- '-x')")
+        self.exit(2, f"semigrad: error: {message}{hint}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="semigrad",
         description="Reverse-mode automatic differentiation on computational hypergraphs.",
         epilog=EXAMPLES,

@@ -10,6 +10,7 @@ axes, so a whole Jacobian is one sweep seeded with an identity batch.
 
 from __future__ import annotations
 
+from .. import anomaly
 from ..tensor import Tensor
 
 
@@ -36,6 +37,7 @@ def sweep(inputs, tangents, outputs, *, create_graph=False):
             if type(a) is Tensor and a._id >= min_id and a._id not in seen:
                 stack.append(a)
     nodes.sort(key=lambda n: n._id)
+    check = anomaly.is_enabled()
     for n in nodes:
         if not n.requires_grad:
             continue
@@ -49,6 +51,8 @@ def sweep(inputs, tangents, outputs, *, create_graph=False):
             xs = [a.value if type(a) is Tensor else a for a in inputs_]
             out = n.value
         t = n._prim.jvp(ts, xs, out, n._params)
+        if check:
+            anomaly.check_rule(n, "(all)", t, "forward")
         if t is not None:
             tangent[n._id] = t
     return [tangent.get(o._id) if isinstance(o, Tensor) else None for o in outputs]

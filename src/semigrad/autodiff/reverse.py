@@ -20,6 +20,7 @@ import heapq
 
 import numpy as np
 
+from .. import anomaly
 from ..tensor import Tensor
 
 
@@ -39,13 +40,14 @@ def sweep(outputs, seeds, wrt=None, **options):
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _sweep(outputs, seeds, wrt, **options)
+        return _sweep(outputs, seeds, wrt, check=anomaly.is_enabled(), **options)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, accumulate=False):
+def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, accumulate=False,
+           check=False):
     """Reverse sweep from ``outputs`` (Tensors) with cotangents ``seeds``.
 
     Returns ``{id: adjoint}`` for the tensors in ``wrt`` (when given). Seeds
@@ -107,6 +109,8 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
             if k < min_id:
                 continue
             gi = vjp(i, g, xs, out, params)
+            if check:
+                anomaly.check_rule(node, i, gi, "reverse")
             if k in adjoint:
                 adjoint[k] = adjoint[k] + gi
             else:
