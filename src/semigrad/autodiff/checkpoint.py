@@ -45,7 +45,10 @@ class Checkpoint(Primitive):
             memo.clear()
             memo["seed"] = g
             memo["cotangents"] = [adjoints.get(t._id) for t in wrt]
-        cotangent = memo["cotangents"][i]
+        cotangents = memo["cotangents"]
+        cotangent, cotangents[i] = cotangents[i], None
+        if all(c is None for c in cotangents):
+            memo.clear()  # every input served: release the recomputed cotangents
         if cotangent is None:
             batch = np.shape(getattr(g, "value", g))[: np.ndim(getattr(g, "value", g))
                                                       - np.ndim(out)]
