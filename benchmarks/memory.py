@@ -87,7 +87,7 @@ def main():
     depth, width, batch = (16, 64, 512) if args.quick else (48, 128, 4096)
     print(f"\nMLP {depth} tanh layers × {width}, batch {batch}, float64: forward + backward "
           "(activations dominate)")
-    print(f"{'':<28}{'peak memory':>14}{'ratio':>8}{'time':>10}")
+    print(f"{'':<32}{'peak memory':>14}{'ratio':>8}{'time':>10}")
     plain = None
     for segment in (0, 1, 4):
         peak, seconds = mlp_peak(depth, width, batch, segment)
