@@ -166,6 +166,15 @@ BINARY = {
     "div": lambda a, b: a / (2.0 + b * b),
     "pow": lambda a, b: (1.5 + a * a) ** (b * 0.5),
 }
+STRUCTURE = {  # index maps, selections and contractions, each keeping the shape
+    "repeat": lambda o, v: o.take_repeats(v),
+    "concat": lambda o, v: o.concat_halves(v),
+    "einsum": lambda o, v: o.einsum_outer(v),
+    "maximum": lambda o, v: o.maximum(v, 0.5 * v + 0.1),
+    "where": lambda o, v: o.where(v > 0.05, v * v, -v),
+    "abs": lambda o, v: o.abs(v + 0.3) - 0.3,
+    "max": lambda o, v: v + o.max(v, -1),
+}
 REDUCE = {
     "sum": lambda o, v: o.sum(v, -1),
     "logsumexp": lambda o, v: o.logsumexp(v, -1),
@@ -182,16 +191,23 @@ class SemigradOps:
     prod = staticmethod(lambda v, axis: sg.prod(v, axis=axis, keepdims=True))
     logsumexp = staticmethod(lambda v, axis: sg.logsumexp(v, axis=axis, keepdims=True))
     total = staticmethod(sg.sum)
+    maximum, where, abs = sg.maximum, sg.where, sg.abs
+    max = staticmethod(lambda v, axis: sg.max(v, axis=axis, keepdims=True))
+    take_repeats = staticmethod(lambda v: v[..., [0, 0, 2]] * np.array([0.5, 0.5, 1.0]))
+    concat_halves = staticmethod(lambda v: sg.concatenate([v[..., :1] * 2.0, v[..., 1:]], -1))
+    einsum_outer = staticmethod(lambda v: sg.einsum("...i,...j->...i", v, v) * 0.3 + v)
 
 
 @st.composite
 def programs(draw):
     shape = draw(st.sampled_from([(3,), (2, 3), (1, 3)]))
     dtype = draw(st.sampled_from([np.float64, np.float32]))
-    steps = draw(st.lists(st.tuples(st.sampled_from(["u", "b", "r", "m"]),
+    steps = draw(st.lists(st.tuples(st.sampled_from(["u", "b", "r", "m", "s"]),
                                     st.sampled_from(sorted(UNARY)),
                                     st.sampled_from(sorted(BINARY)),
-                                    st.sampled_from(sorted(REDUCE))), min_size=1, max_size=5))
+                                    st.sampled_from(sorted(REDUCE)),
+                                    st.sampled_from(sorted(STRUCTURE))),
+                          min_size=1, max_size=5))
     seed = draw(st.integers(0, 2 ** 16))
     return shape, dtype, steps, seed
 
@@ -201,8 +217,10 @@ def build(steps, weights, ops=SemigradOps):
 
     def f(x):
         h = x
-        for kind, u, b, r in steps:
-            if kind == "u":
+        for kind, u, b, r, structure in steps:
+            if kind == "s":
+                h = STRUCTURE[structure](ops, h)
+            elif kind == "u":
                 h = UNARY[u](ops, ops.tanh(h))
             elif kind == "b":
                 h = BINARY[b](h, ops.tanh(x))  # broadcasting against the input
@@ -252,6 +270,12 @@ def test_random_graphs_agree_with_pytorch(program):
         prod = staticmethod(lambda v, axis: v.prod(dim=axis, keepdim=True))
         logsumexp = staticmethod(lambda v, axis: torch.logsumexp(v, dim=axis, keepdim=True))
         total = staticmethod(torch.sum)
+        maximum, where, abs = torch.maximum, torch.where, torch.abs
+        max = staticmethod(lambda v, axis: v.amax(dim=axis, keepdim=True))
+        take_repeats = staticmethod(
+            lambda v: v[..., [0, 0, 2]] * torch.tensor([0.5, 0.5, 1.0], dtype=v.dtype))
+        concat_halves = staticmethod(lambda v: torch.cat([v[..., :1] * 2.0, v[..., 1:]], -1))
+        einsum_outer = staticmethod(lambda v: torch.einsum("...i,...j->...i", v, v) * 0.3 + v)
 
     shape, _, steps, seed = program
     rng = np.random.default_rng(seed)

@@ -55,6 +55,13 @@ class Checkpoint(Primitive):
             cotangent = np.zeros(batch + np.shape(getattr(xs[i], "value", xs[i])))
         return cotangent
 
+    def scalar_edges(self, i, xs, out, params):
+        raise TypeError(
+            "checkpoint: a checkpointed segment is recomputed, not declared, so it has no "
+            "scalar edges; trace the function without sg.checkpoint to scalarise it or to run "
+            "semiring sweeps"
+        )
+
     def jvp(self, ts, xs, out, params):
         from .api import jvp
 
