@@ -124,6 +124,11 @@ def _value(x):
     return getattr(x, "value", x) if not isinstance(x, np.ndarray) else x
 
 
+def _everywhere(mask) -> bool:
+    # np.all is slow on NumPy scalars, and this sits on the scalar fast path.
+    return bool(mask) if type(mask) is np.bool_ or type(mask) is bool else bool(mask.all())
+
+
 def _dpow_base(x, y, out):
     # y * x**(y-1), with the convention d(x**0)/dx = 0 (also at x = 0, where
     # the formula gives 0 * inf).
@@ -133,7 +138,7 @@ def _dpow_base(x, y, out):
         if y == 1:
             return 1
         return 2.0 * x if y == 2 else y * x ** (y - 1)
-    if (np.asarray(_value(x)) != 0).all():
+    if _everywhere(_value(x) != 0):
         return y * out / x  # = y * x**(y-1) without a second power
     return where(equal(y, 0), 0.0, y * x ** (y - 1))
 
@@ -141,7 +146,7 @@ def _dpow_base(x, y, out):
 def _dpow_exponent(x, y, out):
     # out * log(x); at x = 0 the limit is 0 (for y > 0). Negative bases have no
     # real derivative in y: NaN there, as in NumPy, PyTorch and JAX.
-    if (np.asarray(_value(x)) > 0).all():
+    if _everywhere(_value(x) > 0):
         return out * log(x)
     positive = greater(x, 0)
     safe = where(positive, x, 1.0)
