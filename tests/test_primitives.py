@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import semigrad as sg
+import semigrad.numpy as snp  # registers semigrad.primitives.extra
 from semigrad.primitives import REGISTRY, Elementwise
 from semigrad.primitives import structural as S
 
@@ -115,6 +116,39 @@ CASES = {
         ("three", lambda a, b, c: sg.einsum("ij,jk,kl->il", a, b, c),
          (normal(2, 3), normal(3, 2), normal(2, 2))),
     ],
+    "arcsin": [("vec", snp.arcsin, (uniform(-0.8, 0.8, 4),))],
+    "arccos": [("vec", snp.arccos, (uniform(-0.8, 0.8, 4),))],
+    "arctan": [("vec", snp.arctan, (normal(4),))],
+    "arctan2": [("bcast", snp.arctan2, (away_from_zero(2, 3), away_from_zero(3)))],
+    "sinh": [("vec", snp.sinh, (normal(4),))],
+    "cosh": [("vec", snp.cosh, (normal(4),))],
+    "arcsinh": [("vec", snp.arcsinh, (normal(4),))],
+    "arccosh": [("vec", snp.arccosh, (uniform(1.3, 3.0, 4),))],
+    "arctanh": [("vec", snp.arctanh, (uniform(-0.8, 0.8, 4),))],
+    "exp2": [("vec", snp.exp2, (normal(4),))],
+    "log2": [("vec", snp.log2, (uniform(0.2, 3.0, 4),))],
+    "log10": [("vec", snp.log10, (uniform(0.2, 3.0, 4),))],
+    "cbrt": [("vec", snp.cbrt, (away_from_zero(4),))],
+    "sinc": [("vec", snp.sinc, (away_from_zero(4),))],
+    "logaddexp": [("bcast", snp.logaddexp, (normal(2, 3), normal(3)))],
+    "logaddexp2": [("bcast", snp.logaddexp2, (normal(2, 3), normal(3)))],
+    "hypot": [("bcast", snp.hypot, (away_from_zero(2, 3), away_from_zero(3)))],
+    "fmax": [("bcast", snp.fmax, (distinct(2, 3), distinct(3) + 0.1))],
+    "fmin": [("bcast", snp.fmin, (distinct(2, 3), distinct(3) + 0.1))],
+    "remainder": [("bcast", snp.remainder, (uniform(0.1, 0.9, 2, 3) + 3.0,
+                                            uniform(1.1, 1.4, 3)))],
+    "fmod": [("bcast", snp.fmod, (-uniform(0.1, 0.9, 2, 3) - 3.0, uniform(1.1, 1.4, 3)))],
+    "nan_to_num": [("vec", lambda x: snp.nan_to_num(x) ** 2, (normal(4),))],
+    "cumsum": [
+        ("axis0", lambda x: snp.cumsum(x, axis=0) ** 2, (normal(3, 2),)),
+        ("flat", lambda x: snp.cumsum(x) ** 2, (normal(2, 2),)),
+    ],
+    # zero derivative: checked through a product whose other factor carries it
+    "floor": [("vec", lambda x: snp.floor(x) * x, (uniform(0.1, 0.9, 4) + np.arange(4) - 2,))],
+    "ceil": [("vec", lambda x: snp.ceil(x) * x, (uniform(0.1, 0.9, 4) + np.arange(4) - 2,))],
+    "trunc": [("vec", lambda x: snp.trunc(x) * x, (uniform(0.1, 0.9, 4) + np.arange(4) - 2,))],
+    "rint": [("vec", lambda x: snp.rint(x) * x, (uniform(0.1, 0.4, 4) + np.arange(4) - 2,))],
+    "round": [("vec", lambda x: snp.round(x, 1) * x, (uniform(0.01, 0.04, 4) + np.arange(4),))],
 }
 
 W33 = normal(3, 3) * 0.5

@@ -142,12 +142,25 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    @property
+    def at(self):
+        """Functional updates: ``x.at[idx].set(v)``, ``.add(v)``, ``.multiply(v)`` (differentiable).
+
+        >>> import semigrad as sg
+        >>> x = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> x.at[[0, 0]].add(1.0).tolist()
+        [3.0, 2.0, 3.0]
+        """
+        from .numpy._at import At
+
+        return At(self)
+
     def __setitem__(self, index, value):
         if self.requires_grad or self._prim is not None:
             raise TypeError(
                 "Tensor item assignment: this tensor is part of a graph and tensors are "
                 "immutable there (the recorded values would change); build a new tensor "
-                "instead, e.g. sg.where(mask, new, x) or sg.concatenate"
+                "instead: x = x.at[index].set(value) (or .add / .multiply), or sg.where"
             )
         v = np.array(self.value)
         v[index] = value.value if isinstance(value, Tensor) else value

@@ -5,7 +5,7 @@
 structured form of the local Jacobian it declares.
 """
 
-from . import elementwise, multilinear, reductions, structural
+from . import elementwise, extra, multilinear, reductions, structural
 from .base import REGISTRY, Elementwise, Linear, Multilinear, Primitive, Reduction
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Primitive",
     "Reduction",
     "elementwise",
+    "extra",
     "multilinear",
     "reductions",
     "structural",

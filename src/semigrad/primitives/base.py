@@ -322,8 +322,9 @@ class Linear(Primitive):
         if self.n_linear == 1 or len(ts) == 1:
             return None if ts[0] is None else self(ts[0], *xs[1:], **params)
 
-        ref = next(t for t in ts if t is not None)
-        nb = ndim_of(ref) - ndim_of(xs[ts.index(ref)])
+        k = next(k for k, t in enumerate(ts) if t is not None)
+        ref = ts[k]
+        nb = ndim_of(ref) - ndim_of(xs[k])
         full = [
             _S.zeros_batched(shape_of(ref)[:nb], x) if t is None else t for t, x in zip(ts, xs)
         ]
