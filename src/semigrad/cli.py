@@ -32,11 +32,16 @@ EXAMPLES = f"""examples:
 """
 
 
-class CommandError(Exception):
+class CommandError(ValueError):
     """A one-line error for the user (exit status 2)."""
 
 
-def _point(text: str) -> dict[str, float]:
+def parse_point(text: str) -> dict[str, float]:
+    """``"x=0.5,y=2"`` → ``{"x": 0.5, "y": 2.0}``; errors name the column.
+
+    >>> parse_point("x=0.5, y=2")
+    {'x': 0.5, 'y': 2.0}
+    """
     values: dict[str, float] = {}
     column = 1
     for part in text.split(","):
@@ -57,7 +62,12 @@ def _point(text: str) -> dict[str, float]:
     return values
 
 
-def _expression(text: str, point: dict[str, float]):
+def expression_at(text: str, point: dict[str, float]):
+    """The parsed expression, its variables in the order of ``point`` (all of them used).
+
+    >>> expression_at("x * y", {"y": 2.0, "x": 1.0}).variables
+    ('y', 'x')
+    """
     try:
         found = sg.parse(text).variables
     except sg.ParseError as e:
@@ -133,8 +143,8 @@ def _format_time(seconds: float) -> str:
 
 
 def _grad(args) -> int:
-    point = _point(args.at)
-    expr = _expression(args.expr, point)
+    point = parse_point(args.at)
+    expr = expression_at(args.expr, point)
     names = list(point)
     x = np.array([point[v] for v in names])
     with np.errstate(all="ignore"):
@@ -249,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     grad.add_argument("--dot", metavar="FILE", help="write the graph as Graphviz text")
     grad.add_argument("--json", action="store_true", help="print one JSON object")
     grad.set_defaults(run=_grad)
+    from .viz import add_parser as add_viz_commands  # explain and serve
+
+    add_viz_commands(sub)
     return parser
 
 

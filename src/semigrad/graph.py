@@ -141,33 +141,27 @@ class Graph:
 
         return backprop(self, wrt, semiring)
 
-    def to_dot(self) -> str:
-        """Graphviz text: values as ellipses, hyperedges as boxes, input positions on arrows."""
-        out = {n.index for n in self.outputs}
-        lines = [
-            "digraph semigrad {",
-            "  rankdir=LR;",
-            '  node [fontname="Helvetica", fontsize=11];',
-        ]
-        for n in self.nodes:
-            text = f"{n.label}\\n{n.shape}"
-            if np.size(n.value) <= 4:
-                text += "\\n" + np.array2string(np.asarray(n.value), precision=4)
-            style = ', style=filled, fillcolor="#dde8ff"' if n.kind == "input" else ""
-            if n.kind == "constant":
-                style = ', style=dashed'
-            if n.index in out:
-                style = ', style=filled, fillcolor="#ffe0cc"'
-            lines.append(f'  n{n.index} [shape=ellipse, label="{text}"{style}];')
-        for e in self.edges:
-            lines.append(f'  e{e.index} [shape=box, label="{e.primitive}"];')
-            many = len(e.inputs) > 1
-            for pos, n in enumerate(e.inputs):
-                label = f' [label="{pos}"]' if many else ""
-                lines.append(f"  n{n.index} -> e{e.index}{label};")
-            lines.append(f"  e{e.index} -> n{e.output.index};")
-        lines.append("}")
-        return "\n".join(lines)
+    def to_dot(self, **options) -> str:
+        """Graphviz text; options as sg.viz.to_dot (forward, backward, highlight, semiring, ...).
+
+        >>> import semigrad as sg
+        >>> sg.trace(lambda x, y: x / y, 1.0, 2.0).to_dot().startswith("digraph")
+        True
+        """
+        from .viz import to_dot
+
+        return to_dot(self, **options)
+
+    def draw(self, path, **options) -> str:
+        """Write a picture (.svg, .png, .dot) of the graph; see sg.viz.render.
+
+        >>> import os, tempfile, semigrad as sg
+        >>> sg.trace(sg.exp, 1.0).draw(os.path.join(tempfile.mkdtemp(), "g.svg")).endswith(".svg")
+        True
+        """
+        from .viz import render
+
+        return render(self, path, **options)
 
 
 def _arg_names(f, args) -> list[str]:

@@ -1,0 +1,678 @@
+"""The explorer page: everything semigrad knows about a function at a point, on one screen.
+
+:func:`analyse` computes it (value, gradient by reverse mode, forward mode,
+finite differences and SymPy with their errors and costs, the Hessian, the
+number of Bauer paths per input, the top gradient paths, and the MaxProduct,
+Counting, Entropy and Boolean sweeps per input and per node);
+:func:`explain` writes it as one self-contained HTML file (inline SVG, CSS and
+JavaScript; nothing is fetched). In the page, hovering a node shows its
+forward value and adjoint, choosing an input highlights its top paths in
+the picture, and a control switches the semiring whose values are written
+on the nodes.
+
+Each part that cannot be computed (SymPy missing, too many inputs for a
+Hessian, a complex step through a function that is not analytic) says why in
+the page instead of failing the report.
+
+>>> import semigrad as sg
+>>> page = explain(sg.parse("x * sin(y)"), 2.0, 0.5)
+>>> page.startswith("<!doctype html>") and 'id="gradient-table"' in page
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import time
+
+import numpy as np
+
+from ..autodiff import grad as grad_transform
+from ..autodiff import hessian, jacfwd, value_and_grad
+from ..cost import cost, edge_flops
+from ..graph import trace
+from ..numeric import gradient as numeric_gradient
+from ..parse import Expression
+from ..semiring import algebras
+from ..semiring.paths import bauer_gradient, top
+from .layout import layout
+from .scene import (
+    COLOURS,
+    MAX_EDGES,
+    build_scene,
+    describe_value,
+    format_value,
+    path_marks,
+    semiring_values,
+)
+from .svg import scene_to_svg
+
+#: The semirings the page shows, in the order of its control.
+SEMIRINGS = {
+    "Real": (algebras.Real(), "∂", "adjoint ∂f/∂node (the gradient at the inputs)"),
+    "MaxProduct": (algebras.MaxProduct(), "max", "weight of the top path to the output"),
+    "Counting": (algebras.Counting(), "#", "number of paths to the output"),
+    "Entropy": (algebras.Entropy(), "H", "entropy (nats) of p(path) ∝ |path weight|"),
+    "Boolean": (algebras.Boolean(), "dep", "whether the output depends on the node"),
+}
+
+#: Limits that keep a report quick: past them a part is skipped with a note.
+LIMITS = {
+    "hessian": 40,  # input elements
+    "numeric": 2000,
+    "richardson": 200,
+    "symbolic_inputs": 32,
+    "symbolic_tree": 5000,  # nodes of f written as a tree
+    "paths_flops": 2_000_000,  # scalar path work (flops of the forward pass)
+    "bauer_paths": 5000,
+    "table_elements": 8,  # per-element columns and rows
+}
+
+
+def _timed(fn, repeat=3):
+    result = fn()
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return result, best
+
+
+def _names(graph, shapes) -> list[str]:
+    """One name per input element: ``x`` for scalars, ``W[0,1]`` inside arrays."""
+    names = []
+    for node, shape in zip(graph.inputs, shapes):
+        if shape == ():
+            names.append(node.label)
+        else:
+            names += [f"{node.label}[{','.join(map(str, i))}]" for i in np.ndindex(shape)]
+    return names
+
+
+def analyse(f, *args, k: int = 3) -> dict:
+    """Everything the page shows, as plain Python data (JSON-ready; see the module doc).
+
+    ``f`` takes ``args`` (floats or arrays) and returns a scalar; ``k`` top
+    paths are listed per input.
+
+    >>> import semigrad as sg
+    >>> a = analyse(sg.parse("x * y"), 3.0, 4.0)
+    >>> a["value"], a["gradient"], a["path_counts"]
+    (12.0, [4.0, 3.0], [1, 1])
+    >>> a["methods"]["central"]["max_abs_error"] < 1e-9
+    True
+    """
+    return _analyse(f, args, k)[0]
+
+
+def _analyse(f, args, k):
+    """(the data, the traced graph, the top Path objects per input position)."""
+    arrays = [np.asarray(a, dtype=float) for a in args]
+    shapes = [a.shape for a in arrays]
+    sizes = [a.size for a in arrays]
+    offsets = np.cumsum([0, *sizes])
+    graph = trace(f, *arrays)
+    if len(graph.outputs) != 1 or graph.outputs[0].shape != ():
+        raise ValueError(
+            f"explain: f must return a scalar; got {len(graph.outputs)} output(s) of shape "
+            f"{graph.outputs[0].shape if graph.outputs else ()}: reduce it, e.g. with sg.sum"
+        )
+    names = [n.label for n in graph.inputs]
+    elements = _names(graph, shapes)
+    x = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0)
+    n = x.size
+
+    def on_vector(p):
+        return f(*(p[offsets[i]:offsets[i + 1]].reshape(shapes[i]) for i in range(len(shapes))))
+
+    value = float(graph.outputs[0].value)
+    (_, reverse), seconds = _timed(lambda: value_and_grad(on_vector)(x))
+    reverse = np.asarray(reverse, dtype=float)
+    methods = {"reverse mode": {"gradient": reverse.tolist(), "max_abs_error": 0.0,
+                                "operations": len(trace(grad_transform(on_vector), x)),
+                                "seconds": seconds}}
+
+    result = {
+        "title": getattr(f, "__name__", "f").replace("<lambda>", "f"),
+        "expression": f.text if isinstance(f, Expression) else None,
+        "names": names,
+        "shapes": [list(s) for s in shapes],
+        "elements": elements,
+        "point": [a.tolist() for a in arrays],
+        "value": value,
+        "gradient": reverse.tolist(),
+        "methods": methods,
+        "edges": len(graph),
+    }
+    if n <= LIMITS["hessian"]:
+        result["hessian"] = np.asarray(hessian(on_vector)(x), dtype=float).reshape(n, n).tolist()
+        costs = cost(on_vector, x, order=2)
+    else:
+        result["hessian_skipped"] = (f"{n} input elements: more than {LIMITS['hessian']}; "
+                                     "use sg.hessian or sg.hvp directly")
+        costs = cost(on_vector, x, order=1)
+    result["costs"] = {key: {"operations": c.operations, "flops": c.flops}
+                       for key, c in costs.items()}
+
+    per_input = {}
+    per_node = {}
+    for name, (S, _, _) in SEMIRINGS.items():
+        values = semiring_values(graph, S)
+        per_node[name] = values
+        per_input[name] = [_plain(values.get(node.index, np.zeros(node.shape)))
+                           for node in graph.inputs]
+    result["semirings"] = per_input
+    # The size of f written as a tree (shared subexpressions repeated): every node once per
+    # path from it to the output, which is what the Counting sweep counts.
+    tree = _total([v for v in per_node["Counting"].values()])
+    methods.update(_other_methods(on_vector, graph, x, reverse, tree))
+    result["path_counts"] = [_total(c) for c in per_input["Counting"]]
+    result["nodes"] = _node_data(graph, per_node)
+
+    work = sum(edge_flops(e) for e in graph.edges)
+    if work > LIMITS["paths_flops"]:
+        result["paths_skipped"] = (f"the forward pass does {work} flops; scalar paths are "
+                                   "listed up to " f"{LIMITS['paths_flops']}")
+        result["top_paths"], result["input_paths"] = [], {}
+        input_paths = {}
+    else:
+        result["top_paths"] = [_path_data(p) for p in top(graph, k=max(k, 5))]
+        input_paths = {i: top(graph, [i], k=k) for i in range(len(graph.inputs))}
+        result["input_paths"] = {i: [_path_data(p) for p in ps] for i, ps in input_paths.items()}
+        total = sum(result["path_counts"])
+        if total <= LIMITS["bauer_paths"]:
+            result["bauer"] = [_plain(g) for g in bauer_gradient(graph, None,
+                                                                 LIMITS["bauer_paths"])]
+    return result, graph, input_paths
+
+
+def _other_methods(on_vector, graph, x, reverse, tree: int) -> dict:
+    n = x.size
+    methods = {}
+
+    def finish(entry, g):
+        g = np.asarray(g, dtype=float).reshape(-1)
+        entry["gradient"] = g.tolist()
+        entry["max_abs_error"] = float(np.max(np.abs(g - reverse), initial=0.0))
+        return entry
+
+    if n <= LIMITS["numeric"]:
+        g, seconds = _timed(lambda: jacfwd(on_vector)(x), repeat=1)
+        methods["forward mode"] = finish({"operations": len(trace(jacfwd(on_vector), x)),
+                                          "seconds": seconds}, g)
+    for method in ("central", "richardson", "complex"):
+        limit = LIMITS["richardson"] if method == "richardson" else LIMITS["numeric"]
+        if n > limit:
+            methods[method] = {"error": f"skipped: {n} input elements (more than {limit})"}
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                (g, info), seconds = _timed(
+                    lambda method=method: numeric_gradient(on_vector, x, method=method,
+                                                           info=True), repeat=1)
+        except (ValueError, TypeError, ArithmeticError) as e:
+            methods[method] = {"error": str(e).splitlines()[0]}
+            continue
+        methods[method] = finish({"evaluations": int(info.evaluations), "seconds": seconds}, g)
+    methods["symbolic"] = _symbolic(graph, x, finish, tree)
+    return methods
+
+
+def _symbolic(graph, x, finish, tree: int) -> dict:
+    try:
+        import sympy as sp
+    except ImportError:
+        return {"error": "SymPy is not installed (pip install sympy)"}
+    if x.size > LIMITS["symbolic_inputs"] or tree > LIMITS["symbolic_tree"]:
+        return {"error": f"skipped: {x.size} input elements (limit {LIMITS['symbolic_inputs']}), "
+                         f"f written as a tree has {tree} nodes (limit "
+                         f"{LIMITS['symbolic_tree']}): expression swell"}
+    from .. import symbolic
+
+    def run():
+        _, grads, syms = symbolic.gradient(graph)
+        flat = [g for gs in grads for g in (np.asarray(gs, dtype=object).reshape(-1).tolist()
+                                            if np.ndim(gs) else [gs])]
+        values = symbolic.lambdify(syms, flat)(*x)
+        return np.array(values, dtype=float), flat
+
+    try:
+        (g, flat), seconds = _timed(run, repeat=1)
+    except (ValueError, TypeError, NotImplementedError) as e:
+        return {"error": str(e).splitlines()[0]}
+    return finish({"operations": int(sum(sp.count_ops(e) for e in flat)), "seconds": seconds},
+                  g)
+
+
+def _plain(value):
+    """JSON-friendly: floats, bools and exact integers (as ints) in nested lists."""
+    a = np.asarray(value)
+    if a.dtype == object:
+        return np.vectorize(int, otypes=[object])(a).tolist() if a.ndim else int(a.item())
+    return a.tolist()
+
+
+def _total(counts):
+    """The sum of (arrays of) counts, exactly."""
+    if isinstance(counts, list):
+        return sum(_total(c) for c in counts)
+    return int(sum(int(c) for c in np.asarray(counts, dtype=object).reshape(-1)))
+
+
+def _node_data(graph, per_node) -> dict:
+    """Per drawn value node: long texts for the hover panel, short ones for the node."""
+    out = {}
+    for node in graph.nodes:
+        entry = {"label": node.label, "kind": node.kind, "shape": list(node.shape),
+                 "value": describe_value(node.value)}
+        if node.kind != "constant":
+            entry["long"] = {name: describe_value(values[node.index])
+                             for name, values in per_node.items()}
+            entry["short"] = {name: format_value(values[node.index])
+                              for name, values in per_node.items()}
+        out[f"n{node.index}"] = entry
+    for e in graph.edges:
+        out[f"e{e.index}"] = {
+            "kind": "hyperedge", "primitive": e.primitive,
+            "inputs": [n.label for n in e.inputs], "output": e.output.label,
+            "params": ", ".join(f"{k}={v}" for k, v in e.params.items()
+                                if not isinstance(v, np.ndarray) or v.size <= 4),
+        }
+    return out
+
+
+def _path_data(p) -> dict:
+    element = p.input + _index(p.element)
+    hops = [{"node": h.node, "element": list(h.element), "primitive": h.primitive,
+             "position": h.position, "partial": h.partial, "to": h.to_node,
+             "to_element": list(h.to_element)} for h in p.hops]
+    return {"input": p.input, "from": element, "weight": p.weight, "hops": hops}
+
+
+# ---- the page ------------------------------------------------------------------------
+
+
+def explain(
+    f,
+    *args,
+    path: str | os.PathLike | None = None,
+    k: int = 3,
+    max_edges: int | None = MAX_EDGES,
+    engine: str | None = None,
+    title: str | None = None,
+) -> str:
+    """The explorer page of ``f`` at ``args``: one self-contained HTML text (written to ``path``).
+
+    ``k``: top paths per input; ``max_edges``: fold larger graphs; ``engine``:
+    "dot", "builtin" or None (Graphviz when installed) for the picture.
+
+    >>> import os, tempfile
+    >>> import semigrad as sg
+    >>> out = os.path.join(tempfile.mkdtemp(), "report.html")
+    >>> page = explain(lambda x, y: sg.exp(x) / y, 0.5, 2.0, path=out)
+    >>> "http://" in page or "https://" in page, open(out).read() == page
+    (False, True)
+    """
+    data, graph, input_paths = _analyse(f, args, k)
+    scene = build_scene(graph, max_edges=max_edges)
+    scene.legend = []  # the page has its own, which follows the semiring control
+    svg = scene_to_svg(scene, layout(scene, engine), standalone=False)
+    marks = {}
+    for i, paths in input_paths.items():
+        boxes, arrows = set(), set()
+        for p in paths:
+            b, a = path_marks(scene, graph, p)
+            boxes.update(b)
+            arrows.update(f"a{j}" for j in a)
+        marks[str(i)] = {"boxes": sorted(boxes), "arrows": sorted(arrows)}
+    drawn = {b.id for b in scene.boxes}
+    nodes = {key: value for key, value in data["nodes"].items() if key in drawn}
+    for b in scene.boxes:
+        if b.kind == "fold":
+            nodes[b.id] = {"kind": "fold", "title": b.lines[0].text, "detail": b.lines[1].text}
+    page = _page(data, svg, nodes, marks, title)
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(page)
+    return page
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _num(v, precision=10) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.{precision}g}"
+
+
+def _format_seconds(seconds: float) -> str:
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+def _page(data, svg, nodes, marks, title) -> str:
+    names = data["names"]
+    heading = title or _heading(data)
+    point = ", ".join(f"{name} = {_point_text(v)}" for name, v in zip(names, data["point"]))
+    script_data = {"nodes": nodes, "paths": marks,
+                   "semirings": {name: {"symbol": sym, "meaning": meaning}
+                                 for name, (_, sym, meaning) in SEMIRINGS.items()},
+                   "colours": {"backward": COLOURS["backward"], "semiring": COLOURS["semiring"]}}
+    blob = json.dumps(script_data, ensure_ascii=False).replace("</", "<\\/")
+    inputs = "".join(f'<option value="{i}">{_esc(n)}</option>' for i, n in enumerate(names))
+    semirings = "".join(f'<option value="{name}">{name}: {_esc(meaning)}</option>'
+                        for name, (_, _, meaning) in SEMIRINGS.items())
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>semigrad explain: {_esc(heading)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f'<header><h1>{_esc(heading)}</h1><p class="point">at {_esc(point)}</p>',
+        f'<p class="value">value <b id="value">{_num(data["value"], 15)}</b> &#183; '
+        f'{data["edges"]} hyperedges</p></header>',
+        '<section id="graph-section"><h2>The computational hypergraph</h2>',
+        '<div class="controls">',
+        f'<label>Top paths from <select id="input-select"><option value="">(none)</option>'
+        f"{inputs}</select></label>",
+        f'<label>On the nodes <select id="semiring-select">{semirings}</select></label>',
+        '<span class="legend"><span style="color:#c0392b">forward value</span> &#183; '
+        '<span id="legend-backward" style="color:#1f5fbf">∂ adjoint</span> &#183; '
+        '<span style="color:#e8590c">top paths</span></span>',
+        "</div>",
+        '<div id="node-info" class="panel">Hover over a node to see its forward value and '
+        "adjoint.</div>",
+        f'<div class="graph">{svg}</div></section>',
+        _gradient_section(data),
+        _hessian_section(data),
+        _cost_section(data),
+        _paths_section(data),
+        _semiring_section(data),
+        '<footer>Written by semigrad\'s <code>sg.viz.explain</code>. Costs: reverse and '
+        "forward mode count the hyperedges of their recorded computation, numerical methods "
+        "the evaluations of f, symbolic the operations of the gradient expressions.</footer>",
+        f'<script type="application/json" id="sg-data">{blob}</script>',
+        f"<script>{SCRIPT}</script>",
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _heading(data) -> str:
+    call = f"({', '.join(data['names'])})"
+    if data["expression"] is not None:
+        return f"f{call} = {data['expression']}"
+    return data["title"] + call
+
+
+def _point_text(v) -> str:
+    return _num(v, 10) if not isinstance(v, list) else (
+        f"array of shape {np.shape(v)}" if np.size(v) > 6 else str(v))
+
+
+def _table(table_id: str, header: list[str], rows: list[list[str]], caption: str = "") -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    return (f'<table id="{table_id}">{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
+def _gradient_section(data) -> str:
+    elements = data["elements"]
+    wide = len(elements) > LIMITS["table_elements"]
+    header = ["method"] + (["‖gradient‖₂"] if wide else [f"∂f/∂{_esc(e)}" for e in elements])
+    header += ["max |error| vs reverse", "cost", "time"]
+    rows = []
+    for name, m in data["methods"].items():
+        if "error" in m:
+            rows.append([_esc(name), f'<span class="note">{_esc(m["error"])}</span>']
+                        + [""] * (len(header) - 2))
+            continue
+        g = m["gradient"]
+        cells = [_num(float(np.linalg.norm(g)))] if wide else [_num(v) for v in g]
+        c = (f'{m["evaluations"]} evaluations' if "evaluations" in m
+             else f'{m["operations"]} operations')
+        err = "—" if name == "reverse mode" else f'{m["max_abs_error"]:.2g}'
+        rows.append([_esc(name), *cells, err, c, _format_seconds(m["seconds"])])
+    return ('<section id="gradients"><h2>The gradient: reverse mode, numerically, '
+            "symbolically</h2>" + _table("gradient-table", header, rows) + "</section>")
+
+
+def _hessian_section(data) -> str:
+    if "hessian" not in data:
+        return (f'<section id="hessian"><h2>Hessian</h2><p class="note">skipped: '
+                f'{_esc(data["hessian_skipped"])}</p></section>')
+    h = np.array(data["hessian"])
+    scale = float(np.max(np.abs(h), initial=0.0)) or 1.0
+    names = data["elements"]
+    numbers = len(names) <= 16
+    rows = []
+    for i, row in enumerate(h):
+        cells = []
+        for v in row:
+            t = float(v) / scale
+            colour = _heat(t)
+            text = _num(float(v), 6) if numbers else ""
+            cells.append(f'<span class="heat" style="background:{colour}" '
+                         f'title="{_num(float(v))}">{text}</span>')
+        rows.append([f"<b>{_esc(names[i])}</b>", *cells])
+    header = [""] + [_esc(n) for n in names]
+    return ('<section id="hessian"><h2>Hessian (forward over reverse)</h2>'
+            + _table("hessian-table", header, rows,
+                     "red positive, blue negative, white zero") + "</section>")
+
+
+def _heat(t: float) -> str:
+    """White at 0, red towards +1, blue towards −1."""
+    t = max(-1.0, min(1.0, t))
+    target = (214, 39, 40) if t > 0 else (31, 95, 191)
+    a = abs(t) * 0.85
+    r, g, b = (round(255 + (c - 255) * a) for c in target)
+    return f"rgb({r},{g},{b})"
+
+
+def _cost_section(data) -> str:
+    rows = [[_esc(key), str(c["operations"]), str(c["flops"])]
+            for key, c in data["costs"].items()]
+    return ('<section id="cost"><h2>Cost of each order</h2>'
+            + _table("cost-table", ["computation", "operations (hyperedges)", "flops"], rows,
+                     "counted on the recorded graphs (sg.cost)") + "</section>")
+
+
+def _paths_section(data) -> str:
+    parts = ['<section id="paths"><h2>Bauer paths</h2>',
+             "<p>∂f/∂x = Σ over all paths from x to f of the product of the local partials. "
+             "The backward sweep shares the paths; the counts say how many it shares.</p>"]
+    rows = []
+    for i, name in enumerate(data["names"]):
+        count = data["path_counts"][i]
+        bauer = data.get("bauer")
+        gsum = _short(bauer[i]) if bauer is not None else "not enumerated (too many paths)"
+        rows.append([_esc(name), str(count), gsum, _short(data["semirings"]["Real"][i])])
+    parts.append(_table("path-count-table",
+                        ["input", "paths (Counting)", "Σ over enumerated paths", "gradient"],
+                        rows))
+    if "paths_skipped" in data:
+        parts.append(f'<p class="note">top paths skipped: {_esc(data["paths_skipped"])}</p>')
+    else:
+        rows = []
+        entries = [(p, None) for p in data["top_paths"]]
+        entries += [(p, i) for i, ps in data["input_paths"].items() for p in ps]
+        for p, i in entries:
+            route = _esc(p["from"]) + "".join(
+                f' → <span class="hop">{_esc(h["primitive"])}[{h["position"]}]</span> '
+                f'<span class="partial">(∂ {_num(h["partial"], 4)})</span> → '
+                f'{_esc(h["to"] + _index(h["to_element"]))}'
+                for h in p["hops"])
+            group = "all inputs" if i is None else f"from {_esc(data['names'][i])}"
+            attrs = "" if i is None else f' data-input="{i}"'
+            rows.append((attrs, [group, _esc(p["from"]), _num(p["weight"], 6),
+                                 str(len(p["hops"])), route]))
+        head = "".join(f"<th>{h}</th>" for h in ["set", "from", "weight", "hops", "path"])
+        body = "".join(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+                       for attrs, row in rows)
+        parts.append('<table id="top-paths"><caption>top gradient paths (largest |weight|), '
+                     "overall and per input; choose an input above to see its paths in the "
+                     f"picture</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+                     "</table>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _index(element) -> str:
+    return f"[{','.join(map(str, element))}]" if element else ""
+
+
+def _short(v) -> str:
+    if isinstance(v, list):
+        return _esc(describe_value(np.array(v, dtype=object if _has_int(v) else None),
+                                   precision=6, limit=6))
+    return _num(v, 10)
+
+
+def _has_int(v) -> bool:
+    flat = np.asarray(v, dtype=object).reshape(-1)
+    return any(isinstance(x, int) and not isinstance(x, bool) and abs(x) >= 2 ** 53
+               for x in flat)
+
+
+def _semiring_section(data) -> str:
+    header = ["input"] + [f"{name}<br><small>{_esc(meaning)}</small>"
+                          for name, (_, _, meaning) in SEMIRINGS.items()]
+    rows = []
+    for i, name in enumerate(data["names"]):
+        rows.append([_esc(name)] + [_short(data["semirings"][s][i]) for s in SEMIRINGS])
+    return ('<section id="semirings"><h2>The backward sweep in other semirings</h2>'
+            + _table("semiring-table", header, rows) + "</section>")
+
+
+CSS = """
+body { font-family: Helvetica, Arial, 'Liberation Sans', sans-serif; margin: 1.2em 2em;
+       color: #222; max-width: 1400px; }
+h1 { font-size: 1.35em; margin-bottom: .2em; font-family: monospace; }
+h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+.point, .value { margin: .2em 0; }
+.controls { display: flex; gap: 1.5em; align-items: center; flex-wrap: wrap; margin: .5em 0; }
+.panel { border: 1px solid #ccc; background: #fafafa; padding: .5em .8em; min-height: 4.6em;
+         font-size: .9em; margin-bottom: .5em; }
+.panel .k { color: #666; display: inline-block; min-width: 10em; }
+.graph { overflow: auto; border: 1px solid #eee; }
+.sg-graph g.node { cursor: pointer; }
+.sg-graph g.node:hover ellipse, .sg-graph g.node:hover rect { stroke-width: 2.5; }
+.sg-graph g.node.highlighted ellipse, .sg-graph g.node.highlighted rect
+  { stroke: #e8590c; stroke-width: 3; }
+.sg-graph g.arrow.highlighted path { stroke: #e8590c; stroke-width: 3;
+  marker-end: url(#sg-head-highlight); }
+table { border-collapse: collapse; margin: .6em 0; font-size: .88em; }
+th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: right;
+         font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; }
+td:first-child, th:first-child { text-align: left; }
+caption { caption-side: bottom; color: #666; font-size: .9em; text-align: left; }
+#top-paths td:last-child { text-align: left; }
+#top-paths tr.selected { background: #fff0e6; }
+#top-paths tr.dimmed { color: #aaa; }
+.heat { display: inline-block; min-width: 4em; padding: .1em .3em; }
+.note { color: #777; }
+.hop { color: #444; font-weight: bold; }
+.partial { color: #1f5fbf; }
+footer { margin-top: 2em; color: #777; font-size: .85em; }
+"""
+
+SCRIPT = r"""
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("sg-data").textContent);
+  const svg = document.querySelector("#graph-section svg");
+  const info = document.getElementById("node-info");
+  const inputSelect = document.getElementById("input-select");
+  const semiringSelect = document.getElementById("semiring-select");
+  let semiring = semiringSelect.value;
+
+  function esc(text) {
+    const span = document.createElement("span");
+    span.textContent = String(text);
+    return span.innerHTML;
+  }
+  function row(key, value) {
+    return '<div><span class="k">' + esc(key) + "</span> " + esc(value) + "</div>";
+  }
+  function show(id) {
+    const node = data.nodes[id];
+    if (!node) { return; }
+    let text = "";
+    if (node.kind === "hyperedge") {
+      text += "<b>" + esc(node.primitive) + "</b> (hyperedge)";
+      text += row("inputs, in order", node.inputs.map((n, i) => i + ": " + n).join(", "));
+      text += row("output", node.output);
+      if (node.params) { text += row("parameters", node.params); }
+    } else if (node.kind === "fold") {
+      text += "<b>" + esc(node.title) + "</b> (folded)" + row("contents", node.detail);
+    } else {
+      const shape = node.shape.length ? "(" + node.shape.join(", ") + ")" : "scalar";
+      text += "<b>" + esc(node.label) + "</b> (" + esc(node.kind) + ", " + esc(shape) + ")";
+      text += row("forward value", node.value);
+      if (node.long) {
+        text += row("adjoint ∂f/∂" + node.label, node.long.Real);
+        if (semiring !== "Real") { text += row(semiring, node.long[semiring]); }
+      }
+    }
+    info.innerHTML = text;
+    info.dataset.node = id;
+  }
+  svg.querySelectorAll("g.node").forEach(function (g) {
+    g.addEventListener("mouseenter", function () { show(g.id); });
+  });
+
+  function showSemiring(name) {
+    semiring = name;
+    const meta = data.semirings[name];
+    const colour = name === "Real" ? data.colours.backward : data.colours.semiring;
+    Object.keys(data.nodes).forEach(function (id) {
+      const node = data.nodes[id];
+      const g = document.getElementById(id);
+      if (!node.short || !g) { return; }
+      const line = g.querySelector("text.backward");
+      if (!line) { return; }
+      const value = node.short[name];
+      line.textContent = value === null ? "" : meta.symbol + " " + value;
+      line.setAttribute("fill", colour);
+    });
+    const legend = document.getElementById("legend-backward");
+    legend.textContent = meta.symbol + " " + meta.meaning;
+    legend.style.color = colour;
+    if (info.dataset.node) { show(info.dataset.node); }
+  }
+  semiringSelect.addEventListener("change", function () { showSemiring(semiringSelect.value); });
+
+  function highlight(input) {
+    svg.querySelectorAll(".highlighted").forEach(function (el) {
+      el.classList.remove("highlighted");
+    });
+    const marks = data.paths[input];
+    if (marks) {
+      marks.boxes.concat(marks.arrows).forEach(function (id) {
+        const el = document.getElementById(id);
+        if (el) { el.classList.add("highlighted"); }
+      });
+    }
+    document.querySelectorAll("#top-paths tbody tr").forEach(function (tr) {
+      const own = tr.dataset.input;
+      tr.classList.toggle("selected", input !== "" && own === input);
+      tr.classList.toggle("dimmed", input !== "" && own !== undefined && own !== input);
+    });
+  }
+  inputSelect.addEventListener("change", function () { highlight(inputSelect.value); });
+})();
+"""
