@@ -5,7 +5,7 @@
 0.0
 """
 
-from . import autograd, numeric, ops, paths, primitives, symbolic, viz
+from . import autograd, data, nn, numeric, ops, optim, paths, primitives, symbolic, viz
 from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
 from .autodiff import (
     derivative,

@@ -259,8 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     grad.add_argument("--dot", metavar="FILE", help="write the graph as Graphviz text")
     grad.add_argument("--json", action="store_true", help="print one JSON object")
     grad.set_defaults(run=_grad)
+    from .train import add_parser as add_train_command
     from .viz import add_parser as add_viz_commands  # explain and serve
 
+    add_train_command(sub)
     add_viz_commands(sub)
     return parser
 

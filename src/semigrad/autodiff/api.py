@@ -194,12 +194,16 @@ def value_and_grad(f, argnums=0, has_aux=False):
                 [out], [Tensor(seed) if nested else seed], leaves,
                 create_graph=nested, retain_graph=nested,
             )
-        grads = []
+        grads, handed_out = [], set()
         for lifted, spec, originals in groups:
-            gs = [
-                _like_input(res[t._id] if t._id in res else np.zeros_like(t.value), o, nested)
-                for t, o in zip(lifted, originals)
-            ]
+            gs = []
+            for t, o in zip(lifted, originals):
+                g = _like_input(res[t._id] if t._id in res else np.zeros_like(t.value), o, nested)
+                if isinstance(g, np.ndarray):
+                    if id(g) in handed_out:  # one array for two arguments: give each its own
+                        g = g.copy()
+                    handed_out.add(id(g))
+                gs.append(g)
             grads.append(unflatten(spec, gs))
         grad_out = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = _output(out, nested)

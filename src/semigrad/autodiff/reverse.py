@@ -68,6 +68,7 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
             heap.append((-out._id, out))
     heapq.heapify(heap)
     results = {}
+    handed_out: set[int] = set()
     pop, push = heapq.heappop, heapq.heappush
     tensor_type = Tensor
     while heap:
@@ -81,6 +82,9 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
             if node._prim is not None:
                 raise _freed_error(node)
             if accumulate:
+                if id(g) in handed_out:  # one array reached two leaves: give each its own
+                    g = g.copy()
+                handed_out.add(id(g))
                 _accumulate_grad(node, g)
             continue
         if key == min_id:

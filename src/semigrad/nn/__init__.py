@@ -1,0 +1,41 @@
+"""``sg.nn``: modules, layers, initialisations and losses for training with semigrad.
+
+Modules hold their parameters as leaf Tensors that require grad; they run
+eagerly (``loss.backward()`` fills ``.grad``) or functionally
+(``functional_call`` with a dict of arrays under ``sg.value_and_grad``).
+Losses and layer functions live in :mod:`semigrad.nn.functional`,
+initialisers in :mod:`semigrad.nn.init`. See docs/learning.md.
+
+>>> import numpy as np
+>>> import semigrad as sg
+>>> from semigrad.nn import functional as F
+>>> model = sg.nn.MLP([4, 16, 3], rng=0)
+>>> loss = F.cross_entropy(model(np.ones((8, 4))), np.zeros(8, dtype=int))
+>>> loss.backward()
+>>> model[0].weight.grad.shape
+(4, 16)
+"""
+
+from . import functional, init
+from .layers import GELU, MLP, Dropout, Embedding, LayerNorm, Linear, ReLU, Sigmoid, Tanh
+from .module import Module, Parameter, Sequential, functional_call, load, save
+
+__all__ = [
+    "GELU",
+    "MLP",
+    "Dropout",
+    "Embedding",
+    "LayerNorm",
+    "Linear",
+    "Module",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "functional",
+    "functional_call",
+    "init",
+    "load",
+    "save",
+]

@@ -1,0 +1,230 @@
+"""Layers: Linear, Embedding, LayerNorm, Dropout, activations, and the MLP.
+
+Each layer is a thin :class:`~semigrad.nn.Module` over a function of
+:mod:`semigrad.nn.functional`, composed from semigrad operations (no new
+primitives). Layers with weights take ``rng`` (a NumPy Generator or an
+integer seed; None draws fresh entropy) and an ``init`` function from
+:mod:`semigrad.nn.init`, and a ``dtype`` (float64 by default; float32 for
+speed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .. import ops
+from . import functional as F
+from . import init as initialisers
+from .module import Module, Parameter, Sequential
+
+__all__ = [
+    "GELU",
+    "MLP",
+    "Dropout",
+    "Embedding",
+    "LayerNorm",
+    "Linear",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+]
+
+
+class Linear(Module):
+    """``x @ weight + bias``, with ``weight`` of shape ``(in_features, out_features)``.
+
+    (PyTorch stores the transpose, ``(out, in)``, and computes ``x @ W.T``.)
+    ``weight`` is drawn by ``init`` (Glorot uniform by default; He for deep
+    ReLU stacks), ``bias`` starts at zero.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> layer = sg.nn.Linear(3, 2, rng=0)
+    >>> layer
+    Linear(in_features=3, out_features=2, bias=True)
+    >>> layer(np.ones((4, 3))).shape
+    (4, 2)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, *, rng=None,
+                 init: Callable = initialisers.glorot_uniform, dtype=np.float64):
+        rng = np.random.default_rng(rng)
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.weight = Parameter(init(rng, (self.in_features, self.out_features), dtype))
+        self.bias = Parameter(np.zeros(self.out_features, dtype)) if bias else None
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors; ``layer(ids)`` picks rows by integer id.
+
+    Initialised N(0, 1) (as PyTorch). The gradient accumulates into the
+    picked rows only.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> table = sg.nn.Embedding(10, 4, rng=0)
+    >>> table(np.array([[1, 2, 1]])).shape
+    (1, 3, 4)
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, *, rng=None,
+                 init: Callable = initialisers.normal, dtype=np.float64):
+        rng = np.random.default_rng(rng)
+        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        self.weight = Parameter(init(rng, (self.num_embeddings, self.embedding_dim), dtype))
+
+    def forward(self, ids):
+        return F.embedding(ids, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"
+
+
+class LayerNorm(Module):
+    """Normalise over the trailing ``normalized_shape`` axes, then scale and shift.
+
+    ``weight`` starts at one and ``bias`` at zero (``elementwise_affine=False``
+    has neither); see :func:`semigrad.nn.functional.layer_norm`.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> y = sg.nn.LayerNorm(4)(np.arange(8.0).reshape(2, 4)).numpy()
+    >>> y.mean(axis=-1).round(12).tolist(), y.std(axis=-1).round(4).tolist()
+    ([0.0, 0.0], [1.0, 1.0])
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 dtype=np.float64):
+        shape = ((int(normalized_shape),) if isinstance(normalized_shape, int | np.integer)
+                 else tuple(int(d) for d in normalized_shape))
+        self.normalized_shape, self.eps = shape, float(eps)
+        self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps:g}"
+
+
+class Dropout(Module):
+    """In training mode, zero each element with probability ``p`` and scale by 1/(1 − p).
+
+    Masks come from ``rng`` (a Generator or a seed), so runs repeat exactly.
+    In evaluation mode (``.eval()``) it returns its input.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> drop = sg.nn.Dropout(0.5, rng=0)
+    >>> drop(np.ones(4)).tolist()
+    [2.0, 0.0, 0.0, 0.0]
+    """
+
+    def __init__(self, p: float = 0.5, *, rng=None):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1]; got {p}")
+        self.p = float(p)
+        self.rng = np.random.default_rng(rng)
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.rng, training=self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p:g}"
+
+
+class ReLU(Module):
+    """max(x, 0), with derivative 0 at 0 (as PyTorch and JAX).
+
+    >>> import semigrad as sg
+    >>> sg.nn.ReLU()(np.array([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+
+    def forward(self, x):
+        return ops.relu(x)
+
+
+class Tanh(Module):
+    """The hyperbolic tangent.
+
+    >>> import semigrad as sg
+    >>> float(sg.nn.Tanh()(0.0))
+    0.0
+    """
+
+    def forward(self, x):
+        return ops.tanh(x)
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(−x)), stable for large |x|.
+
+    >>> import semigrad as sg
+    >>> float(sg.nn.Sigmoid()(0.0))
+    0.5
+    """
+
+    def forward(self, x):
+        return ops.sigmoid(x)
+
+
+class GELU(Module):
+    """GELU, tanh approximation (= PyTorch's ``GELU(approximate='tanh')``).
+
+    See :func:`semigrad.nn.functional.gelu`.
+
+    >>> import semigrad as sg
+    >>> round(float(sg.nn.GELU()(1.0)), 6)
+    0.841192
+    """
+
+    def forward(self, x):
+        return F.gelu(x)
+
+
+class MLP(Sequential):
+    """A multilayer perceptron: Linear layers of ``sizes``, ``activation`` between them.
+
+    ``sizes`` lists the widths from input to output (``[64, 128, 10]``: one
+    hidden layer of 128). ``activation`` is a Module class (instantiated
+    between each pair of layers, e.g. ``sg.nn.Tanh``) or a function (e.g.
+    ``sg.tanh``); the output layer has none (it gives logits). The layers
+    draw their weights from one ``rng`` in order.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> model = sg.nn.MLP([64, 128, 10], rng=0)
+    >>> model(np.zeros((5, 64))).shape
+    (5, 10)
+    >>> [n for n, _ in model.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    """
+
+    def __init__(self, sizes: Sequence[int], activation=ReLU, *, rng=None,
+                 init: Callable = initialisers.glorot_uniform, dtype=np.float64):
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(
+                f"MLP: sizes must list at least an input and an output width, all positive; "
+                f"got {sizes}"
+            )
+        rng = np.random.default_rng(rng)
+        layers = []
+        for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            if k:
+                is_class = isinstance(activation, type) and issubclass(activation, Module)
+                layers.append(activation() if is_class else activation)
+            layers.append(Linear(a, b, rng=rng, init=init, dtype=dtype))
+        super().__init__(*layers)
+        self.sizes = sizes

@@ -1,0 +1,510 @@
+"""Modules: parameters discovered from attributes, and their arrays saved as ``.npz``.
+
+A :class:`Module` is a callable object whose parameters are the leaf Tensors
+that require grad found among its attributes (directly, in sub-modules, and
+in lists, tuples and dicts of them), named by attribute path as in PyTorch
+(``"0.weight"``). The same module serves both faces of semigrad:
+
+- **eager**: ``loss = F.cross_entropy(model(x), y)``, ``loss.backward()``
+  fills each parameter's ``.grad``, an optimiser updates ``.value``;
+- **functional**: ``params = model.state_dict()`` is a dict of plain arrays,
+  and ``functional_call(model, params, x)`` runs the model with those arrays
+  (or the traced Tensors a transform passes) in place of its parameters, so
+  ``sg.value_and_grad(lambda p: loss(functional_call(model, p, x), y))(params)``
+  returns a gradient dict with the same keys.
+
+Parameters are saved and loaded as ``.npz`` archives of plain arrays, never
+pickles (``allow_pickle=False`` both ways); a file whose arrays do not match
+the model (missing, extra or mis-shaped) raises and changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["Module", "Parameter", "Sequential", "functional_call", "load", "save"]
+
+
+def Parameter(data, dtype=None) -> Tensor:  # noqa: N802 (reads like PyTorch's class)
+    """A trainable array: a new leaf Tensor (a copy of ``data``) that requires grad.
+
+    semigrad's primitives dispatch on the exact type ``Tensor``, so a
+    parameter is a plain Tensor rather than an instance of a subclass: a
+    module's parameters are the leaf Tensors with ``requires_grad`` among its
+    attributes. Integer data becomes float64.
+
+    >>> import semigrad as sg
+    >>> w = sg.nn.Parameter([1, 2])
+    >>> w.requires_grad, w.dtype
+    (True, dtype('float64'))
+    """
+    value = np.array(data.value if isinstance(data, Tensor) else data, dtype=dtype)
+    if value.dtype.kind in "biu":
+        value = value.astype(np.float64)
+    return Tensor(value, requires_grad=True)
+
+
+def _is_parameter(x) -> bool:
+    return type(x) is Tensor and x.requires_grad and x._prim is None
+
+
+def _assign(tensor: Tensor, new) -> None:
+    """Write ``new`` into ``tensor.value``: in place when it is an array, else rebind.
+
+    In place keeps every reference to the array (an optimiser's, a caller's)
+    seeing the new values; 0-d values are NumPy scalars and are rebound.
+    """
+    current = tensor.value
+    if isinstance(current, np.ndarray) and current.flags.writeable:
+        np.copyto(current, new, casting="unsafe")
+    else:
+        tensor.value = np.asarray(new, dtype=np.result_type(current))[()]
+
+
+class Module:
+    """Base class of models and layers: subclass it, set attributes, define ``forward``.
+
+    Parameters are the leaf Tensors that require grad among the attributes
+    (see :func:`Parameter`), found in assignment order, with sub-modules and
+    lists/tuples/dicts of either searched recursively.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> class Affine(sg.nn.Module):
+    ...     def __init__(self):
+    ...         self.scale = sg.nn.Parameter(np.ones(2))
+    ...         self.shift = sg.nn.Parameter(np.zeros(2))
+    ...     def forward(self, x):
+    ...         return x * self.scale + self.shift
+    >>> model = Affine()
+    >>> [name for name, _ in model.named_parameters()]
+    ['scale', 'shift']
+    >>> loss = sg.sum(model(np.array([3.0, 4.0])))
+    >>> loss.backward()
+    >>> model.scale.grad.tolist()
+    [3.0, 4.0]
+    """
+
+    #: True in training mode (the default), False after ``eval()``; read by Dropout.
+    training = True
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}.forward is not defined")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ---- discovery ---------------------------------------------------------
+    def _entries(self):
+        """(name, value) pairs searched for parameters and sub-modules."""
+        return vars(self).items()
+
+    def _slots(self, prefix="", seen=None):
+        """Every (name, holder, key, parameter): where each parameter lives.
+
+        A sub-module reachable twice is visited once (so is a cycle); a
+        parameter held in two places is yielded for each, the first name
+        being its canonical one.
+        """
+        seen = set() if seen is None else seen
+        seen.add(id(self))
+        for key, value in self._entries():
+            yield from _visit(self, key, value, prefix + str(key), seen)
+
+    def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
+        """``(name, parameter)`` pairs, each parameter once (as ``torch``).
+
+        >>> import semigrad as sg
+        >>> [n for n, _ in sg.nn.Linear(2, 3, rng=0).named_parameters()]
+        ['weight', 'bias']
+        """
+        seen = set()
+        for name, _, _, p in self._slots():
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield name, p
+
+    def parameters(self) -> list[Tensor]:
+        """The parameters, each once, in the order of :meth:`named_parameters`.
+
+        >>> import semigrad as sg
+        >>> sum(p.size for p in sg.nn.MLP([64, 128, 10], rng=0).parameters())
+        9610
+        """
+        return [p for _, p in self.named_parameters()]
+
+    def modules(self) -> list[Module]:
+        """This module and every sub-module below it, each once.
+
+        >>> import semigrad as sg
+        >>> [type(m).__name__ for m in sg.nn.Sequential(sg.nn.Linear(2, 2, rng=0)).modules()]
+        ['Sequential', 'Linear']
+        """
+        found, stack, seen = [], [self], set()
+        while stack:
+            m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            found.append(m)
+            stack.extend(reversed([v for _, v in _children(m)]))
+        return found
+
+    # ---- modes and gradients ----------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=False``: evaluation) here and below; returns self.
+
+        >>> import semigrad as sg
+        >>> sg.nn.Dropout(0.5, rng=0).eval().training
+        False
+        """
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (``train(False)``): Dropout passes its input through.
+
+        >>> import semigrad as sg
+        >>> sg.nn.Dropout(0.5, rng=0).eval()(np.ones(3)).tolist()
+        [1.0, 1.0, 1.0]
+        """
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's ``.grad`` to None (gradients accumulate otherwise).
+
+        >>> import semigrad as sg
+        >>> layer = sg.nn.Linear(2, 1, rng=0)
+        >>> sg.sum(layer(np.ones((1, 2)))).backward()
+        >>> layer.zero_grad(); layer.bias.grad is None
+        True
+        """
+        for p in self.parameters():
+            p.grad = None
+
+    # ---- state ---------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's value, by name: plain arrays.
+
+        >>> import semigrad as sg
+        >>> {k: v.shape for k, v in sg.nn.Linear(2, 3, rng=0).state_dict().items()}
+        {'weight': (2, 3), 'bias': (3,)}
+        """
+        return {name: np.array(p.value) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping, *, source: str = "load_state_dict") -> Module:
+        """Copy arrays into the parameters of the same names; returns self.
+
+        Every name must be present with the parameter's shape, and no other
+        name may appear: otherwise a ``ValueError`` lists what is missing,
+        unexpected and mis-shaped, and no parameter changes. Values are
+        converted to each parameter's dtype.
+
+        >>> import semigrad as sg
+        >>> layer = sg.nn.Linear(2, 1, rng=0)
+        >>> layer.load_state_dict({"weight": np.ones((2, 1)), "bias": np.zeros(1)}).weight.value
+        array([[1.],
+               [1.]])
+        """
+        named = dict(self.named_parameters())
+        arrays = _checked(state, {k: p.shape for k, p in named.items()}, source)
+        for name, p in named.items():
+            _assign(p, arrays[name].astype(p.dtype, copy=False))
+        return self
+
+    def save(self, path) -> None:
+        """Write the parameters to ``path`` as a ``.npz`` archive (see :func:`save`).
+
+        >>> import os, tempfile
+        >>> import semigrad as sg
+        >>> path = os.path.join(tempfile.mkdtemp(), "layer.npz")
+        >>> sg.nn.Linear(2, 1, rng=0).save(path)
+        >>> sorted(sg.nn.load(path))
+        ['bias', 'weight']
+        """
+        save(path, self)
+
+    def load(self, path) -> Module:
+        """Load parameters saved by :meth:`save`; all or nothing (see :meth:`load_state_dict`).
+
+        >>> import os, tempfile
+        >>> import semigrad as sg
+        >>> path = os.path.join(tempfile.mkdtemp(), "layer.npz")
+        >>> sg.nn.Linear(2, 1, rng=0).save(path)
+        >>> layer = sg.nn.Linear(2, 1, rng=1).load(path)
+        >>> np.array_equal(layer.weight.value, sg.nn.Linear(2, 1, rng=0).weight.value)
+        True
+        """
+        return self.load_state_dict(load(path), source=f"load {os.fspath(path)}")
+
+    # ---- display ---------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """What goes between the parentheses of ``repr``: the layer's configuration."""
+        return ""
+
+    def __repr__(self) -> str:
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        children = list(_children(self))
+        if not children:
+            return head + ")"
+        lines = [f"  ({name}): " + repr(m).replace("\n", "\n  ") for name, m in children]
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+
+def _visit(holder, key, value, name, seen):
+    if _is_parameter(value):
+        yield name, holder, key, value
+    elif isinstance(value, Module):
+        if id(value) not in seen:
+            yield from value._slots(name + ".", seen)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _visit(value, i, item, f"{name}.{i}", seen)
+    elif isinstance(value, dict):
+        for k, item in value.items():
+            yield from _visit(value, k, item, f"{name}.{k}", seen)
+
+
+def _children(module):
+    """(name, sub-module) pairs directly below ``module`` (in containers too)."""
+    def walk(name, value):
+        if isinstance(value, Module):
+            yield name, value
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                yield from walk(f"{name}.{i}", item)
+        elif isinstance(value, dict):
+            for k, item in value.items():
+                yield from walk(f"{name}.{k}", item)
+
+    for key, value in module._entries():
+        yield from walk(str(key), value)
+
+
+class Sequential(Module):
+    """Layers applied in order; a layer is a Module or any one-argument function.
+
+    Parameters are named by position, as PyTorch's: ``"0.weight"``.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> model = sg.nn.Sequential(sg.nn.Linear(4, 8, rng=0), sg.relu, sg.nn.Linear(8, 2, rng=1))
+    >>> model(np.ones((5, 4))).shape
+    (5, 2)
+    >>> [n for n, _ in model.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    """
+
+    def __init__(self, *layers):
+        for k, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(
+                    f"Sequential: layer {k} is a {type(layer).__name__}, not a Module or a "
+                    "function"
+                )
+        self.layers = list(layers)
+
+    def _entries(self):
+        return ((str(k), layer) for k, layer in enumerate(self.layers))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, k):
+        return self.layers[k]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        lines = [
+            f"  ({k}): " + (repr(layer) if isinstance(layer, Module)
+                            else getattr(layer, "__name__", repr(layer))).replace("\n", "\n  ")
+            for k, layer in enumerate(self.layers)
+        ]
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
+
+
+def functional_call(module: Module, params: Mapping, *args, **kwargs):
+    """Call ``module(*args, **kwargs)`` with ``params`` in place of its parameters.
+
+    ``params`` maps parameter names (those of ``named_parameters``) to
+    arrays or Tensors; parameters not named keep their own values. This is
+    how the functional face trains a module: differentiate a function of a
+    parameter dict. The module is restored afterwards, also on error (it is
+    changed during the call, so do not share it between threads meanwhile).
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> from semigrad.nn import functional as F
+    >>> model = sg.nn.Linear(3, 2, rng=0)
+    >>> params = model.state_dict()
+    >>> x, y = np.ones((4, 3)), np.array([0, 1, 1, 0])
+    >>> loss = lambda p: F.cross_entropy(sg.nn.functional_call(model, p, x), y)
+    >>> value, grads = sg.value_and_grad(loss)(params)
+    >>> sorted(grads), grads["weight"].shape
+    (['bias', 'weight'], (3, 2))
+    """
+    slots = list(module._slots())
+    canonical: dict[int, str] = {}
+    where: dict[str, list] = {}
+    for name, holder, key, p in slots:
+        canonical.setdefault(id(p), name)
+        where.setdefault(canonical[id(p)], []).append((holder, key, p))
+    unknown = [k for k in params if k not in where]
+    if unknown:
+        raise ValueError(
+            f"functional_call: {type(module).__name__} has no parameter named "
+            f"{', '.join(map(repr, unknown))}; its parameters are {', '.join(where) or 'none'}"
+        )
+    for name, value in params.items():
+        shape = np.shape(value.value if isinstance(value, Tensor) else value)
+        expected = where[name][0][2].shape
+        if shape != expected:
+            raise ValueError(
+                f"functional_call: parameter {name!r} has shape {expected}; got shape {shape}"
+            )
+        for holder, _, _ in where[name]:
+            if isinstance(holder, tuple):
+                raise TypeError(
+                    f"functional_call: parameter {name!r} is held in a tuple, which cannot be "
+                    "swapped; hold parameters in attributes, lists or dicts"
+                )
+    swapped = []
+    try:
+        for name, value in params.items():
+            for holder, key, p in where[name]:
+                _put(holder, key, value)
+                swapped.append((holder, key, p))
+        return module(*args, **kwargs)
+    finally:
+        for holder, key, p in reversed(swapped):
+            _put(holder, key, p)
+
+
+def _put(holder, key, value):
+    if isinstance(holder, Module):
+        setattr(holder, key, value)
+    else:
+        holder[key] = value
+
+
+# ---- .npz files -----------------------------------------------------------------
+
+
+def _as_arrays(params) -> dict[str, np.ndarray]:
+    if isinstance(params, Module):
+        return params.state_dict()
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"save: expected a Module or a dict of arrays; got a {type(params).__name__}"
+        )
+    return {str(k): np.asarray(v.value if isinstance(v, Tensor) else v)
+            for k, v in params.items()}
+
+
+def save(path, params) -> None:
+    """Write a Module's parameters (or a dict of arrays) to ``path`` as ``.npz``.
+
+    Arrays only, never pickles; the file appears complete or not at all
+    (written beside it, then renamed). ``path`` is used as given (no
+    ``.npz`` is appended).
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> path = os.path.join(tempfile.mkdtemp(), "params.npz")
+    >>> sg.nn.save(path, {"w": np.eye(2), "b": np.zeros(2)})
+    >>> sg.nn.load(path)["w"].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    arrays = _as_arrays(params)
+    for name, a in arrays.items():
+        if a.dtype.kind not in "biufc":
+            raise TypeError(
+                f"save: array {name!r} has dtype {a.dtype}; only numeric arrays can be saved"
+            )
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".semigrad-", suffix=".npz", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as archive:
+            for name, a in arrays.items():
+                with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, a, allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load(path, like=None) -> dict[str, np.ndarray]:
+    """Read the arrays of a ``.npz`` file written by :func:`save` (no pickles).
+
+    With ``like`` (a Module or a dict of arrays), the names and shapes must
+    match it exactly, else a ``ValueError`` says what differs.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> path = os.path.join(tempfile.mkdtemp(), "params.npz")
+    >>> sg.nn.save(path, {"w": np.ones(3)})
+    >>> sg.nn.load(path, like={"w": np.zeros(2)})
+    Traceback (most recent call last):
+    ...
+    ValueError: load ...: mis-shaped w (got (3,), expected (2,))
+    """
+    path = os.fspath(path)
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"load {path}: not a .npz archive of numeric arrays ({e})") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"load {path}: a single array (.npy), not a .npz archive of named arrays")
+    try:
+        with data:
+            arrays = {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"load {path}: not a .npz archive of numeric arrays ({e})") from None
+    if like is not None:
+        expected = {k: np.shape(v) for k, v in _as_arrays(like).items()}
+        _checked(arrays, expected, f"load {path}")
+    return arrays
+
+
+def _checked(state: Mapping, expected: dict[str, tuple], source: str) -> dict[str, np.ndarray]:
+    """``state`` as arrays, after checking its names and shapes against ``expected``."""
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{source}: expected a dict of arrays; got a {type(state).__name__}")
+    arrays = {k: np.asarray(v.value if isinstance(v, Tensor) else v) for k, v in state.items()}
+    missing = [k for k in expected if k not in arrays]
+    extra = [k for k in arrays if k not in expected]
+    misshaped = [f"{k} (got {arrays[k].shape}, expected {s})"
+                 for k, s in expected.items() if k in arrays and arrays[k].shape != s]
+    wrong_type = [f"{k} ({a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biuf"]
+    problems = []
+    for label, items in (("missing", missing), ("unexpected", extra), ("mis-shaped", misshaped),
+                         ("not numeric", wrong_type)):
+        if items:
+            problems.append(f"{label} {', '.join(items)}")
+    if problems:
+        raise ValueError(
+            f"{source}: the arrays do not match (nothing was loaded): " + "; ".join(problems)
+        )
+    return arrays
