@@ -203,7 +203,10 @@ class Optimizer:
                 self._container[k].grad = None
 
     def _update(self, p, g, state, lr):
-        raise NotImplementedError
+        raise TypeError(
+            f"{type(self).__name__} defines no update rule: an optimiser subclass implements "
+            "_update(p, g, state, lr)"
+        )
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self._settings().items())

@@ -96,7 +96,10 @@ class Module:
     training = True
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f"{type(self).__name__}.forward is not defined")
+        raise TypeError(
+            f"{type(self).__name__}.forward is not defined: a Module subclass defines "
+            "forward(self, ...) to be callable"
+        )
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)

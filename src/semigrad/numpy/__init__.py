@@ -1008,10 +1008,10 @@ def pad(array, pad_width, mode="constant", constant_values=0):
     """
     array = _arr(array)
     if mode not in _PAD_MODES:
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported; use one of {_PAD_MODES}")
+        raise ValueError(f"pad: mode {mode!r} is not supported; use one of {_PAD_MODES}")
     if mode == "constant":
         if np.ndim(constant_values) != 0:
-            raise NotImplementedError("pad: constant_values must be one number")
+            raise ValueError("pad: constant_values must be one number (no per-axis pairs)")
         ids = np.pad(_ids(array), pad_width, mode="constant", constant_values=-1)
         return _gather_or_fill(array, ids, constant_values)
     return _gather(array, np.pad(_ids(array), pad_width, mode=mode))
