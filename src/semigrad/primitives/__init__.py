@@ -6,10 +6,11 @@ structured form of the local Jacobian it declares.
 """
 
 from . import elementwise, extra, multilinear, reductions, structural
-from .base import REGISTRY, Elementwise, Linear, Multilinear, Primitive, Reduction
+from .base import REGISTRY, Dense, Elementwise, Linear, Multilinear, Primitive, Reduction
 
 __all__ = [
     "REGISTRY",
+    "Dense",
     "Elementwise",
     "Linear",
     "Multilinear",

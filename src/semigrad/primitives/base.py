@@ -420,6 +420,39 @@ class Multilinear(Primitive):
         return _M.einsum_scalar_edges(params["eq"], i, xs)
 
 
+class Dense(Primitive):
+    """A dense primitive that declares its reverse and forward rules directly (linear algebra).
+
+    ``vjp_rule(i, g, xs, out, **params)`` and ``jvp_rule(ts, xs, out, **params)``
+    are written with semigrad operations and accept leading batch axes on
+    ``g`` and ``ts``. Its Jacobian pattern is dense: the scalar edges are every
+    (input element, output element) pair, weighted by the Jacobian entry, which
+    the reverse rule computes from an identity batch of seeds.
+    """
+
+    kind = "dense"
+
+    def __init__(self, name, impl, vjp_rule, jvp_rule, doc="", sympy=None):
+        super().__init__(name, impl, doc, sympy)
+        self.vjp_rule = vjp_rule
+        self.jvp_rule = jvp_rule
+
+    def vjp(self, i, g, xs, out, params):
+        return self.vjp_rule(i, g, xs, out, **params)
+
+    def jvp(self, ts, xs, out, params):
+        return self.jvp_rule(ts, xs, out, **params)
+
+    def scalar_edges(self, i, xs, out, params):
+        oshape = shape_of(out)
+        n_out = int(np.prod(oshape, dtype=np.int64))
+        seeds = np.eye(n_out).reshape((n_out, *oshape))
+        jac = np.asarray(self.vjp_rule(i, seeds, xs, out, **params), dtype=np.float64)
+        jac = jac.reshape(n_out, -1)
+        dst, src = np.indices(jac.shape).reshape(2, -1)
+        return src, dst, jac.reshape(-1)
+
+
 # The rules above call primitives declared in the sibling modules, which in
 # turn subclass the kinds declared here: bind the modules, resolve names late.
 from . import elementwise as _E  # noqa: E402
