@@ -13,6 +13,7 @@ import pytest
 
 import semigrad as sg
 import semigrad.numpy as snp  # registers semigrad.primitives.extra
+import semigrad.numpy.linalg as sla  # registers semigrad.primitives.linalg
 from semigrad.primitives import REGISTRY, Elementwise
 from semigrad.primitives import structural as S
 
@@ -150,6 +151,23 @@ CASES = {
     "rint": [("vec", lambda x: snp.rint(x) * x, (uniform(0.1, 0.4, 4) + np.arange(4) - 2,))],
     "round": [("vec", lambda x: snp.round(x, 1) * x, (uniform(0.01, 0.04, 4) + np.arange(4),))],
 }
+
+# Linear algebra (semigrad.primitives.linalg): its own generator, so the draws above stay put.
+_lrng = np.random.default_rng(7)
+_LA = _lrng.standard_normal((3, 3)) + 3 * np.eye(3)  # well conditioned
+_G = _lrng.standard_normal((3, 3))
+_SPD = _G @ _G.T + 3 * np.eye(3) + np.diag([0.0, 2.0, 4.0])  # distinct eigenvalues
+CASES.update({
+    "inv": [("mat", sla.inv, (_LA,))],
+    "det": [("mat", sla.det, (_LA,))],
+    "solve": [
+        ("vec", sla.solve, (_LA, _lrng.standard_normal(3))),
+        ("mat", sla.solve, (_LA, _lrng.standard_normal((3, 2)))),
+    ],
+    "cholesky": [("spd", sla.cholesky, (_SPD,))],
+    "eigvalsh": [("spd", sla.eigvalsh, (_SPD,))],
+    "eigh_vectors": [("spd", lambda a: sla.eigh(a)[1], (_SPD,))],
+})
 
 W33 = normal(3, 3) * 0.5
 

@@ -14,7 +14,11 @@ def seed(x, y, z, v):
     return sg.exp(y ** -x - sg.log(z)) + (y - z) ** 2 * sg.log(v)
 
 
-@pytest.mark.parametrize("fn, args", TABLE)
+# Primitives with no SymPy counterpart (eigen-decompositions have no closed form in general).
+NO_SYMPY = {"eigvalsh", "eigh_vectors"}
+
+
+@pytest.mark.parametrize("fn, args", [p for p in TABLE if p.id.split("-")[0] not in NO_SYMPY])
 def test_every_primitive_exports_and_evaluates_back(fn, args):
     graph = sg.trace(fn, *args)
     (out,), syms = sg.symbolic.to_sympy(graph)

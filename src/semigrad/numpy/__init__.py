@@ -6,7 +6,8 @@ a derivative has it in reverse and forward mode, to any order; the others
 have zero derivative (integer and boolean results are plain NumPy arrays).
 Functions called on plain values return plain NumPy values; creation
 functions (``zeros``, ``arange``, ``linspace`` ...) always do, since they make
-constants. Real values only for now (no ``linalg``, ``fft`` or complex
+constants. Real values only for now (``linalg`` has inv, det, solve, cholesky, eigh
+and compositions; no ``fft`` or complex
 numbers); ``random`` is NumPy's own.
 
 Index-routing functions (``sort``, ``partition``, ``flip``, ``roll``,
@@ -33,7 +34,10 @@ from ..primitives import elementwise as E
 from ..primitives import extra as X
 from ..primitives import structural as S
 from ..tensor import Tensor
-from . import random  # noqa: F401
+from . import (
+    linalg,  # noqa: F401 (semigrad.numpy.linalg)
+    random,  # noqa: F401
+)
 
 # NumPy's constants and dtypes, and semigrad.ops's functions under NumPy's names.
 abs = ops.abs  # noqa: A001 (NumPy's name)

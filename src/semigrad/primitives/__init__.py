@@ -5,7 +5,7 @@
 structured form of the local Jacobian it declares.
 """
 
-from . import elementwise, extra, multilinear, reductions, structural
+from . import elementwise, extra, linalg, multilinear, reductions, structural
 from .base import REGISTRY, Dense, Elementwise, Linear, Multilinear, Primitive, Reduction
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Reduction",
     "elementwise",
     "extra",
+    "linalg",
     "multilinear",
     "reductions",
     "structural",

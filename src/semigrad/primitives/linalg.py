@@ -1,0 +1,297 @@
+"""Linear-algebra primitives: ``Dense`` primitives with matrix-calculus rules.
+
+Every primitive acts on the last two axes (a stack of matrices is fine for the
+values; the rules are written with ``...``-batched products). The rules use
+semigrad's own operations (``matmul``, ``swapaxes``, ``sum``, arithmetic and
+the primitives below), so they are recorded under ``create_graph=True`` and
+can be differentiated again; cotangents ``g`` and tangents ``t`` may carry
+extra leading batch axes.
+
+Conventions:
+
+* ``cholesky``, ``eigvalsh`` and ``eigh_vectors`` read only the **lower
+  triangle** of their input, like NumPy: the input is the symmetric matrix
+  ``sym(A) = tril(A) + tril(A, -1)ᵀ``. Their derivatives are the derivatives
+  of exactly that map (an upper-triangle entry has zero derivative, a strictly
+  lower entry moves two entries of the symmetric matrix), so they agree with
+  finite differences of the primitive for any input.
+* ``eigh`` is two primitives, one output each: ``eigvalsh`` (the ascending
+  eigenvalues) and ``eigh_vectors`` (the eigenvectors, as columns). Each rule
+  calls the other primitive, so higher orders work. Eigenvector signs are made
+  deterministic: the largest-magnitude entry of each column is positive.
+  Eigenvector derivatives need distinct eigenvalues.
+* ``solve(a, b)`` follows NumPy ≥ 2: ``b`` is a vector when it is 1-D and a
+  matrix (or a stack of them) otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import structural as _S
+from .base import Dense, shape_of
+
+
+def _ops():
+    from .. import ops
+
+    return ops
+
+
+def _mT(x):
+    return _ops().swapaxes(x, -1, -2)
+
+
+def _mm(a, b):
+    return _ops().matmul(a, b)
+
+
+def _trailing_reshape(x, shape, in_shape):
+    """Reshape the trailing ``in_shape`` axes of ``x`` to ``shape`` (batch axes untouched)."""
+    return _S.reshape(x, shape=tuple(shape), in_shape=tuple(in_shape))
+
+
+def _lower_masks(n):
+    low = np.tril(np.ones((n, n)))
+    return low, np.tril(np.ones((n, n)), -1)
+
+
+def _sym_lower_tangent(t, n):
+    """The tangent of ``tril(A) + tril(A, -1)ᵀ`` for a tangent ``t`` of ``A``."""
+    low, strict = _lower_masks(n)
+    return t * low + _mT(t) * strict.T
+
+
+def _sym_lower_cotangent(g, n):
+    """The adjoint of :func:`_sym_lower_tangent`: ``tril(g) + tril(gᵀ, -1)``."""
+    low, strict = _lower_masks(n)
+    return g * low + _mT(g) * strict
+
+
+def _symmetric_from_lower(a):
+    a = np.asarray(a)
+    low = np.tril(a)
+    return low + np.swapaxes(np.tril(a, -1), -1, -2)
+
+
+# --------------------------------------------------------------------------
+# inv
+
+
+def _inv_vjp(i, g, xs, out):
+    ot = _mT(out)
+    return -_mm(_mm(ot, g), ot)
+
+
+def _inv_jvp(ts, xs, out):
+    return -_mm(_mm(out, ts[0]), out)
+
+
+inv = Dense(
+    "inv",
+    np.linalg.inv,
+    _inv_vjp,
+    _inv_jvp,
+    doc="The matrix inverse A⁻¹ (last two axes). VJP −A⁻ᵀ g A⁻ᵀ; JVP −A⁻¹ t A⁻¹.",
+    sympy=lambda sp, a: np.array(sp.Matrix(a).inv(), dtype=object),
+)
+
+
+# --------------------------------------------------------------------------
+# det
+
+
+def _det_vjp(i, g, xs, out):
+    a = xs[0]
+    g2 = _trailing_reshape(g * out, (*shape_of(out), 1, 1), shape_of(out))
+    return g2 * _mT(inv(a))
+
+
+def _det_jvp(ts, xs, out):
+    a = xs[0]
+    tr = _ops().sum(_mT(inv(a)) * ts[0], axis=(-2, -1))
+    return out * tr
+
+
+def _sympy_det(sp, a):
+    return sp.Matrix(a).det(method="berkowitz")
+
+
+det = Dense(
+    "det",
+    np.linalg.det,
+    _det_vjp,
+    _det_jvp,
+    doc="The determinant (last two axes). VJP g·det·A⁻ᵀ; JVP det·tr(A⁻¹ t).",
+    sympy=_sympy_det,
+)
+
+
+# --------------------------------------------------------------------------
+# solve
+
+
+def _solve_impl(a, b):
+    return np.linalg.solve(a, b)
+
+
+def _solve_vjp(i, g, xs, out):
+    a, b = xs
+    ainv = inv(a)
+    if len(shape_of(b)) == 1:
+        gb = _mm(g, ainv)  # (A⁻ᵀ g) as a row vector: g A⁻¹
+        if i == 1:
+            return gb
+        n = shape_of(b)[0]
+        col = _trailing_reshape(gb, (n, 1), (n,))
+        row = _trailing_reshape(out, (1, n), (n,))
+        return -(col * row)
+    gb = _mm(_mT(ainv), g)
+    if i == 1:
+        return gb
+    return -_mm(gb, _mT(out))
+
+
+def _solve_jvp(ts, xs, out):
+    a, b = xs
+    ta, tb = ts
+    rhs = None
+    if ta is not None:
+        rhs = -_mm(ta, out)
+    if tb is not None:
+        rhs = tb if rhs is None else rhs + tb
+    ainv = inv(a)
+    if len(shape_of(b)) == 1:
+        return _mm(rhs, _mT(ainv))
+    return _mm(ainv, rhs)
+
+
+def _sympy_solve(sp, a, b):
+    x = sp.Matrix(a).LUsolve(sp.Matrix(b))
+    return np.array(x, dtype=object).reshape(np.shape(b))
+
+
+solve = Dense(
+    "solve",
+    _solve_impl,
+    _solve_vjp,
+    _solve_jvp,
+    doc="x = A⁻¹ b. VJP_b = A⁻ᵀ g, VJP_A = −(A⁻ᵀ g) xᵀ; JVP A⁻¹ (t_b − t_A x).",
+    sympy=_sympy_solve,
+)
+
+
+# --------------------------------------------------------------------------
+# cholesky (lower triangle of the input, like NumPy)
+
+
+def _phi_mask(n):
+    """Lower triangle with a halved diagonal: the Φ of the Cholesky rules."""
+    return np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
+
+
+def _cholesky_vjp(i, g, xs, out):
+    n = shape_of(out)[-1]
+    linv = inv(out)
+    inner = _mm(_mT(out), g) * _phi_mask(n)
+    s = _mm(_mm(_mT(linv), inner), linv)
+    s = 0.5 * (s + _mT(s))
+    return _sym_lower_cotangent(s, n)
+
+
+def _cholesky_jvp(ts, xs, out):
+    n = shape_of(out)[-1]
+    t = _sym_lower_tangent(ts[0], n)
+    linv = inv(out)
+    return _mm(out, _mm(_mm(linv, t), _mT(linv)) * _phi_mask(n))
+
+
+def _sympy_cholesky(sp, a):
+    n = np.shape(a)[0]
+    m = sp.Matrix(n, n, lambda r, c: a[max(r, c), min(r, c)])
+    return np.array(m.cholesky(hermitian=False), dtype=object)
+
+
+cholesky = Dense(
+    "cholesky",
+    lambda a: np.linalg.cholesky(_symmetric_from_lower(a)),
+    _cholesky_vjp,
+    _cholesky_jvp,
+    doc="The lower Cholesky factor L (L Lᵀ = A), reading A's lower triangle. "
+        "JVP L Φ(L⁻¹ Ṡ L⁻ᵀ); VJP sym(L⁻ᵀ Φ(Lᵀ ḡ) L⁻¹) folded onto the lower triangle.",
+    sympy=_sympy_cholesky,
+)
+
+
+# --------------------------------------------------------------------------
+# eigh: eigenvalues and eigenvectors as two primitives
+
+
+def _eigh(a):
+    w, v = np.linalg.eigh(a, UPLO="L")
+    idx = np.argmax(np.abs(v), axis=-2)[..., None, :]
+    sign = np.sign(np.take_along_axis(v, idx, axis=-2))
+    sign[sign == 0] = 1.0
+    return w, v * sign
+
+
+def _eigvalsh_vjp(i, g, xs, out):
+    a = xs[0]
+    n = shape_of(out)[-1]
+    v = eigh_vectors(a)
+    gw = _trailing_reshape(g, (*shape_of(out)[:-1], 1, n), shape_of(out))
+    return _sym_lower_cotangent(_mm(v * gw, _mT(v)), n)
+
+
+def _eigvalsh_jvp(ts, xs, out):
+    a = xs[0]
+    n = shape_of(out)[-1]
+    v = eigh_vectors(a)
+    t = _sym_lower_tangent(ts[0], n)
+    return _ops().sum(v * _mm(t, v), axis=-2)
+
+
+def _gap_inverse(w):
+    """F[i, j] = 1 / (w_j − w_i) off the diagonal, 0 on it."""
+    n = shape_of(w)[-1]
+    lead = shape_of(w)[:-1]
+    row = _trailing_reshape(w, (*lead, 1, n), shape_of(w))
+    col = _trailing_reshape(w, (*lead, n, 1), shape_of(w))
+    eye = np.eye(n)
+    return (1.0 - eye) / (row - col + eye)
+
+
+def _eigh_vectors_vjp(i, g, xs, out):
+    a = xs[0]
+    n = shape_of(out)[-1]
+    f = _gap_inverse(eigvalsh(a))
+    inner = _mm(_mT(out), g) * f
+    return _sym_lower_cotangent(_mm(_mm(out, inner), _mT(out)), n)
+
+
+def _eigh_vectors_jvp(ts, xs, out):
+    a = xs[0]
+    n = shape_of(out)[-1]
+    f = _gap_inverse(eigvalsh(a))
+    t = _sym_lower_tangent(ts[0], n)
+    return _mm(out, _mm(_mm(_mT(out), t), out) * f)
+
+
+eigvalsh = Dense(
+    "eigvalsh",
+    lambda a: np.linalg.eigvalsh(a, UPLO="L"),
+    _eigvalsh_vjp,
+    _eigvalsh_jvp,
+    doc="Ascending eigenvalues of the symmetric matrix read from A's lower triangle. "
+        "VJP V diag(ḡ) Vᵀ; JVP diag(Vᵀ Ṡ V).",
+)
+
+eigh_vectors = Dense(
+    "eigh_vectors",
+    lambda a: _eigh(a)[1],
+    _eigh_vectors_vjp,
+    _eigh_vectors_jvp,
+    doc="Eigenvectors (columns, largest-magnitude entry positive) of the symmetric matrix "
+        "read from A's lower triangle; needs distinct eigenvalues for derivatives. "
+        "JVP V (F ∘ Vᵀ Ṡ V) with F_ij = 1/(w_j − w_i).",
+)
