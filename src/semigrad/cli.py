@@ -9,6 +9,10 @@ reverse mode, its cost (function evaluations or recorded operations) and its
 time. ``--hessian`` and ``--order k`` add derivative tensors, ``--dot`` writes
 the graph, ``--json`` prints one JSON object instead of the table.
 
+``semigrad train`` trains an MLP on real data (see :mod:`semigrad.train`);
+``semigrad explain`` writes the explorer page of an expression and
+``semigrad serve`` serves it on 127.0.0.1 (see :mod:`semigrad.viz`).
+
 Bad input gives a one-line error with the position and exit status 2.
 """
 
@@ -29,6 +33,8 @@ EXAMPLES = f"""examples:
   semigrad grad 'sin(x)*cos(y)' --at x=1,y=2 --hessian
   semigrad grad 'exp(a*x)' --at a=0.3,x=1 --order 3 --json
   semigrad grad 'tanh(x*y)' --at x=1,y=2 --dot graph.dot
+  semigrad explain 'sin(x)*y' --at x=1,y=2 -o report.html
+  semigrad train --epochs 20 --json
 """
 
 
