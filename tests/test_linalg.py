@@ -110,3 +110,77 @@ def test_batched_seeds_on_stacks_equal_row_by_row():
 def test_unsupported_norm_says_so():
     with pytest.raises(ValueError, match="norm"):
         sla.norm(A, ord=2)
+
+
+# --- slogdet_logabs, svd (singular values), qr: a separate generator for their draws
+_r2 = np.random.default_rng(17)
+TALL = _r2.standard_normal((5, 3)) + np.vstack([np.diag([4.0, 2.5, 1.0]), np.zeros((2, 3))])
+WIDE = _r2.standard_normal((2, 4)) + np.array([[3.0, 0, 0, 0], [0, 1.0, 0, 0]])
+TALLS = _r2.standard_normal((2, 4, 3)) + np.vstack([np.diag([4.0, 2.5, 1.0]), np.zeros((1, 3))])
+SQ = _r2.standard_normal((3, 3)) + np.diag([5.0, 3.0, 1.5])
+
+
+@pytest.mark.parametrize("name, ours, ref, args", [
+    ("svd-tall", sla.svd, lambda a: np.linalg.svd(a, compute_uv=False), (TALL,)),
+    ("svd-wide", sla.svd, lambda a: np.linalg.svd(a, compute_uv=False), (WIDE,)),
+    ("svd-stack", sla.svd, lambda a: np.linalg.svd(a, compute_uv=False), (TALLS,)),
+    ("slogdet-neg", lambda a: sla.slogdet(a)[1], lambda a: np.linalg.slogdet(a)[1], (-SQ,)),
+    ("qr-r-abs", lambda a: np.abs(sla.qr(a)[1]), lambda a: np.abs(np.linalg.qr(a)[1]), (TALLS,)),
+    ("qr-q-abs", lambda a: np.abs(sla.qr(a)[0]), lambda a: np.abs(np.linalg.qr(a)[0]), (TALLS,)),
+])
+def test_new_values_match_numpy(name, ours, ref, args):
+    np.testing.assert_allclose(ours(*args), ref(*args), rtol=1e-10, atol=1e-12)
+
+
+def test_slogdet_does_not_overflow_and_keeps_the_sign():
+    big = 1e3 * np.eye(200)
+    big[0, 0] = -1e3
+    sign, logdet = sla.slogdet(big)
+    assert float(sign) == -1.0
+    np.testing.assert_allclose(logdet, 200 * np.log(1e3))
+    np.testing.assert_allclose(sg.grad(lambda a: sla.slogdet(a)[1])(big), np.linalg.inv(big).T)
+
+
+def test_qr_reconstructs_with_positive_diagonal():
+    q, r = sla.qr(TALLS)
+    np.testing.assert_allclose(q @ r, TALLS, atol=1e-12)
+    np.testing.assert_allclose(np.swapaxes(q, -1, -2) @ q, np.broadcast_to(np.eye(3), (2, 3, 3)),
+                               atol=1e-12)
+    assert np.all(np.diagonal(r, axis1=-2, axis2=-1) > 0)
+    np.testing.assert_array_equal(np.tril(r, -1), 0.0)
+    with pytest.raises(ValueError, match="qr"):
+        sla.qr(WIDE)
+
+
+def test_svd_closed_form_and_unsupported_vectors():
+    u, s, vt = np.linalg.svd(TALL, full_matrices=False)
+    g = np.array([1.0, -2.0, 0.5])
+    got = sg.grad(lambda a: sg.sum(sla.svd(a) * g))(TALL)
+    np.testing.assert_allclose(got, u @ np.diag(g) @ vt, atol=1e-10)
+    with pytest.raises(ValueError, match="svd"):
+        sla.svd(TALL, compute_uv=True)
+
+
+@pytest.mark.parametrize("name, fn, args", [
+    ("slogdet-neg", lambda a: sla.slogdet(a)[1], (-SQ,)),
+    ("slogdet-stack", lambda a: sla.slogdet(a)[1], (AS,)),
+    ("svd-tall", sla.svd, (TALL,)),
+    ("svd-wide", sla.svd, (WIDE,)),
+    ("svd-stack", sla.svd, (TALLS,)),
+    ("qr-r-tall", lambda a: sla.qr(a)[1], (TALL,)),
+    ("qr-q-tall", lambda a: sla.qr(a)[0], (TALL,)),
+    ("qr-square", lambda a: sla.qr(a)[0] @ sla.qr(a)[1] ** 2, (SQ,)),
+    ("qr-stack", lambda a: sla.qr(a)[0] * 2 + sla.qr(a)[1][..., :1, :], (TALLS,)),
+])
+def test_new_gradients_to_order_two(name, fn, args):
+    sg.check_grads(fn, args, modes=("rev", "fwd"), order=2)
+
+
+def test_new_batched_seeds_equal_row_by_row():
+    for fn, args in [(sla.svd, (TALLS,)), (lambda a: sla.qr(a)[0], (TALLS,)),
+                     (lambda a: sla.qr(a)[1], (TALLS,)), (lambda a: sla.slogdet(a)[1], (AS,))]:
+        out, vjp_fn = sg.vjp(fn, *args)
+        seeds = rng.standard_normal((3, *np.shape(out)))
+        (batched,) = vjp_fn(seeds)
+        for k in range(3):
+            np.testing.assert_allclose(batched[k], vjp_fn(seeds[k])[0], rtol=1e-10, atol=1e-12)

@@ -169,6 +169,27 @@ CASES.update({
     "eigh_vectors": [("spd", lambda a: sla.eigh(a)[1], (_SPD,))],
 })
 
+# New linear-algebra primitives: a separate generator, so the draws above stay put.
+_nrng = np.random.default_rng(11)
+_NA = _nrng.standard_normal((3, 3)) + 3 * np.eye(3)
+_TALL = _nrng.standard_normal((4, 3)) + np.vstack([np.diag([3.0, 2.0, 1.0]), np.zeros((1, 3))])
+_WIDE = _TALL.T[:2] + 0.1
+CASES.update({
+    "slogdet_logabs": [
+        ("mat", lambda a: sla.slogdet(a)[1], (_NA,)),
+        ("neg", lambda a: sla.slogdet(a)[1], (-_NA,)),
+    ],
+    "svdvals": [("tall", sla.svd, (_TALL,)), ("wide", sla.svd, (_WIDE,))],
+    "qr_r": [
+        ("tall", lambda a: sla.qr(a)[1], (_TALL,)),
+        ("square", lambda a: sla.qr(a)[1], (_NA,)),
+    ],
+    "qr_q": [
+        ("tall", lambda a: sla.qr(a)[0], (_TALL,)),
+        ("square", lambda a: sla.qr(a)[0], (_NA,)),
+    ],
+})
+
 W33 = normal(3, 3) * 0.5
 
 # Primitives whose rule is not a structured Jacobian (no scalar edges, no SymPy form):

@@ -1,11 +1,13 @@
 """``semigrad.numpy.linalg``: NumPy's ``linalg`` names, differentiable (real values).
 
-``inv``, ``det``, ``solve``, ``cholesky``, ``eigvalsh`` and ``eigh`` are
-primitives (see :mod:`semigrad.primitives.linalg` for their conventions:
-``cholesky`` and ``eigh`` read the lower triangle, like NumPy; ``eigh``'s
-eigenvector signs are fixed so the largest-magnitude entry of each column is
-positive); ``slogdet``, ``norm``, ``matrix_power`` and ``pinv`` are
-compositions of semigrad operations.
+``inv``, ``det``, ``solve``, ``cholesky``, ``eigvalsh``, ``eigh``, ``svd``
+(singular values only) and ``qr`` are primitives (see
+:mod:`semigrad.primitives.linalg` for their conventions: ``cholesky`` and
+``eigh`` read the lower triangle, like NumPy; ``eigh``'s eigenvector signs are
+fixed so the largest-magnitude entry of each column is positive; ``qr``'s ``R``
+has a positive diagonal); ``slogdet``'s log-magnitude is the ``slogdet_logabs``
+primitive (its sign is a plain, untraced value); ``norm``, ``matrix_power`` and
+``pinv`` are compositions of semigrad operations.
 
 >>> import semigrad as sg
 >>> import semigrad.numpy.linalg as sla
@@ -24,8 +26,8 @@ from .. import ops
 from ..primitives import linalg as L
 
 __all__ = [
-    "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power", "norm", "pinv", "slogdet",
-    "solve",
+    "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power", "norm", "pinv", "qr", "slogdet",
+    "solve", "svd",
 ]
 
 
@@ -61,8 +63,8 @@ def slogdet(a):
     >>> np.allclose(sg.grad(lambda m: sla.slogdet(m)[1])(a), np.linalg.inv(a).T)
     True
     """
-    d = L.det(a)
-    return ops.sign(d), ops.log(ops.abs(d))
+    sign = np.linalg.slogdet(getattr(a, "value", a))[0]
+    return sign, L.slogdet_logabs(a)
 
 
 def solve(a, b):
@@ -166,3 +168,38 @@ def pinv(a):
     """
     at = ops.swapaxes(a, -1, -2)
     return ops.matmul(L.inv(ops.matmul(at, a)), at)
+
+
+def svd(a, compute_uv=False):
+    """The singular values (descending) of a matrix (or a stack of them).
+
+    Only ``compute_uv=False`` is supported; derivatives need distinct nonzero
+    singular values.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.svd(np.array([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]])).round(12).tolist()
+    [3.0, 2.0]
+    >>> sg.grad(lambda m: sla.svd(m)[0])(np.array([[3.0, 0.0], [0.0, 2.0]])).round(12).tolist()
+    [[1.0, 0.0], [0.0, 0.0]]
+    """
+    if compute_uv:
+        raise ValueError(
+            "svd: the singular vectors are not differentiable here; call svd(a, compute_uv=False) "
+            "for the singular values, or use eigh(a.T @ a) for the right singular vectors"
+        )
+    return L.svdvals(a)
+
+
+def qr(a):
+    """``(q, r)``: the reduced QR of a square or tall full-rank matrix, ``diag(r) > 0``.
+
+    Two primitives, ``qr_q`` and ``qr_r`` (NumPy's signs may differ column by column).
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
+    >>> q, r = sla.qr(a)
+    >>> np.allclose(q @ r, a), np.allclose(q.T @ q, np.eye(2)), bool(np.all(np.diag(r) > 0))
+    (True, True, True)
+    """
+    return L.qr_q(a), L.qr_r(a)

@@ -295,3 +295,151 @@ eigh_vectors = Dense(
         "read from A's lower triangle; needs distinct eigenvalues for derivatives. "
         "JVP V (F ∘ Vᵀ Ṡ V) with F_ij = 1/(w_j − w_i).",
 )
+
+
+# --------------------------------------------------------------------------
+# slogdet_logabs: log|det A| without overflow
+
+
+def _slogdet_logabs_vjp(i, g, xs, out):
+    a = xs[0]
+    g2 = _trailing_reshape(g, (*shape_of(out), 1, 1), shape_of(out))
+    return g2 * _mT(inv(a))
+
+
+def _slogdet_logabs_jvp(ts, xs, out):
+    return _ops().sum(_mT(inv(xs[0])) * ts[0], axis=(-2, -1))
+
+
+slogdet_logabs = Dense(
+    "slogdet_logabs",
+    lambda a: np.linalg.slogdet(a)[1],
+    _slogdet_logabs_vjp,
+    _slogdet_logabs_jvp,
+    doc="log|det A| (last two axes), computed by np.linalg.slogdet without overflow. "
+        "VJP g·A⁻ᵀ; JVP tr(A⁻¹ t).",
+    sympy=lambda sp, a: sp.log(sp.Abs(sp.Matrix(a).det())),
+)
+
+
+# --------------------------------------------------------------------------
+# svdvals: singular values (descending)
+
+
+def _svd_uv(a, s):
+    """Reduced ``U`` (m×k) and ``V`` (n×k) of ``a`` for the singular values ``s`` (k = min(m, n)).
+
+    Built from ``eigh_vectors`` of the Gram matrix (columns reversed to descending order) and
+    ``a`` itself, so the pair is consistent (``a v_i = s_i u_i``) and differentiable again;
+    needs distinct nonzero singular values.
+    """
+    m, n = shape_of(a)[-2:]
+    k = min(m, n)
+    flip = np.eye(k)[::-1]
+    srow = _trailing_reshape(s, (*shape_of(s)[:-1], 1, k), shape_of(s))
+    if m >= n:
+        v = _mm(eigh_vectors(_mm(_mT(a), a)), flip)
+        return _mm(a, v) / srow, v
+    u = _mm(eigh_vectors(_mm(a, _mT(a))), flip)
+    return u, _mm(_mT(a), u) / srow
+
+
+def _svdvals_vjp(i, g, xs, out):
+    u, v = _svd_uv(xs[0], out)
+    k = shape_of(out)[-1]
+    gw = _trailing_reshape(g, (*shape_of(out)[:-1], 1, k), shape_of(out))
+    return _mm(u * gw, _mT(v))
+
+
+def _svdvals_jvp(ts, xs, out):
+    u, v = _svd_uv(xs[0], out)
+    return _ops().sum(u * _mm(ts[0], v), axis=-2)
+
+
+svdvals = Dense(
+    "svdvals",
+    lambda a: np.linalg.svd(a, compute_uv=False),
+    _svdvals_vjp,
+    _svdvals_jvp,
+    doc="Singular values, descending (last two axes; any m×n). With the reduced SVD "
+        "A = U diag(s) Vᵀ: VJP U diag(g) Vᵀ; JVP diag(Uᵀ t V). Derivatives need distinct "
+        "nonzero singular values.",
+)
+
+
+# --------------------------------------------------------------------------
+# qr: R and Q (reduced, m ≥ n, full rank) as two primitives
+
+
+def _qr(a):
+    q, r = np.linalg.qr(a, mode="reduced")
+    d = np.sign(np.diagonal(r, axis1=-2, axis2=-1))
+    d[d == 0] = 1.0
+    return q * d[..., None, :], r * d[..., :, None]
+
+
+def _qr_check(a):
+    m, n = np.shape(a)[-2:]
+    if m < n:
+        raise ValueError(f"qr: needs a square or tall matrix (m >= n), got {m}×{n}")
+    return _qr(a)
+
+
+def _strict_lower(n):
+    return np.tril(np.ones((n, n)), -1)
+
+
+def _qr_r_vjp(i, g, xs, out):
+    n = shape_of(out)[-1]
+    q = qr_q(xs[0])
+    h = _mm(g, _mT(out))
+    k = h - (h - _mT(h)) * _strict_lower(n)
+    return _mm(_mm(q, k), _mT(inv(out)))
+
+
+def _qr_q_vjp(i, g, xs, out):
+    n = shape_of(out)[-1]
+    rinv_t = _mT(inv(qr_r(xs[0])))
+    p = _mm(_mT(out), g)
+    k = (p - _mT(p)) * _strict_lower(n) - p
+    return _mm(_mm(out, k), rinv_t) + _mm(g, rinv_t)
+
+
+def _qr_parts(t, a, q, r):
+    """``C = Qᵀ t R⁻¹``, ``D = t R⁻¹`` and the skew ``Ω = tril(C, −1) − tril(C, −1)ᵀ``."""
+    n = shape_of(r)[-1]
+    d = _mm(t, inv(r))
+    c = _mm(_mT(q), d)
+    low = c * _strict_lower(n)
+    return c, d, low - _mT(low)
+
+
+def _qr_r_jvp(ts, xs, out):
+    c, _, om = _qr_parts(ts[0], xs[0], qr_q(xs[0]), out)
+    return _mm(c - om, out)
+
+
+def _qr_q_jvp(ts, xs, out):
+    c, d, om = _qr_parts(ts[0], xs[0], out, qr_r(xs[0]))
+    return _mm(out, om - c) + d
+
+
+qr_r = Dense(
+    "qr_r",
+    lambda a: _qr_check(a)[1],
+    _qr_r_vjp,
+    _qr_r_jvp,
+    doc="The R of the reduced QR of a square or tall full-rank A, with a positive diagonal. "
+        "With C = Qᵀ t R⁻¹ and Ω = tril(C, −1) − tril(C, −1)ᵀ: JVP (C − Ω) R; "
+        "VJP Q (H − tril(H − Hᵀ, −1)) R⁻ᵀ with H = ḡ Rᵀ.",
+)
+
+qr_q = Dense(
+    "qr_q",
+    lambda a: _qr_check(a)[0],
+    _qr_q_vjp,
+    _qr_q_jvp,
+    doc="The Q (orthonormal columns) of the reduced QR of a square or tall full-rank A, "
+        "signs fixed by diag(R) > 0. JVP Q (Ω − C) + t R⁻¹; "
+        "VJP Q (tril(P − Pᵀ, −1) − P) R⁻ᵀ + ḡ R⁻ᵀ with P = Qᵀ ḡ.",
+)
