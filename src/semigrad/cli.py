@@ -284,10 +284,7 @@ def main(argv=None) -> int:
         return 0
     try:
         return args.run(args)
-    except CommandError as e:
-        print(f"semigrad: error: {e}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, ArithmeticError, OSError) as e:
+    except (ValueError, TypeError, ArithmeticError, OSError) as e:  # CommandError included
         print(f"semigrad: error: {e}", file=sys.stderr)
         return 2
 

@@ -70,24 +70,20 @@ class Primitive:
         return f"<{self.kind} primitive {self.name}>"
 
     def __call__(self, *args, **params):
-        python_numbers = True
         for a in args:
             cls = type(a)
             if cls is Tensor:
                 return self._apply(args, params)
             if cls is list:
                 return self(*(np.asarray(b) if type(b) is list else b for b in args), **params)
-            if cls not in _PY_SCALARS:
-                python_numbers = False
-        if python_numbers and args:  # NumPy's arithmetic (1/0 = inf), not Python's
+        # Python numbers only: NumPy's arithmetic (1/0 = inf) and NumPy scalars out, as
+        # NumPy. Tested outside the loop, so NumPy arguments (the rules' case) pay one check.
+        if args and type(args[0]) in _PY_SCALARS and all(type(a) in _PY_SCALARS for a in args):
             args = tuple(np.asarray(a)[()] for a in args)
         try:
-            out = self.impl(*args, **params)
+            return self.impl(*args, **params)
         except (ValueError, IndexError, TypeError) as e:
             raise _explain(self, args, e) from None
-        if type(out) in _PY_SCALARS:  # Python numbers in, NumPy scalars out (as NumPy)
-            return np.asarray(out)[()]
-        return out
 
     def _apply(self, args, params):
         vals = []
