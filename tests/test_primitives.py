@@ -74,6 +74,8 @@ CASES = {
     "astype": [("f32->f64", lambda x: sg.astype(x, np.float64) * 1.5,
                 (normal(3).astype(np.float32),))],
     "identity": [("vec", sg.primitives.elementwise.identity, (normal(3),))],
+    "conj": [("vec", lambda x: sg.conj(x) * x, (normal(3),))],
+    "real": [("vec", lambda x: sg.real(x) * x, (normal(3),))],
     "reshape": [("mat", lambda x: sg.reshape(x, (3, 2)) * W32, (normal(2, 3),))],
     "transpose": [("3d", lambda x: sg.transpose(x, (2, 0, 1)) ** 2, (normal(2, 3, 4),))],
     "broadcast_to": [("lead+one", lambda x: sg.broadcast_to(x, (2, 4, 3)) ** 2, (normal(4, 1),))],
@@ -201,6 +203,100 @@ OPAQUE = {
     ],
 }
 
+
+
+def cnormal(*shape):
+    return normal(*shape) + 1j * normal(*shape)
+
+
+def cdistinct(*shape):
+    return distinct(*shape) + 1j * distinct(*shape)[::-1]
+
+
+_SPD_C = (lambda m: m @ m.conj().T + 3 * np.eye(3))(cnormal(3, 3))
+
+# Complex inputs (JAX's convention: reverse rules are transposes for Re(u·v); see
+# semigrad.primitives.complex). Functions end in a real or complex value alike: check_grads
+# pairs outputs and inputs with Re(u·v). Every primitive that NumPy defines for complex
+# values has a case; the real-only ones (ordering, arctan2, hypot, cbrt, ...) have none.
+COMPLEX_CASES = {
+    "add": [("mixed", lambda x, z: x + z, (normal(2, 3), cnormal(3)))],
+    "subtract": [("bcast", lambda x, z: x - z, (cnormal(2, 1), cnormal(1, 3)))],
+    "multiply": [("mixed", lambda x, z: x * z, (normal(2, 3), cnormal(2, 1)))],
+    "divide": [("bcast", lambda x, z: x / z, (cnormal(3), cnormal(2, 3)))],
+    "negative": [("vec", lambda z: -z, (cnormal(4),))],
+    "reciprocal": [("vec", sg.reciprocal, (cnormal(4),))],
+    "power": [
+        ("both", lambda x, y: x**y, (cnormal(2, 3), cnormal(3) * 0.5)),
+        ("const", lambda z: z**3, (cnormal(4),)),
+        ("real-base", lambda y: 2.0**y, (cnormal(3),)),
+    ],
+    "square": [("vec", sg.square, (cnormal(4),))],
+    "sqrt": [("vec", sg.sqrt, (cnormal(4) + 2.0,))],
+    "abs": [("vec", sg.abs, (cnormal(5),))],
+    "exp": [("mat", sg.exp, (cnormal(2, 3),))],
+    "log": [("vec", sg.log, (cnormal(4) + 2.0,))],
+    "log1p": [("vec", sg.log1p, (cnormal(4) * 0.3,))],
+    "expm1": [("vec", sg.expm1, (cnormal(4),))],
+    "sin": [("vec", sg.sin, (cnormal(4),))],
+    "cos": [("vec", sg.cos, (cnormal(4),))],
+    "tan": [("vec", sg.tan, (cnormal(4) * 0.5,))],
+    "tanh": [("vec", sg.tanh, (cnormal(4) * 0.5,))],
+    "where": [("mixed", lambda x, z: sg.where(MASK, x, z), (normal(2, 3), cnormal(3)))],
+    "astype": [
+        ("c64->c128", lambda z: sg.astype(z, np.complex128) * 1.5,
+         (cnormal(3).astype(np.complex64),)),
+        ("c128->f64", lambda z: sg.astype(z * z, np.float64), (cnormal(3),)),
+    ],
+    "identity": [("vec", sg.primitives.elementwise.identity, (cnormal(3),))],
+    "einsum": [
+        ("matmul", lambda a, b: a @ b, (cnormal(2, 3), cnormal(3, 4))),
+        ("mixed", lambda a, b: sg.einsum("ij,j->i", a, b), (normal(2, 3), cnormal(3))),
+        ("trace", lambda a: sg.einsum("ii->", a), (cnormal(3, 3),)),
+    ],
+    "reshape": [("mat", lambda z: sg.reshape(z, (3, 2)) ** 2, (cnormal(2, 3),))],
+    "transpose": [("mat", lambda z: z.T**2, (cnormal(2, 3),))],
+    "broadcast_to": [("row", lambda z: sg.broadcast_to(z, (2, 3)) ** 2, (cnormal(3),))],
+    "sum": [("axis", lambda z: sg.sum(z**2, axis=0), (cnormal(2, 3),))],
+    "getitem": [("repeats", lambda z: z[[0, 0, 2]] ** 2, (cnormal(3, 2),))],
+    "scatter_add": [(
+        "repeats",
+        lambda z: S.scatter_add(z, np.array([0, 2, 0]), idx=(S.SLOT, slice(None)), in_shape=(4, 2),
+                                out_ndim=2, adv_move=0, unique=False) ** 2,
+        (cnormal(3, 2),),
+    )],
+    "concatenate": [("mixed", lambda x, z: sg.concatenate([x, z]) ** 2,
+                     (normal(2), cnormal(3)))],
+    "conj": [("vec", lambda z: sg.conj(z) * z, (cnormal(4),))],
+    "real": [("vec", lambda z: sg.real(z * z), (cnormal(4),))],
+    "imag": [("vec", lambda z: sg.imag(z * z), (cnormal(4),))],
+    "angle": [("vec", sg.angle, (cnormal(4),))],
+    "arcsin": [("vec", snp.arcsin, (cnormal(4) * 0.4,))],
+    "arccos": [("vec", snp.arccos, (cnormal(4) * 0.4,))],
+    "arctan": [("vec", snp.arctan, (cnormal(4) * 0.4,))],
+    "sinh": [("vec", snp.sinh, (cnormal(4),))],
+    "cosh": [("vec", snp.cosh, (cnormal(4),))],
+    "arcsinh": [("vec", snp.arcsinh, (cnormal(4) * 0.4,))],
+    "arccosh": [("vec", snp.arccosh, (cnormal(4) + 3.0,))],
+    "arctanh": [("vec", snp.arctanh, (cnormal(4) * 0.4,))],
+    "exp2": [("vec", snp.exp2, (cnormal(4),))],
+    "log2": [("vec", snp.log2, (cnormal(4) + 2.0,))],
+    "log10": [("vec", snp.log10, (cnormal(4) + 2.0,))],
+    "sinc": [("vec", snp.sinc, (cnormal(4) * 0.5 + 0.3,))],
+    "cumsum": [("axis", lambda z: snp.cumsum(z, axis=1) ** 2, (cnormal(2, 3),))],
+    "prod": [("axis", lambda z: sg.prod(z, axis=1), (cnormal(2, 3),))],
+    "inv": [("mat", sla.inv, (cnormal(3, 3) + 3 * np.eye(3),))],
+    "det": [("mat", sla.det, (cnormal(3, 3),))],
+    "solve": [("vec", sla.solve, (cnormal(3, 3) + 3 * np.eye(3), cnormal(3)))],
+    "slogdet_logabs": [("mat", lambda a: sla.slogdet(a)[1], (cnormal(3, 3),))],
+}
+
+COMPLEX_TABLE = [
+    pytest.param(fn, args, id=f"{name}-{label}")
+    for name, cases in COMPLEX_CASES.items()
+    for label, fn, args in cases
+]
+
 # Zero derivative everywhere: their outputs never require grad.
 NON_DIFFERENTIABLE = {
     "sign", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
@@ -215,8 +311,10 @@ TABLE = [
 
 
 def test_table_covers_the_registry():
-    missing = set(REGISTRY) - set(CASES) - set(OPAQUE) - NON_DIFFERENTIABLE
+    missing = set(REGISTRY) - set(CASES) - set(COMPLEX_CASES) - set(OPAQUE) - NON_DIFFERENTIABLE
     assert not missing, f"primitives without a gradient check: {sorted(missing)}"
+    # Only the complex parts have no real case: on real values imag is 0 and angle 0 or π.
+    assert set(COMPLEX_CASES) - set(CASES) == {"imag", "angle"}
     assert all(not REGISTRY[n].differentiable for n in NON_DIFFERENTIABLE)
 
 
@@ -230,6 +328,23 @@ GRADIENT_TABLE = TABLE + [
 @pytest.mark.parametrize("fn, args", GRADIENT_TABLE)
 def test_gradients(fn, args):
     sg.check_grads(fn, args, modes=("rev", "fwd"), order=2)
+
+
+@pytest.mark.parametrize("fn, args", COMPLEX_TABLE)
+def test_complex_gradients(fn, args):
+    sg.check_grads(fn, args, modes=("rev", "fwd"), order=2)
+
+
+@pytest.mark.parametrize("fn, args", COMPLEX_TABLE)
+def test_complex_batched_cotangents_equal_row_by_row(fn, args):
+    out, vjp_fn = sg.vjp(fn, *args)
+    r = np.random.default_rng(1)
+    seeds = (r.standard_normal((3, *np.shape(out))) + 1j * r.standard_normal((3, *np.shape(out))))
+    seeds = seeds.astype(np.result_type(out, np.complex64)) if np.iscomplexobj(out) else seeds.real
+    batched = vjp_fn(seeds)
+    for k in range(3):
+        for b, s in zip(batched, vjp_fn(seeds[k])):
+            np.testing.assert_allclose(np.asarray(b)[k], s, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("fn, args", GRADIENT_TABLE)

@@ -47,13 +47,23 @@ def _values(tree):
 
 
 def _random_like(rng, arrays):
-    return [rng.standard_normal(a.shape).astype(a.dtype if a.dtype.kind == "f" else np.float64)
-            for a in arrays]
+    out = []
+    for a in arrays:
+        r = rng.standard_normal(a.shape)
+        if a.dtype.kind == "c":
+            r = r + 1j * rng.standard_normal(a.shape)
+        out.append(r.astype(a.dtype if a.dtype.kind in "fc" else np.float64))
+    return out
 
 
 def _inner(xs, ys) -> float:
-    return float(sum(np.vdot(np.asarray(x, np.float64), np.asarray(y, np.float64))
+    """Σ Re(x·y): the pairing under which reverse rules are transposes (no conjugation)."""
+    return float(sum(np.real(np.sum(np.asarray(x, np.complex128) * np.asarray(y, np.complex128)))
                      for x, y in zip(xs, ys)))
+
+
+def _real_dtype(dtype):
+    return np.empty(0, dtype).real.dtype
 
 
 def check_grads(f, args, modes=("rev",), order=1, atol=None, rtol=None, eps=None):
@@ -79,7 +89,7 @@ def check_grads(f, args, modes=("rev",), order=1, atol=None, rtol=None, eps=None
 def _check(f, args, modes, order, atol, rtol, eps, name, rng, path):
     xs, spec = _values(args)
     xs = [x.astype(np.float64) if x.dtype.kind in "iub" else x for x in xs]
-    dtype = np.result_type(*xs) if xs else np.dtype(np.float64)
+    dtype = _real_dtype(np.result_type(*xs)) if xs else np.dtype(np.float64)
     step = eps if eps is not None else _STEP.get(dtype, 1e-6)
     tol = _TOL.get(dtype, 1e-6)
     atol = tol if atol is None else atol

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import tensor as _tensor_module
+from .primitives import complex as C
 from .primitives import elementwise as E
 from .primitives import multilinear as M
 from .primitives import reductions as R
@@ -45,6 +46,11 @@ sqrt = E.sqrt
 abs = E.abs_  # noqa: A001 (NumPy's name)
 absolute = E.abs_
 sign = E.sign
+real = C.real
+imag = C.imag
+conj = C.conj
+conjugate = C.conj
+angle = C.angle
 exp = E.exp
 log = E.log
 log1p = E.log1p

@@ -312,6 +312,22 @@ class Tensor:
     def __abs__(self):
         return _ops.abs(self)
 
+    @property
+    def real(self) -> Tensor:
+        """The real part (differentiable; see :mod:`semigrad.primitives.complex`)."""
+        return _ops.real(self)
+
+    @property
+    def imag(self) -> Tensor:
+        """The imaginary part (differentiable)."""
+        return _ops.imag(self)
+
+    def conj(self) -> Tensor:
+        """The complex conjugate (differentiable)."""
+        return _ops.conj(self)
+
+    conjugate = conj
+
     def __eq__(self, other):
         return _ops.equal(self, other)
 

@@ -113,8 +113,51 @@ def _like_input(g, original, nested):
     if target is None or target.kind not in "fc":
         target = np.result_type(_input_value(original, "", ""))
     if getattr(g, "dtype", None) != target:
-        g = np.asarray(g).astype(target)
+        g = np.asarray(g)
+        if g.dtype.kind == "c" and target.kind != "c":
+            g = g.real  # a real input keeps the real part of its cotangent
+        g = g.astype(target)
     return g
+
+
+def _is_complex(x) -> bool:
+    v = x.value if isinstance(x, Tensor) else x
+    return np.result_type(v).kind == "c" if not hasattr(v, "dtype") else v.dtype.kind == "c"
+
+
+def _check_holomorphic(name, holomorphic, inputs, outputs, real_outputs=True, real_inputs=False):
+    """JAX's rules for complex values in grad and Jacobians.
+
+    Without ``holomorphic``, the outputs (of grad and reverse Jacobians) must be
+    real, and the inputs of forward Jacobians too; with it, inputs and outputs
+    must all be complex.
+    """
+    if holomorphic:
+        for kind, xs in (("input", inputs), ("output", outputs)):
+            for x in xs:
+                if not _is_complex(x):
+                    raise TypeError(
+                        f"{name}: holomorphic=True needs complex {kind}s; got an {kind} of dtype "
+                        f"{np.result_type(getattr(x, 'value', x))}: convert it with "
+                        "astype(complex), or drop holomorphic=True"
+                    )
+        return
+    if real_outputs:
+        for x in outputs:
+            if _is_complex(x):
+                raise TypeError(
+                    f"{name} requires real-valued outputs; got dtype {x.dtype}: differentiate "
+                    "a real function of it (sg.real, sg.abs, ...) or pass holomorphic=True "
+                    "if f is holomorphic"
+                )
+    if real_inputs:
+        for x in inputs:
+            if _is_complex(x):
+                raise TypeError(
+                    f"{name} requires real-valued inputs in forward mode; got dtype "
+                    f"{np.result_type(getattr(x, 'value', x))}: use mode='rev' (jacrev) for a "
+                    "real function of complex inputs, or pass holomorphic=True"
+                )
 
 
 def _argnums(name, argnums, nargs):
@@ -138,12 +181,17 @@ def _call(f, args, kwargs):
         _depth -= 1
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
     """A function returning ``(f(*args), gradient)`` for a scalar-valued ``f``.
 
     ``argnums`` (int or tuple) selects the arguments to differentiate; with a
     tuple the gradient is a tuple. With ``has_aux``, ``f`` returns
     ``(value, aux)`` and the result is ``((value, aux), gradient)``.
+
+    ``f`` must be real-valued; for complex inputs z = x + iy the gradient is
+    ∂f/∂x − i ∂f/∂y (JAX's and HIPS autograd's convention). With
+    ``holomorphic=True``, a holomorphic ``f`` of complex inputs may return a
+    complex value, and the gradient is f'(z).
 
     >>> import semigrad as sg
     >>> sg.value_and_grad(lambda x: x ** 2)(3.0)
@@ -187,6 +235,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
                 "with a cotangent seed, or reduce the output (e.g. .sum())"
             )
         leaves = [t for lifted, _, _ in groups for t in lifted]
+        _check_holomorphic(name, holomorphic, leaves, [out])
         res = {}
         if isinstance(out, Tensor) and out.requires_grad:
             seed = out_value.dtype.type(1)
@@ -214,8 +263,11 @@ def value_and_grad(f, argnums=0, has_aux=False):
     return wrapped
 
 
-def grad(f, argnums=0, has_aux=False):
+def grad(f, argnums=0, has_aux=False, holomorphic=False):
     """The gradient of a scalar-valued ``f`` with respect to argument(s) ``argnums``.
+
+    For complex inputs see :func:`value_and_grad` (∂f/∂x − i ∂f/∂y;
+    ``holomorphic=True`` gives f'(z)).
 
     >>> import semigrad as sg
     >>> def f(x, y, z, v):
@@ -223,7 +275,7 @@ def grad(f, argnums=0, has_aux=False):
     >>> [round(g, 6) for g in sg.grad(f, argnums=(0, 1, 2, 3))(0.5, 2.0, 3.0, 4.0)]
     [-0.331346, -2.892097, 2.547243, 0.25]
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
@@ -388,13 +440,17 @@ def _to_last(x):
     return ops.moveaxis(x, 0, -1) if isinstance(x, Tensor) else np.moveaxis(x, 0, -1)
 
 
-def jacobian(f, argnums=0, mode="rev"):
+def jacobian(f, argnums=0, mode="rev", holomorphic=False):
     """The Jacobian of ``f``: shape ``out.shape + in.shape``, in one batched sweep.
 
     ``mode="rev"`` seeds one reverse sweep with an identity batch over the
     output's elements; ``mode="fwd"`` one forward sweep with an identity batch
     over the input's elements. Inputs and outputs may be nested containers:
     the result nests the output's structure around the input's.
+
+    Complex values follow JAX: reverse mode needs real outputs and forward
+    mode real inputs, unless ``holomorphic=True`` (all complex: the complex
+    Jacobian f'(z)).
 
     >>> import semigrad as sg
     >>> sg.jacobian(lambda x: x ** 2)(np.array([1.0, 2.0]))
@@ -416,6 +472,7 @@ def jacobian(f, argnums=0, mode="rev"):
         if mode == "rev":
             out, vjp_fn = vjp(g, *diff)
             out_leaves, out_spec = flatten(out)
+            _check_holomorphic(name, holomorphic, in_leaves, out_leaves)
             out_shapes = [_shape(o) for o in out_leaves]
             sizes = [int(np.prod(s, dtype=np.int64)) for s in out_shapes]
             total, starts = int(sum(sizes)), np.cumsum([0, *sizes])
@@ -427,6 +484,8 @@ def jacobian(f, argnums=0, mode="rev"):
                 for st, n, os in zip(starts, sizes, out_shapes)
             ]
         else:
+            _check_holomorphic(name, holomorphic, in_leaves, [], real_outputs=False,
+                               real_inputs=True)
             sizes = [int(np.prod(s, dtype=np.int64)) for s in in_shapes]
             total, starts = int(sum(sizes)), np.cumsum([0, *sizes])
             dtypes = [np.result_type(_input_value(x, name, "an input")) for x in in_leaves]
@@ -434,6 +493,8 @@ def jacobian(f, argnums=0, mode="rev"):
                         for st, s, dt in zip(starts, in_shapes, dtypes)]
             out, tout = jvp(g, tuple(diff), unflatten(in_spec, tangents))
             out_leaves, out_spec = flatten(out)
+            if holomorphic:
+                _check_holomorphic(name, holomorphic, [], out_leaves)
             touts = flatten(tout)[0]
             blocks = [
                 [_reshape(_to_last(t[st:st + n]), _shape(o) + ins, nested)
@@ -456,27 +517,27 @@ def _reshape(x, shape, nested):
     return Tensor(x) if nested else x[()]
 
 
-def jacrev(f, argnums=0):
+def jacrev(f, argnums=0, holomorphic=False):
     """Reverse-mode Jacobian (``jacobian(f, argnums, mode="rev")``).
 
     >>> import semigrad as sg
     >>> sg.jacrev(lambda x: x[::-1] * 2.0)(np.ones(2)).tolist()
     [[0.0, 2.0], [2.0, 0.0]]
     """
-    return jacobian(f, argnums, mode="rev")
+    return jacobian(f, argnums, mode="rev", holomorphic=holomorphic)
 
 
-def jacfwd(f, argnums=0):
+def jacfwd(f, argnums=0, holomorphic=False):
     """Forward-mode Jacobian (``jacobian(f, argnums, mode="fwd")``).
 
     >>> import semigrad as sg
     >>> sg.jacfwd(lambda x: x[::-1] * 2.0)(np.ones(2)).tolist()
     [[0.0, 2.0], [2.0, 0.0]]
     """
-    return jacobian(f, argnums, mode="fwd")
+    return jacobian(f, argnums, mode="fwd", holomorphic=holomorphic)
 
 
-def hessian(f, argnums=0):
+def hessian(f, argnums=0, holomorphic=False):
     """The Hessian of a scalar ``f``: forward-over-reverse, one batched sweep per order.
 
     >>> import semigrad as sg
@@ -484,7 +545,8 @@ def hessian(f, argnums=0):
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacobian(jacobian(f, argnums, mode="rev"), argnums, mode="fwd")
+    return jacobian(jacobian(f, argnums, mode="rev", holomorphic=holomorphic), argnums,
+                    mode="fwd", holomorphic=holomorphic)
 
 
 def hvp(f, primals, tangents):

@@ -125,6 +125,10 @@ def _value(x):
     return x.value if isinstance(x, Tensor) else np.asarray(x)
 
 
+def _is_complex(x) -> bool:
+    return _value(x).dtype.kind == "c"
+
+
 def _ids(x) -> np.ndarray:
     """Each element's flat index, in x's shape."""
     s = ops.shape(x)
@@ -374,37 +378,23 @@ def where(condition, x=None, y=None):
     return E.where(condition, x, y)
 
 
-def real(x):
-    """The real part: for real values, the value itself.
-
-    >>> import semigrad.numpy as snp
-    >>> snp.real(np.array([1.5])).tolist()
-    [1.5]
-    """
-    return _arr(x)
+real = ops.real
+imag = ops.imag
+conj = conjugate = ops.conj
 
 
-conj = conjugate = real
+def angle(z, deg=False):
+    """The argument of z (in degrees with ``deg``); differentiable for complex z.
 
-
-def imag(x):
-    """The imaginary part: for real values, zeros (a constant).
-
-    >>> import semigrad.numpy as snp
-    >>> snp.imag(np.array([1.5])).tolist()
-    [0.0]
-    """
-    return np.zeros_like(_value(x))
-
-
-def angle(x, deg=False):
-    """The argument: 0 or π for real values (a constant: zero derivative).
-
+    >>> import semigrad as sg
     >>> import semigrad.numpy as snp
     >>> snp.angle(np.array([-1.0, 1.0])).tolist() == [np.pi, 0.0]
     True
+    >>> sg.grad(lambda z: snp.angle(z, deg=True))(np.array(1j)).round(6)
+    np.complex128(-57.29578+0j)
     """
-    return np.angle(_value(x), deg=deg)
+    a = ops.angle(z)
+    return a * (180 / np.pi) if deg else a
 
 
 # ---- untraced: integer and boolean results ----------------------------------------------
@@ -500,7 +490,9 @@ def var(a, axis=None, ddof=0, keepdims=False):
     s = ops.shape(a)
     n = int(np.prod([s[k] for k in axes]))
     d = subtract(a, ops.mean(a, axis=axes, keepdims=True))
-    return divide(ops.sum(d * d, axis=axes, keepdims=keepdims), float(n - ddof))
+    # |d|² for complex values (NumPy's variance is real), as a real function of d.
+    sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d
+    return divide(ops.sum(sq, axis=axes, keepdims=keepdims), float(n - ddof))
 
 
 def std(a, axis=None, ddof=0, keepdims=False):
@@ -1116,13 +1108,15 @@ def dot(a, b):
 
 
 def vdot(a, b):
-    """The scalar product of the flattened inputs.
+    """The scalar product of the flattened inputs, conjugating ``a`` (NumPy's vdot).
 
     >>> import semigrad.numpy as snp
     >>> float(snp.vdot(np.ones((2, 2)), np.ones((2, 2))))
     4.0
+    >>> complex(snp.vdot(np.array([1j]), np.array([1j])))
+    (1+0j)
     """
-    return einsum("i,i->", ravel(a), ravel(b))
+    return einsum("i,i->", ops.conj(ravel(a)), ravel(b))
 
 
 def inner(a, b):

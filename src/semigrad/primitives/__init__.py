@@ -5,7 +5,7 @@
 structured form of the local Jacobian it declares.
 """
 
-from . import elementwise, extra, linalg, multilinear, reductions, structural
+from . import complex, elementwise, extra, linalg, multilinear, reductions, structural
 from .base import REGISTRY, Dense, Elementwise, Linear, Multilinear, Primitive, Reduction
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Multilinear",
     "Primitive",
     "Reduction",
+    "complex",
     "elementwise",
     "extra",
     "linalg",

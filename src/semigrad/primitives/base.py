@@ -161,8 +161,9 @@ def unbroadcast(g, x, out_ndim):
 
     ``out_ndim`` is the number of output axes, or the output itself.
 
-    Also converts it to ``x``'s floating dtype, so that float32 stays float32
-    even where a partial was computed in float64.
+    Also converts it to ``x``'s dtype (:func:`like_dtype`), so that float32
+    stays float32 even where a partial was computed in float64, and a real
+    input gets the real part of a complex cotangent.
     """
     cls = type(g)
     if cls is type(x) and cls is not np.ndarray and cls is not Tensor:
@@ -185,6 +186,16 @@ def unbroadcast(g, x, out_ndim):
                 g = _S.sum_(g, axis=axes, keepdims=True)
             if getattr(g, "shape", ()) != gshape[:nb] + shape:
                 g = _S.reshape(g, shape=shape, in_shape=getattr(g, "shape", ())[nb:])
+    return like_dtype(g, x)
+
+
+def like_dtype(g, x):
+    """``g`` in ``x``'s floating or complex dtype (a complex ``g`` for a real ``x``: its real part).
+
+    The real part is the transpose of the embedding of ℝ in ℂ (the pairing of
+    :mod:`~semigrad.primitives.complex`), so this is right for cotangents of
+    real inputs and for tangents of real outputs alike.
+    """
     xdtype = getattr(x, "dtype", None)
     if xdtype is not None and xdtype.kind in "fc":
         gdtype = getattr(g, "dtype", xdtype)
@@ -272,7 +283,7 @@ class Elementwise(Primitive):
             p = self.partials[i](*xs, out, **params)
             term = scale(align(t, ndim_of(xs[i]), out_ndim), p)
             acc = term if acc is None else acc + term
-        return None if acc is None else batch_broadcast(acc, shape_of(out))
+        return None if acc is None else like_dtype(batch_broadcast(acc, shape_of(out)), out)
 
     def has_partial(self, i):
         return self.partials is not None and self.partials[i] is not None

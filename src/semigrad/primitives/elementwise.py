@@ -36,6 +36,13 @@ def _stable_sigmoid(x):
     return np.where(np.greater_equal(x, 0), 1 / (1 + e), e / (1 + e))[()]
 
 
+def _astype(x, dtype):
+    x = np.asarray(x)
+    if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        x = x.real  # complex to real keeps the real part (NumPy's cast, without its warning)
+    return x.astype(dtype, copy=False)[()]
+
+
 def _power(x, y):
     return x**y
 
@@ -145,8 +152,15 @@ def _dpow_base(x, y, out):
 
 def _dpow_exponent(x, y, out):
     # out * log(x); at x = 0 the limit is 0 (for y > 0). Negative bases have no
-    # real derivative in y: NaN there, as in NumPy, PyTorch and JAX.
-    if _everywhere(_value(x) > 0):
+    # real derivative in y: NaN there, as in NumPy, PyTorch and JAX. A complex base
+    # has the principal log (0 at x = 0).
+    xv = _value(x)
+    if getattr(xv, "dtype", None) is not None and xv.dtype.kind == "c":
+        if _everywhere(xv != 0):
+            return out * log(x)
+        nonzero = not_equal(x, 0)
+        return where(nonzero, out * log(where(nonzero, x, 1.0)), 0.0)
+    if _everywhere(xv > 0):
         return out * log(x)
     positive = greater(x, 0)
     safe = where(positive, x, 1.0)
@@ -193,8 +207,9 @@ sqrt = Elementwise(
 abs_ = Elementwise(
     "abs",
     np.abs,
-    (lambda x, out: sign(x),),
-    doc="""|x|; the derivative is sign(x), 0 at 0.
+    (lambda x, out: _C.abs_partial(x, out),),
+    doc="""|x|; the derivative is sign(x), 0 at 0 (for complex z: conj(z)/|z|, see
+    :mod:`~semigrad.primitives.complex`).
 
     >>> import semigrad as sg
     >>> sg.grad(sg.abs)(-2.0)
@@ -438,7 +453,7 @@ stop_gradient = Elementwise(
 
 astype = Elementwise(
     "astype",
-    lambda x, dtype: np.asarray(x).astype(dtype, copy=False)[()],
+    lambda x, dtype: _astype(x, dtype),
     (lambda x, out, dtype: 1,),
     doc="""Conversion to another dtype; cotangents are converted back.
 
@@ -572,3 +587,6 @@ logical_or = Elementwise(
     """,
     sympy=_elementwise_sympy(lambda sp, x, y: sp.Or(x, y)),
 )
+
+
+from . import complex as _C  # noqa: E402  (its primitives use the ones above)

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..graph import Graph, graph_of
 from ..tensor import Tensor
+from . import sweep as _sweep
 from .algebras import (
     AbsSum,
     Boolean,
@@ -178,6 +179,7 @@ class ScalarGraph:
 
 def scalarize(graph: Graph) -> ScalarGraph:
     """The scalar hypergraph of ``graph`` at its recorded values (see the module doc)."""
+    _sweep.refuse_complex(graph, "scalarize")
     parts = []
     for e in graph.edges:
         xs = [n.value for n in e.inputs]

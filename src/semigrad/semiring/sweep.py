@@ -55,11 +55,23 @@ def edge_vjp(S: Semiring, edge, i: int, g):
     return z.reshape((S.components, *in_shape))
 
 
+def refuse_complex(graph, where: str):
+    """Semiring sweeps and path analyses weigh edges with real partials: no complex nodes."""
+    for node in graph.nodes:
+        if np.iscomplexobj(node.value):
+            raise TypeError(
+                f"{where}: node {node.index} ({node.label}, shape {np.shape(node.value)}) holds "
+                "complex values; semiring sweeps and path analyses need a real-valued graph "
+                "(use sg.grad / sg.vjp for complex functions)"
+            )
+
+
 def sweep(graph, S: Semiring, keep: bool = False) -> dict:
     """Semiring adjoints ``{node index: array}`` of the input nodes (of all nodes with ``keep``).
 
     Every output element is seeded with 1̄.
     """
+    refuse_complex(graph, f"semiring sweep ({type(S).__name__})")
     adjoint: dict[int, np.ndarray] = {}
     for node in graph.outputs:
         if node.kind != "constant":
