@@ -107,9 +107,9 @@ def test_batched_seeds_on_stacks_equal_row_by_row():
             np.testing.assert_allclose(batched[k], vjp_fn(seeds[k])[0], rtol=1e-10, atol=1e-12)
 
 
-def test_unsupported_norm_says_so():
-    with pytest.raises(ValueError, match="norm"):
-        sla.norm(A, ord=2)
+def test_invalid_norm_order_says_so():
+    with pytest.raises(ValueError, match=r"norm: invalid order ord=3 for matrices"):
+        sla.norm(A, ord=3)
 
 
 # --- slogdet_logabs, svd (singular values), qr: a separate generator for their draws
@@ -121,9 +121,9 @@ SQ = _r2.standard_normal((3, 3)) + np.diag([5.0, 3.0, 1.5])
 
 
 @pytest.mark.parametrize("name, ours, ref, args", [
-    ("svd-tall", sla.svd, lambda a: np.linalg.svd(a, compute_uv=False), (TALL,)),
-    ("svd-wide", sla.svd, lambda a: np.linalg.svd(a, compute_uv=False), (WIDE,)),
-    ("svd-stack", sla.svd, lambda a: np.linalg.svd(a, compute_uv=False), (TALLS,)),
+    ("svd-tall", sla.svdvals, lambda a: np.linalg.svd(a, compute_uv=False), (TALL,)),
+    ("svd-wide", sla.svdvals, lambda a: np.linalg.svd(a, compute_uv=False), (WIDE,)),
+    ("svd-stack", sla.svdvals, lambda a: np.linalg.svd(a, compute_uv=False), (TALLS,)),
     ("slogdet-neg", lambda a: sla.slogdet(a)[1], lambda a: np.linalg.slogdet(a)[1], (-SQ,)),
     ("qr-r-abs", lambda a: np.abs(sla.qr(a)[1]), lambda a: np.abs(np.linalg.qr(a)[1]), (TALLS,)),
     ("qr-q-abs", lambda a: np.abs(sla.qr(a)[0]), lambda a: np.abs(np.linalg.qr(a)[0]), (TALLS,)),
@@ -148,25 +148,21 @@ def test_qr_reconstructs_with_positive_diagonal():
                                atol=1e-12)
     assert np.all(np.diagonal(r, axis1=-2, axis2=-1) > 0)
     np.testing.assert_array_equal(np.tril(r, -1), 0.0)
-    with pytest.raises(ValueError, match="qr"):
-        sla.qr(WIDE)
 
 
-def test_svd_closed_form_and_unsupported_vectors():
+def test_svd_closed_form():
     u, s, vt = np.linalg.svd(TALL, full_matrices=False)
     g = np.array([1.0, -2.0, 0.5])
-    got = sg.grad(lambda a: sg.sum(sla.svd(a) * g))(TALL)
+    got = sg.grad(lambda a: sg.sum(sla.svd(a, compute_uv=False) * g))(TALL)
     np.testing.assert_allclose(got, u @ np.diag(g) @ vt, atol=1e-10)
-    with pytest.raises(ValueError, match="svd"):
-        sla.svd(TALL, compute_uv=True)
 
 
 @pytest.mark.parametrize("name, fn, args", [
     ("slogdet-neg", lambda a: sla.slogdet(a)[1], (-SQ,)),
     ("slogdet-stack", lambda a: sla.slogdet(a)[1], (AS,)),
-    ("svd-tall", sla.svd, (TALL,)),
-    ("svd-wide", sla.svd, (WIDE,)),
-    ("svd-stack", sla.svd, (TALLS,)),
+    ("svd-tall", sla.svdvals, (TALL,)),
+    ("svd-wide", sla.svdvals, (WIDE,)),
+    ("svd-stack", sla.svdvals, (TALLS,)),
     ("qr-r-tall", lambda a: sla.qr(a)[1], (TALL,)),
     ("qr-q-tall", lambda a: sla.qr(a)[0], (TALL,)),
     ("qr-square", lambda a: sla.qr(a)[0] @ sla.qr(a)[1] ** 2, (SQ,)),
@@ -177,10 +173,400 @@ def test_new_gradients_to_order_two(name, fn, args):
 
 
 def test_new_batched_seeds_equal_row_by_row():
-    for fn, args in [(sla.svd, (TALLS,)), (lambda a: sla.qr(a)[0], (TALLS,)),
+    for fn, args in [(sla.svdvals, (TALLS,)), (lambda a: sla.qr(a)[0], (TALLS,)),
                      (lambda a: sla.qr(a)[1], (TALLS,)), (lambda a: sla.slogdet(a)[1], (AS,))]:
         out, vjp_fn = sg.vjp(fn, *args)
         seeds = rng.standard_normal((3, *np.shape(out)))
         (batched,) = vjp_fn(seeds)
         for k in range(3):
             np.testing.assert_allclose(batched[k], vjp_fn(seeds[k])[0], rtol=1e-10, atol=1e-12)
+
+
+# --- the SVD with singular vectors, wide QR, pinv, norms and the rest: their own draws
+_r3 = np.random.default_rng(29)
+
+
+def spread(m, n, *lead):
+    """A random matrix with well-separated singular values 3, 2, 1, ... (stacks too)."""
+    k = min(m, n)
+    out = np.empty((*lead, m, n))
+    for idx in np.ndindex(*lead):
+        u, _ = np.linalg.qr(_r3.standard_normal((m, k)))
+        v, _ = np.linalg.qr(_r3.standard_normal((n, k)))
+        out[idx] = (u * (np.arange(k, 0, -1) + 0.5)) @ v.T
+    return out
+
+
+MATS = {
+    "tall": spread(5, 3), "wide": spread(2, 4), "square": spread(3, 3),
+    "tall-stack": spread(4, 2, 2), "wide-stack": spread(2, 3, 2, 1),
+}
+
+
+def reduced(a):
+    return sla.svd(a, full_matrices=False)
+
+
+@pytest.mark.parametrize("name", MATS)
+def test_svd_values_signs_and_reconstruction(name):
+    a = MATS[name]
+    u, s, vh = reduced(a)
+    u0, s0, vh0 = np.linalg.svd(a, full_matrices=False)
+    np.testing.assert_allclose(s, s0, rtol=1e-12)
+    # NumPy's vectors up to one sign per singular pair, the same sign for u_i and v_i
+    sign = np.sign(np.sum(u * u0, axis=-2))
+    np.testing.assert_allclose(u, u0 * sign[..., None, :], atol=1e-12)
+    np.testing.assert_allclose(vh, vh0 * sign[..., :, None], atol=1e-12)
+    np.testing.assert_allclose((u * s[..., None, :]) @ vh, a, atol=1e-12)
+    k = s.shape[-1]
+    np.testing.assert_allclose(np.swapaxes(u, -1, -2) @ u,
+                               np.broadcast_to(np.eye(k), s.shape + (k,)), atol=1e-12)
+    np.testing.assert_allclose(a @ np.swapaxes(vh, -1, -2), u * s[..., None, :], atol=1e-12)
+    # the convention: each column of U has its largest-magnitude entry positive
+    top = np.take_along_axis(u, np.argmax(np.abs(u), axis=-2)[..., None, :], axis=-2)
+    assert np.all(top > 0)
+
+
+def test_svd_result_fields_and_modes():
+    a = MATS["square"]
+    res = sla.svd(a)  # full_matrices=True is the reduced SVD for a square matrix
+    assert isinstance(res, sla.SVDResult) and res.U is res[0] and res.Vh is res[2]
+    np.testing.assert_allclose(res.S, sla.svdvals(a))
+    np.testing.assert_allclose(sla.svd(a, compute_uv=False), res.S)
+    for part in range(3):
+        np.testing.assert_allclose(res[part], reduced(a)[part])
+    sym = a + a.T
+    junk = sym + np.triu(_r3.standard_normal((3, 3)), 1)  # hermitian=True reads the lower triangle
+    for part in range(3):
+        np.testing.assert_allclose(sla.svd(junk, hermitian=True)[part], sla.svd(sym)[part],
+                                   atol=1e-12)
+    np.testing.assert_allclose(sla.svd(junk, hermitian=True).S,
+                               np.linalg.svd(junk, hermitian=True, compute_uv=False), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", MATS)
+@pytest.mark.parametrize("part", [0, 1, 2])
+def test_svd_gradients_to_order_two(name, part):
+    sg.check_grads(lambda a: reduced(a)[part], (MATS[name],), modes=("rev", "fwd"), order=2)
+
+
+def test_svd_third_order_and_sign_free_closed_form():
+    a = MATS["tall"]
+    sg.check_grads(lambda m: sg.outer(reduced(m).U[:, 0], reduced(m).Vh[1]), (a,),
+                   modes=("rev",), order=3)
+    # the rank-1 truncation s₀ u₀ v₀ᵀ is sign-free: compare with central differences of NumPy's
+    def top(m):
+        u, s, vh = np.linalg.svd(m, full_matrices=False)
+        return s[0] * np.outer(u[:, 0], vh[0])
+    w = _r3.standard_normal((5, 3))
+    got = sg.grad(lambda m: sg.sum(reduced(m).S[0] * sg.outer(reduced(m).U[:, 0],
+                                                              reduced(m).Vh[0]) * w))(a)
+    eps, num = 1e-6, np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        d = np.zeros_like(a)
+        d[idx] = eps
+        num[idx] = np.sum((top(a + d) - top(a - d)) * w) / (2 * eps)
+    np.testing.assert_allclose(got, num, atol=1e-7)
+
+
+def test_svd_batched_seeds_and_tangents_on_stacks():
+    a = MATS["wide-stack"]
+    for part in range(3):
+        fn = lambda m, part=part: reduced(m)[part]  # noqa: E731
+        out, vjp_fn = sg.vjp(fn, a)
+        seeds = _r3.standard_normal((3, *np.shape(out)))
+        (batched,) = vjp_fn(seeds)
+        tangents = _r3.standard_normal((3, *a.shape))
+        _, tb = sg.jvp(fn, (a,), (tangents,))
+        for k in range(3):
+            np.testing.assert_allclose(batched[k], vjp_fn(seeds[k])[0], atol=1e-10)
+            np.testing.assert_allclose(tb[k], sg.jvp(fn, (a,), (tangents[k],))[1], atol=1e-10)
+
+
+def test_svd_errors_name_the_shapes():
+    with pytest.raises(ValueError, match=r"svd: full_matrices=True of a 5×3 matrix .* "
+                                         r"pass full_matrices=False .*U 5×3, S 3, Vh 3×3"):
+        sla.svd(MATS["tall"])
+    with pytest.raises(ValueError, match=r"2×4 .* rows of Vh"):
+        sla.svd(MATS["wide"])
+    with pytest.raises(np.linalg.LinAlgError, match=r"svd: needs a matrix .* shape \(3,\)"):
+        sla.svd(np.ones(3))
+    with pytest.raises(np.linalg.LinAlgError, match=r"svdvals: .*shape \(\)"):
+        sla.svdvals(np.float64(1.0))
+
+
+# --- QR of wide matrices and the modes
+
+WIDE2, WIDES = spread(3, 5) + 0.1, spread(2, 4, 2)
+
+
+@pytest.mark.parametrize("a", [WIDE2, WIDES], ids=["wide", "wide-stack"])
+def test_wide_qr_matches_numpy(a):
+    q, r = sla.qr(a)
+    q0, r0 = np.linalg.qr(a)
+    m = a.shape[-2]
+    assert q.shape == q0.shape and r.shape == r0.shape == a.shape
+    sign = np.sign(np.diagonal(r0, axis1=-2, axis2=-1))
+    np.testing.assert_allclose(q, q0 * sign[..., None, :], atol=1e-12)
+    np.testing.assert_allclose(r, r0 * sign[..., :, None], atol=1e-12)
+    np.testing.assert_allclose(q @ r, a, atol=1e-12)
+    assert np.all(np.diagonal(r, axis1=-2, axis2=-1) > 0)
+    np.testing.assert_array_equal(np.tril(r[..., :m], -1), 0.0)
+    np.testing.assert_allclose(sla.qr(a, mode="r"), r)
+    for x, y in zip(sla.qr(a, mode="complete"), (q, r)):
+        np.testing.assert_allclose(x, y)
+
+
+@pytest.mark.parametrize("part", [0, 1])
+@pytest.mark.parametrize("a", [WIDE2, WIDES], ids=["wide", "wide-stack"])
+def test_wide_qr_gradients_to_order_two(a, part):
+    sg.check_grads(lambda m: sla.qr(m)[part], (a,), modes=("rev", "fwd"), order=2)
+
+
+def test_qr_modes_and_errors():
+    res = sla.qr(TALL)
+    assert isinstance(res, sla.QRResult) and res.Q is res[0]
+    np.testing.assert_allclose(sla.qr(TALL, mode="r"), res.R)
+    np.testing.assert_allclose(sla.qr(SQ, mode="complete").Q, sla.qr(SQ).Q)
+    with pytest.raises(ValueError, match=r"qr: mode='complete' of a tall 5×3 .* mode='reduced'"):
+        sla.qr(TALL, mode="complete")
+    with pytest.raises(ValueError, match="qr: mode='raw'"):
+        sla.qr(TALL, mode="raw")
+    with pytest.raises(ValueError, match="qr: unrecognized mode 'full'"):
+        sla.qr(TALL, mode="full")
+    with pytest.raises(np.linalg.LinAlgError, match=r"qr: needs a matrix"):
+        sla.qr(np.ones(3))
+
+
+# --- pinv
+
+RANK1 = np.outer([1.0, 2.0, -1.0], [0.5, 1.0, 3.0, -2.0])  # 3×4 of rank 1
+RANK2 = _r3.standard_normal((5, 2)) @ _r3.standard_normal((2, 4))
+RANKS = np.stack([RANK2, spread(5, 4)])
+
+
+@pytest.mark.parametrize("a", [RANK1, RANK1.T, RANK2, RANKS, MATS["tall"], MATS["wide-stack"]],
+                         ids=["rank1-wide", "rank1-tall", "rank2", "stack", "full-tall",
+                              "full-wide-stack"])
+def test_pinv_matches_numpy(a):
+    np.testing.assert_allclose(sla.pinv(a), np.linalg.pinv(a), atol=1e-12)
+    p = sla.pinv(a)
+    np.testing.assert_allclose(a @ p @ a, a, atol=1e-10)
+
+
+def test_pinv_cutoff_follows_numpy():
+    u, _ = np.linalg.qr(_r3.standard_normal((4, 3)))
+    a = (u * np.array([1.0, 1e-3, 1e-13])) @ np.eye(3)
+    for kw in [{}, {"rcond": 1e-12}, {"rtol": 1e-2}, {"rtol": None}, {"rcond": 1e-14}]:
+        np.testing.assert_allclose(sla.pinv(a, **kw), np.linalg.pinv(a, **kw), rtol=1e-9)
+    assert np.abs(sla.pinv(a)).max() > 1e12  # default rcond 1e-15 keeps 1e-13
+    assert np.abs(sla.pinv(a, rtol=1e-2)).max() < 2.0
+    with pytest.raises(ValueError, match="pinv: rtol and rcond"):
+        sla.pinv(a, rcond=1e-3, rtol=1e-3)
+    sym = S + np.triu(np.full((3, 3), 7.0), 1)
+    np.testing.assert_allclose(sla.pinv(sym, hermitian=True), np.linalg.pinv(sym, hermitian=True),
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("name, fn, args", [
+    ("full-tall", sla.pinv, (MATS["tall"],)),
+    ("full-wide-stack", sla.pinv, (MATS["wide-stack"],)),
+    ("rank1-path", lambda b, c: sla.pinv(b @ c), (_r3.standard_normal((3, 1)),
+                                                  _r3.standard_normal((1, 4)))),
+    ("rank2-path", lambda b, c: sla.pinv(b @ c), (_r3.standard_normal((5, 2)),
+                                                  _r3.standard_normal((2, 4)))),
+    ("square", sla.pinv, (A,)),
+])
+def test_pinv_gradients_to_order_two(name, fn, args):
+    sg.check_grads(fn, args, modes=("rev", "fwd"), order=2)
+
+
+def test_pinv_of_invertible_is_inv():
+    np.testing.assert_allclose(sg.jacobian(sla.pinv)(A), sg.jacobian(sla.inv)(A), atol=1e-10)
+
+
+# --- norms: every ord / axis combination against NumPy
+
+V = _r3.standard_normal(5)
+V0 = V * np.array([1.0, 0.0, 1.0, 1.0, 1.0])  # one zero, for ord=0
+M3 = _r3.standard_normal((3, 4, 2)) + np.arange(24).reshape(3, 4, 2) * 0.05  # distinct sums
+
+VECTOR_ORDS = [None, 2, 1, np.inf, -np.inf, 0, 3, 0.5, -1, -2.5]
+MATRIX_ORDS = [None, "fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("ord", VECTOR_ORDS)
+@pytest.mark.parametrize("x, axis", [(V, None), (V, 0), (V, -1), (V, (0,)), (M3, 0), (M3, -1),
+                                     (M3, (1,))])
+def test_vector_norms_match_numpy(x, axis, ord, keepdims):
+    got = sla.norm(x, ord, axis, keepdims)
+    want = np.linalg.norm(x, ord, axis, keepdims)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("ord", MATRIX_ORDS)
+@pytest.mark.parametrize("x, axis", [(M3[0], None), (M3[0], (0, 1)), (M3[0], (1, 0)),
+                                     (M3, (0, 2)), (M3, (2, 0)), (M3, (-1, -2)), (M3, (1, 2))])
+def test_matrix_norms_match_numpy(x, axis, ord, keepdims):
+    got = sla.norm(x, ord, axis, keepdims)
+    want = np.linalg.norm(x, ord, axis, keepdims)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("x, ord, axis", [
+    (M3, None, None), (V0, 0, None), (np.float64(-3.0), None, None),
+    (np.arange(6).reshape(2, 3), None, None), (np.arange(6).reshape(2, 3), 1, None),
+    (np.arange(6).reshape(2, 3), "nuc", None), (np.arange(5), 3, None),
+])
+def test_whole_array_and_integer_norms_match_numpy(x, ord, axis):
+    for keepdims in (False, True):
+        got = sla.norm(x, ord, axis, keepdims)
+        want = np.linalg.norm(x, ord, axis, keepdims)
+        assert np.shape(got) == np.shape(want)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("ord", [o for o in VECTOR_ORDS if o != 0])
+def test_vector_norm_gradients_to_order_two(ord):
+    sg.check_grads(lambda x: sla.norm(x, ord, axis=1, keepdims=True), (M3,),
+                   modes=("rev", "fwd"), order=2)
+
+
+@pytest.mark.parametrize("ord", MATRIX_ORDS)
+def test_matrix_norm_gradients_to_order_two(ord):
+    sg.check_grads(lambda x: sla.norm(x, ord, axis=(2, 0)), (M3,), modes=("rev", "fwd"), order=2)
+
+
+def test_count_norm_has_zero_derivative():
+    assert float(sla.norm(V0, 0)) == 4.0
+    np.testing.assert_array_equal(sg.grad(lambda x: sla.norm(x, 0) + sg.sum(x))(V0), np.ones(5))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: sla.norm(V, "fro"), r"norm: invalid order ord='fro' for vectors \(axis=None, "
+                                 r"input shape \(5,\)\)"),
+    (lambda: sla.norm(M3, "nuc", axis=1), r"ord='nuc' for vectors \(axis=1, input shape "
+                                          r"\(3, 4, 2\)\)"),
+    (lambda: sla.norm(M3[0], 3), r"norm: invalid order ord=3 for matrices \(axis=None, "
+                                 r"input shape \(4, 2\)\)"),
+    (lambda: sla.norm(M3[0], "x", axis=(0, 1)), r"invalid order ord='x' for matrices"),
+    (lambda: sla.norm(M3, 2), r"norm: improper number of dimensions .*axis=None, input shape "
+                              r"\(3, 4, 2\)"),
+    (lambda: sla.norm(M3, None, (0, 1, 2)), r"improper number of dimensions"),
+    (lambda: sla.norm(M3, None, (1, -2)), r"norm: duplicate axes given \(axis=\(1, -2\)"),
+    (lambda: sla.norm(M3, None, 3), r"norm: axis 3 is out of range .*\(3, 4, 2\)"),
+    (lambda: sla.matrix_norm(V), r"matrix_norm: needs a matrix"),
+    (lambda: sla.vector_norm(V, ord="fro"), r"vector_norm: invalid order ord='fro'"),
+    (lambda: sla.cond(A, 3), r"cond: invalid p=3"),
+])
+def test_norm_errors_say_what_is_wrong(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_norm_axis_type_error():
+    with pytest.raises(TypeError, match="norm: 'axis' must be None, an integer or a tuple"):
+        sla.norm(M3, axis="rows")
+
+
+@pytest.mark.parametrize("axis", [None, 1, (0, 2), (2, 0, 1), (-1,)])
+@pytest.mark.parametrize("ord", [2, 1, np.inf, 0, 3])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_vector_norm_matches_numpy(axis, ord, keepdims):
+    got = sla.vector_norm(M3, axis=axis, ord=ord, keepdims=keepdims)
+    want = np.linalg.vector_norm(M3, axis=axis, ord=ord, keepdims=keepdims)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("ord", MATRIX_ORDS[1:])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_matrix_norm_matches_numpy(ord, keepdims):
+    got = sla.matrix_norm(M3, ord=ord, keepdims=keepdims)
+    want = np.linalg.matrix_norm(M3, ord=ord, keepdims=keepdims)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_vector_and_matrix_norm_gradients():
+    sg.check_grads(lambda x: sla.vector_norm(x, axis=(0, 2), ord=3), (M3,),
+                   modes=("rev", "fwd"), order=2)
+    sg.check_grads(lambda x: sla.matrix_norm(x, ord="nuc"), (M3,), modes=("rev", "fwd"), order=2)
+
+
+# --- cond, matrix_rank, lstsq, multi_dot, outer, tensorinv, tensorsolve
+
+
+@pytest.mark.parametrize("p", [None, 2, -2, 1, -1, np.inf, -np.inf, "fro", "nuc"])
+def test_cond_matches_numpy_and_differentiates(p):
+    np.testing.assert_allclose(sla.cond(AS, p), np.linalg.cond(AS, p), rtol=1e-10)
+    sg.check_grads(lambda a: sla.cond(a, p), (MATS["square"],), modes=("rev", "fwd"), order=2)
+
+
+def test_cond_of_non_square_uses_singular_values():
+    np.testing.assert_allclose(sla.cond(MATS["tall"]), np.linalg.cond(MATS["tall"]), rtol=1e-12)
+    with pytest.raises(np.linalg.LinAlgError, match=r"cond: needs square matrices, got shape "
+                                                    r"\(5, 3\)"):
+        sla.cond(MATS["tall"], 1)
+
+
+def test_matrix_rank_is_numpy_s():
+    for a in [RANK1, RANK2, RANKS, MATS["tall"], np.zeros((2, 2))]:
+        np.testing.assert_array_equal(sla.matrix_rank(a), np.linalg.matrix_rank(a))
+    assert sla.matrix_rank(sg.tensor(RANK2, requires_grad=True)) == 2
+    assert sla.matrix_rank(np.diag([1.0, 1e-3]), rtol=1e-2) == 1
+
+
+@pytest.mark.parametrize("a, b", [
+    (MATS["tall"], _r3.standard_normal(5)),
+    (MATS["tall"], _r3.standard_normal((5, 2))),
+    (MATS["wide"], _r3.standard_normal(2)),
+    (RANK2, _r3.standard_normal((5, 3))),
+    (MATS["square"], _r3.standard_normal(3)),
+])
+def test_lstsq_matches_numpy(a, b):
+    x, res, rank, s = sla.lstsq(a, b)
+    x0, res0, rank0, s0 = np.linalg.lstsq(a, b)
+    np.testing.assert_allclose(x, x0, atol=1e-10)
+    assert np.shape(res) == np.shape(res0) and rank == rank0
+    np.testing.assert_allclose(res, res0, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(s, s0, rtol=1e-12)
+
+
+def test_lstsq_gradients_and_errors():
+    a, b = MATS["tall"], _r3.standard_normal((5, 2))
+    for part in (0, 1, 3):
+        sg.check_grads(lambda m, y, part=part: sla.lstsq(m, y)[part], (a, b),
+                       modes=("rev", "fwd"), order=2)
+    with pytest.raises(np.linalg.LinAlgError, match=r"lstsq: .*got shapes \(5, 3\) and \(4,\)"):
+        sla.lstsq(a, np.ones(4))
+
+
+def test_multi_dot_outer_tensor_forms():
+    ms = [_r3.standard_normal(s) for s in [(3,), (3, 6), (6, 2), (2, 4), (4,)]]
+    np.testing.assert_allclose(sla.multi_dot(ms), np.linalg.multi_dot(ms), rtol=1e-12)
+    np.testing.assert_allclose(sla.multi_dot(ms[1:4]), np.linalg.multi_dot(ms[1:4]), rtol=1e-12)
+    np.testing.assert_allclose(sla.multi_dot(ms[:3]), np.linalg.multi_dot(ms[:3]), rtol=1e-12)
+    np.testing.assert_allclose(sla.multi_dot(ms[:2]), np.linalg.multi_dot(ms[:2]), rtol=1e-12)
+    sg.check_grads(lambda *xs: sla.multi_dot(xs), tuple(ms[1:]), modes=("rev", "fwd"), order=2)
+    with pytest.raises(ValueError, match="multi_dot: expects at least two arrays"):
+        sla.multi_dot(ms[:1])
+    np.testing.assert_allclose(sla.outer(ms[0], ms[4]), np.linalg.outer(ms[0], ms[4]))
+    with pytest.raises(ValueError, match=r"outer: needs two 1-D arrays, got shapes \(3, 6\)"):
+        sla.outer(ms[1], ms[0])
+    t = well(6, 6).reshape(6, 2, 3)
+    np.testing.assert_allclose(sla.tensorinv(t, ind=1), np.linalg.tensorinv(t, ind=1))
+    t4 = well(6, 6).reshape(2, 3, 3, 2)
+    np.testing.assert_allclose(sla.tensorinv(t4), np.linalg.tensorinv(t4), rtol=1e-12)
+    rhs = _r3.standard_normal(6)
+    np.testing.assert_allclose(sla.tensorsolve(t, rhs), np.linalg.tensorsolve(t, rhs))
+    t3 = np.moveaxis(t, 0, 2)
+    np.testing.assert_allclose(sla.tensorsolve(t3, rhs, axes=(0, 1)),
+                               np.linalg.tensorsolve(t3, rhs, axes=(0, 1)))
+    sg.check_grads(sla.tensorsolve, (t, rhs), modes=("rev", "fwd"), order=2)
+    with pytest.raises(np.linalg.LinAlgError, match="tensorsolve: needs prod"):
+        sla.tensorsolve(t, np.ones((2, 3)))

@@ -181,7 +181,7 @@ CASES.update({
         ("mat", lambda a: sla.slogdet(a)[1], (_NA,)),
         ("neg", lambda a: sla.slogdet(a)[1], (-_NA,)),
     ],
-    "svdvals": [("tall", sla.svd, (_TALL,)), ("wide", sla.svd, (_WIDE,))],
+    "svdvals": [("tall", sla.svdvals, (_TALL,)), ("wide", sla.svdvals, (_WIDE,))],
     "qr_r": [
         ("tall", lambda a: sla.qr(a)[1], (_TALL,)),
         ("square", lambda a: sla.qr(a)[1], (_NA,)),
@@ -189,6 +189,22 @@ CASES.update({
     "qr_q": [
         ("tall", lambda a: sla.qr(a)[0], (_TALL,)),
         ("square", lambda a: sla.qr(a)[0], (_NA,)),
+    ],
+    "svd_u": [
+        ("tall", lambda a: sla.svd(a, full_matrices=False).U, (_TALL,)),
+        ("wide", lambda a: sla.svd(a, full_matrices=False).U, (_WIDE,)),
+        ("square", lambda a: sla.svd(a).U, (_NA,)),
+    ],
+    "svd_vh": [
+        ("tall", lambda a: sla.svd(a, full_matrices=False).Vh, (_TALL,)),
+        ("wide", lambda a: sla.svd(a, full_matrices=False).Vh, (_WIDE,)),
+        ("square", lambda a: sla.svd(a).Vh, (_NA,)),
+    ],
+    "pinv": [
+        ("tall", sla.pinv, (_TALL,)),
+        ("wide", sla.pinv, (_WIDE,)),
+        # rank 1 along the whole path b cᵀ, so the rank stays constant
+        ("rank1", lambda b, c: sla.pinv(b @ c), (_TALL[:, :1], _WIDE[:1])),
     ],
 })
 

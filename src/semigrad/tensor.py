@@ -403,6 +403,7 @@ def _ufunc_table():
         "sqrt": _ops.sqrt,
         "square": _ops.square,
         "absolute": _ops.abs,
+        "conjugate": _ops.conj,
         "sign": _ops.sign,
         "sin": _ops.sin,
         "cos": _ops.cos,

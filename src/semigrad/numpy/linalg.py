@@ -1,13 +1,18 @@
 """``semigrad.numpy.linalg``: NumPy's ``linalg`` names, differentiable (real values).
 
-``inv``, ``det``, ``solve``, ``cholesky``, ``eigvalsh``, ``eigh``, ``svd``
-(singular values only) and ``qr`` are primitives (see
+``inv``, ``det``, ``solve``, ``cholesky``, ``eigvalsh``, ``eigh``, ``svd``,
+``svdvals``, ``qr`` and ``pinv`` are primitives (see
 :mod:`semigrad.primitives.linalg` for their conventions: ``cholesky`` and
 ``eigh`` read the lower triangle, like NumPy; ``eigh``'s eigenvector signs are
-fixed so the largest-magnitude entry of each column is positive; ``qr``'s ``R``
-has a positive diagonal); ``slogdet``'s log-magnitude is the ``slogdet_logabs``
-primitive (its sign is a plain, untraced value); ``norm``, ``matrix_power`` and
-``pinv`` are compositions of semigrad operations.
+fixed so the largest-magnitude entry of each column is positive, and so are
+the columns of ``svd``'s ``U``, with ``Vh``'s rows following so that
+``a @ v_i = s_i u_i``; ``qr``'s ``R`` has a positive diagonal; ``pinv`` is
+differentiable where the rank is locally constant); ``slogdet``'s
+log-magnitude is the ``slogdet_logabs`` primitive (its sign is a plain,
+untraced value). ``norm``, ``vector_norm``, ``matrix_norm``, ``cond``,
+``lstsq``, ``matrix_power``, ``multi_dot``, ``outer``, ``tensorinv`` and
+``tensorsolve`` are compositions of semigrad operations; ``matrix_rank`` is a
+plain integer.
 
 >>> import semigrad as sg
 >>> import semigrad.numpy.linalg as sla
@@ -20,15 +25,93 @@ primitive (its sign is a plain, untraced value); ``norm``, ``matrix_power`` and
 
 from __future__ import annotations
 
+import numbers
+from typing import NamedTuple
+
 import numpy as np
 
 from .. import ops
 from ..primitives import linalg as L
 
 __all__ = [
-    "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power", "norm", "pinv", "qr", "slogdet",
-    "solve", "svd",
+    "EighResult", "QRResult", "SVDResult", "SlogdetResult",
+    "cholesky", "cond", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm",
+    "matrix_power", "matrix_rank", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet",
+    "solve", "svd", "svdvals", "tensorinv", "tensorsolve", "vector_norm",
 ]
+
+LinAlgError = np.linalg.LinAlgError
+
+
+class SVDResult(NamedTuple):
+    """``svd``'s result, as NumPy 2's: ``U`` (m×k), ``S`` (k), ``Vh`` (k×n)."""
+
+    U: object
+    S: object
+    Vh: object
+
+
+class QRResult(NamedTuple):
+    """``qr``'s result, as NumPy 2's: ``Q`` and ``R``."""
+
+    Q: object
+    R: object
+
+
+class EighResult(NamedTuple):
+    """``eigh``'s result, as NumPy 2's: ascending ``eigenvalues`` and ``eigenvectors`` (columns)."""
+
+    eigenvalues: object
+    eigenvectors: object
+
+
+class SlogdetResult(NamedTuple):
+    """``slogdet``'s result, as NumPy 2's: ``sign`` (untraced) and ``logabsdet``."""
+
+    sign: object
+    logabsdet: object
+
+
+def _value(x):
+    return np.asarray(getattr(x, "value", x))
+
+
+def _matrix_shape(name, a):
+    """``(m, n)`` of the last two axes; a clear error for fewer than two."""
+    shape = ops.shape(a)
+    if len(shape) < 2:
+        raise LinAlgError(
+            f"{name}: needs a matrix or a stack of matrices (at least 2-D), got shape {shape}"
+        )
+    return shape[-2:]
+
+
+def _square(name, a):
+    m, n = _matrix_shape(name, a)
+    if m != n:
+        raise LinAlgError(f"{name}: needs square matrices, got shape {ops.shape(a)}")
+    return n
+
+
+def _floating(x):
+    """``x`` as a floating array (integers and booleans become float64), like NumPy's norm."""
+    dt = getattr(getattr(x, "value", x), "dtype", None)
+    if dt is None:
+        x = np.asarray(x)
+        dt = x.dtype
+    return x if dt.kind in "fc" else ops.astype(x, np.float64)
+
+
+def _eps(a):
+    dt = _value(a).dtype
+    return np.finfo(dt if dt.kind in "fc" else np.float64).eps
+
+
+def _from_lower(name, a):
+    """The symmetric matrix ``tril(a) + tril(a, -1)ᵀ`` (what ``hermitian=True`` reads)."""
+    n = _square(name, a)
+    return (ops.multiply(a, np.tril(np.ones((n, n))))
+            + ops.multiply(ops.swapaxes(a, -1, -2), np.triu(np.ones((n, n)), 1)))
 
 
 def inv(a):
@@ -52,7 +135,7 @@ def det(a):
 
 
 def slogdet(a):
-    """``(sign, log|det a|)``; the sign has zero derivative.
+    """``(sign, logabsdet)`` (a ``SlogdetResult``); the sign has zero derivative.
 
     >>> import semigrad as sg
     >>> import semigrad.numpy.linalg as sla
@@ -63,8 +146,8 @@ def slogdet(a):
     >>> np.allclose(sg.grad(lambda m: sla.slogdet(m)[1])(a), np.linalg.inv(a).T)
     True
     """
-    sign = np.linalg.slogdet(getattr(a, "value", a))[0]
-    return sign, L.slogdet_logabs(a)
+    sign = np.linalg.slogdet(_value(a))[0]
+    return SlogdetResult(sign, L.slogdet_logabs(a))
 
 
 def solve(a, b):
@@ -98,7 +181,7 @@ def eigvalsh(a):
 
 
 def eigh(a):
-    """``(w, v)``: eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix.
+    """``(w, v)`` (an ``EighResult``): ascending eigenvalues and eigenvectors (columns).
 
     Two primitives, ``eigvalsh`` and ``eigh_vectors``. The lower triangle is
     read; each column's largest-magnitude entry is positive; eigenvector
@@ -110,7 +193,7 @@ def eigh(a):
     >>> np.allclose(w, np.linalg.eigvalsh(a)), np.allclose(v @ np.diag(w) @ v.T, a)
     (True, True)
     """
-    return L.eigvalsh(a), L.eigh_vectors(a)
+    return EighResult(L.eigvalsh(a), L.eigh_vectors(a))
 
 
 def matrix_power(a, n):
@@ -135,9 +218,350 @@ def matrix_power(a, n):
     return result
 
 
+# --------------------------------------------------------------------------
+# SVD and what is built on it
+
+
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """The SVD ``a = U @ diag(S) @ Vh`` (an ``SVDResult``), or the singular values alone.
+
+    NumPy's signature. ``U``, ``S`` and ``Vh`` are three primitives (``svd_u``,
+    ``svdvals``, ``svd_vh``), each differentiable to any order. The singular
+    values are descending; each column of ``U`` has its largest-magnitude
+    entry positive (the first such entry on a tie), and the rows of ``Vh``
+    follow so that ``a @ v_i = s_i u_i`` (NumPy's own signs may differ pair by
+    pair). Derivatives of ``U`` and ``Vh`` need distinct singular values (and
+    nonzero ones for a non-square matrix); those of ``S`` only at second order.
+
+    ``full_matrices=True`` (NumPy's default) is the reduced SVD for square
+    matrices; for an m×n matrix with m ≠ n the extra columns of the full ``U``
+    (or rows of ``Vh``) are not unique, so it raises: pass
+    ``full_matrices=False``. ``hermitian=True`` reads the lower triangle (as
+    NumPy) and takes the SVD of that symmetric matrix.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.array([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]])
+    >>> u, s, vh = sla.svd(a, full_matrices=False)
+    >>> s.round(12).tolist(), np.allclose(u * s @ vh, a)
+    ([3.0, 2.0], True)
+    >>> sla.svd(a, compute_uv=False).round(12).tolist()
+    [3.0, 2.0]
+    >>> sg.grad(lambda m: sla.svd(m)[1][0])(np.array([[3.0, 0.0], [0.0, 2.0]])).round(12).tolist()
+    [[1.0, 0.0], [0.0, 0.0]]
+    """
+    m, n = _matrix_shape("svd", a)
+    if hermitian:
+        a = _from_lower("svd", a)
+    if not compute_uv:
+        return L.svdvals(a)
+    if full_matrices and m != n:
+        k = min(m, n)
+        extra = "U" if m > n else "Vh"
+        raise ValueError(
+            f"svd: full_matrices=True of a {m}×{n} matrix (input shape {ops.shape(a)}) adds "
+            f"{abs(m - n)} {'columns of U' if extra == 'U' else 'rows of Vh'} that are not "
+            f"unique, so not differentiable; pass full_matrices=False for the reduced SVD "
+            f"(U {m}×{k}, S {k}, Vh {k}×{n})"
+        )
+    return SVDResult(L.svd_u(a), L.svdvals(a), L.svd_vh(a))
+
+
+def svdvals(x, /):
+    """The singular values of a matrix (or a stack of them), descending.
+
+    The ``svdvals`` primitive; its gradient is ``U @ diag(g) @ Vh``.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.svdvals(np.array([[0.0, 2.0], [1.0, 0.0]])).round(12).tolist()
+    [2.0, 1.0]
+    >>> sg.grad(lambda a: sla.svdvals(a)[0])(np.array([[0.0, 2.0], [1.0, 0.0]])).tolist()
+    [[0.0, 1.0], [0.0, 0.0]]
+    """
+    _matrix_shape("svdvals", x)
+    return L.svdvals(x)
+
+
+_NOVALUE = object()
+
+
+def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
+    """The Moore–Penrose pseudo-inverse (any m×n, also rank-deficient; stacks too).
+
+    NumPy's cutoff: singular values at most ``rtol * max(s)`` count as zero.
+    As NumPy 2.4, ``rcond`` (the same ratio) defaults to 1e-15 when neither is
+    given, ``rtol=None`` means ``max(m, n) * eps``, and giving both is an
+    error. ``hermitian=True`` reads the lower triangle. The ``pinv`` primitive:
+    differentiable where the rank is locally constant (the derivative along
+    matrices of the same rank; a perturbation that changes the rank makes the
+    pseudo-inverse jump).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 0.0]])  # rank 1
+    >>> np.allclose(sla.pinv(a), np.linalg.pinv(a))
+    True
+    >>> np.allclose(sg.grad(lambda m: sla.pinv(m)[0, 0])(np.eye(2) * 2.0), [[-0.25, 0], [0, 0]])
+    True
+    """
+    m, n = _matrix_shape("pinv", a)
+    if rcond is None:
+        if rtol is _NOVALUE:
+            cut = 1e-15
+        elif rtol is None:
+            cut = max(m, n) * _eps(a)
+        else:
+            cut = rtol
+    elif rtol is not _NOVALUE:
+        raise ValueError("pinv: rtol and rcond are the same cutoff ratio; pass one of them")
+    else:
+        cut = rcond
+    cut = np.asarray(cut, dtype=np.float64)
+    cut = float(cut) if cut.ndim == 0 else cut
+    if hermitian:
+        a = _from_lower("pinv", a)
+    return L.pinv(a, rtol=cut)
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):  # noqa: N803 (NumPy's name)
+    """The rank: the number of singular values above the tolerance (a plain integer).
+
+    NumPy's rules (``tol`` absolute, ``rtol`` relative to the largest singular
+    value, default ``max(m, n) * eps``); no derivative.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> int(sla.matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0]])))
+    1
+    """
+    return np.linalg.matrix_rank(_value(A), tol=tol, hermitian=hermitian, rtol=rtol)
+
+
+def cond(x, p=None):
+    """The condition number ``norm(x, p) * norm(inv(x), p)``.
+
+    ``p`` None or 2: ``s_max / s_min`` from ``svdvals`` (any m×n); -2:
+    ``s_min / s_max``; 1, -1, inf, -inf, 'fro', 'nuc': through ``inv``, so
+    square invertible matrices only.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> float(sla.cond(np.array([[4.0, 0.0], [0.0, 0.5]])))
+    8.0
+    >>> float(sla.cond(np.array([[4.0, 0.0], [0.0, 0.5]]), 1))
+    8.0
+    """
+    _matrix_shape("cond", x)
+    x = _floating(x)
+    if isinstance(p, str):
+        if p not in ("fro", "nuc"):
+            raise ValueError(f"cond: invalid p={p!r}; use None, 2, -2, 1, -1, inf, -inf, "
+                             "'fro' or 'nuc'")
+    elif p is None or p == 2 or p == -2:
+        s = L.svdvals(x)
+        big, small = ops.getitem(s, (Ellipsis, 0)), ops.getitem(s, (Ellipsis, -1))
+        return big / small if p != -2 else small / big
+    elif p not in (1, -1, np.inf, -np.inf):
+        raise ValueError(f"cond: invalid p={p!r}; use None, 2, -2, 1, -1, inf, -inf, "
+                         "'fro' or 'nuc'")
+    _square("cond", x)
+    return (_norm("cond", x, p, (-2, -1), False)
+            * _norm("cond", L.inv(x), p, (-2, -1), False))
+
+
+def lstsq(a, b, rcond=None):
+    """Least squares ``min ||a @ x - b||``: ``(x, residuals, rank, s)`` as NumPy.
+
+    ``a`` is m×n, ``b`` m or m×k; singular values at most ``rcond * max(s)``
+    count as zero (default ``max(m, n) * eps``, as NumPy). ``x = pinv(a) @ b``
+    (the minimum-norm solution), differentiable in ``a`` and ``b`` where the
+    rank is locally constant; ``residuals`` (the squared residual norm per
+    column, shape (k,) or (1,) for a vector ``b``; empty unless the rank is n
+    and m > n) and ``s`` (the ``svdvals`` of ``a``) are differentiable too;
+    ``rank`` is a plain integer.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    >>> b = np.array([1.0, 2.0, 4.0])
+    >>> x, res, rank, s = sla.lstsq(a, b)
+    >>> np.allclose(x, np.linalg.lstsq(a, b)[0]), rank, np.allclose(res, np.linalg.lstsq(a, b)[1])
+    (True, 2, True)
+    >>> (sg.grad(lambda y: sla.lstsq(a, y)[0][1])(b).round(12) + 0.0).tolist()  # the slope
+    [-0.5, 0.0, 0.5]
+    """
+    sa, sb = ops.shape(a), ops.shape(b)
+    if len(sa) != 2 or len(sb) not in (1, 2) or sb[0] != sa[0]:
+        raise LinAlgError(
+            f"lstsq: needs a 2-D a (m×n) and a b of shape (m,) or (m, k) with the same m; "
+            f"got shapes {sa} and {sb}"
+        )
+    m, n = sa
+    if rcond is None or rcond < 0:
+        rcond = _eps(a) * max(m, n)
+    s = L.svdvals(a)
+    sv = _value(s)
+    rank = int(np.count_nonzero(sv > rcond * sv.max())) if sv.size else 0
+    x = ops.matmul(L.pinv(a, rtol=float(rcond)), b)
+    if rank == n and m > n:
+        r = ops.subtract(b, ops.matmul(a, x))
+        residuals = ops.sum(ops.square(r), axis=0)
+        if len(sb) == 1:
+            residuals = ops.reshape(residuals, (1,))
+    else:
+        residuals = np.empty((0,), dtype=np.result_type(_value(a).dtype, np.float64))
+    return x, residuals, rank, s
+
+
+# --------------------------------------------------------------------------
+# QR
+
+
+def qr(a, mode="reduced"):
+    """``(Q, R)`` (a ``QRResult``) of full-rank matrices, ``diag(R) > 0``; ``mode='r'``: R only.
+
+    Tall or square m×n (m ≥ n): the reduced QR, two primitives ``qr_q``
+    (m×n) and ``qr_r`` (n×n). Wide (m < n): with ``a = [X | Y]``, X the
+    first m columns (which must be invertible), ``Q, R1 = qr(X)`` and
+    ``R = [R1 | Qᵀ Y]`` (m×n), as NumPy. ``mode='complete'`` equals the
+    reduced mode when m ≤ n and raises for a tall matrix (the extra columns of
+    Q are not unique); ``mode='raw'`` is not supported. NumPy's signs may
+    differ row by row of R (column by column of Q).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
+    >>> q, r = sla.qr(a)
+    >>> np.allclose(q @ r, a), np.allclose(q.T @ q, np.eye(2)), bool(np.all(np.diag(r) > 0))
+    (True, True, True)
+    >>> q, r = sla.qr(a.T)  # wide: R is 2×3
+    >>> r.shape, np.allclose(q @ r, a.T)
+    ((2, 3), True)
+    """
+    if mode not in ("reduced", "complete", "r", "raw"):
+        raise ValueError(
+            f"qr: unrecognized mode {mode!r}; use 'reduced' (default), 'complete' or 'r'"
+        )
+    m, n = _matrix_shape("qr", a)
+    if mode == "raw":
+        raise ValueError("qr: mode='raw' (LAPACK's Householder reflectors) is not supported; "
+                         "use mode='reduced', 'complete' or 'r'")
+    if mode == "complete" and m > n:
+        raise ValueError(
+            f"qr: mode='complete' of a tall {m}×{n} matrix (input shape {ops.shape(a)}) adds "
+            f"{m - n} columns of Q that are not unique, so not differentiable; use "
+            f"mode='reduced' (Q {m}×{n}, R {n}×{n})"
+        )
+    if m >= n:
+        r = L.qr_r(a)
+        return r if mode == "r" else QRResult(L.qr_q(a), r)
+    x = ops.getitem(a, (Ellipsis, slice(None), slice(None, m)))
+    y = ops.getitem(a, (Ellipsis, slice(None), slice(m, None)))
+    q = L.qr_q(x)
+    r = ops.concatenate([L.qr_r(x), ops.matmul(ops.swapaxes(q, -1, -2), y)], axis=-1)
+    return r if mode == "r" else QRResult(q, r)
+
+
+# --------------------------------------------------------------------------
+# Norms
+
+
+_VECTOR_ORDS = "None, 2, 1, inf, -inf, 0 or any other number"
+_MATRIX_ORDS = "None, 'fro', 'nuc', 2, -2, 1, -1, inf or -inf"
+
+
+def _normalise_axis(name, axis, nd, shape):
+    try:
+        k = int(axis)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name}: 'axis' must be None, an integer or a tuple of integers, got {axis!r}"
+        ) from None
+    if not -nd <= k < nd:
+        raise ValueError(f"{name}: axis {axis!r} is out of range for an input of shape {shape}")
+    return k % nd
+
+
+def _norm(name, x, ord, axis, keepdims):  # noqa: A002
+    shape = ops.shape(x)
+    nd = len(shape)
+    x = _floating(x)
+    if axis is None and (ord is None or (isinstance(ord, str) and ord in ("f", "fro") and nd == 2)
+                         or (not isinstance(ord, str) and ord == 2 and nd == 1)):
+        return ops.sqrt(ops.sum(ops.square(x), keepdims=keepdims))
+    if axis is None:
+        axes = tuple(range(nd))
+    elif isinstance(axis, tuple):
+        axes = tuple(_normalise_axis(name, k, nd, shape) for k in axis)
+    else:
+        axes = (_normalise_axis(name, axis, nd, shape),)
+    where = f"(axis={axis!r}, input shape {shape})"
+
+    if len(axes) == 1:
+        ax = axes[0]
+        if isinstance(ord, str) or not (ord is None or isinstance(ord, numbers.Real)):
+            raise ValueError(f"{name}: invalid order ord={ord!r} for vectors {where}; "
+                             f"use {_VECTOR_ORDS}")
+        if ord is None or ord == 2:
+            return ops.sqrt(ops.sum(ops.square(x), axis=ax, keepdims=keepdims))
+        if ord == np.inf:
+            return ops.max(ops.abs(x), axis=ax, keepdims=keepdims)
+        if ord == -np.inf:
+            return ops.min(ops.abs(x), axis=ax, keepdims=keepdims)
+        if ord == 0:  # the number of nonzero entries: zero derivative
+            dt = _value(x).dtype
+            return ops.sum(ops.astype(ops.not_equal(x, 0), dt), axis=ax, keepdims=keepdims)
+        if ord == 1:
+            return ops.sum(ops.abs(x), axis=ax, keepdims=keepdims)
+        p = float(ord)
+        return ops.power(ops.sum(ops.power(ops.abs(x), p), axis=ax, keepdims=keepdims), 1.0 / p)
+
+    if len(axes) != 2:
+        raise ValueError(
+            f"{name}: improper number of dimensions to norm {where}: give one axis (a vector "
+            "norm) or two (a matrix norm), or use vector_norm for several axes"
+        )
+    r, c = axes
+    if r == c:
+        raise ValueError(f"{name}: duplicate axes given {where}")
+    kd_shape = tuple(1 if k in (r, c) else d for k, d in enumerate(shape))
+    out_shape = tuple(d for k, d in enumerate(shape) if k not in (r, c))
+    if isinstance(ord, str):
+        if ord not in ("fro", "f", "nuc"):
+            raise ValueError(f"{name}: invalid order ord={ord!r} for matrices {where}; "
+                             f"use {_MATRIX_ORDS}")
+    elif not (ord is None or ord in (2, -2, 1, -1, np.inf, -np.inf)):
+        raise ValueError(f"{name}: invalid order ord={ord!r} for matrices {where}; "
+                         f"use {_MATRIX_ORDS}")
+
+    if ord == "nuc" or (not isinstance(ord, str) and ord in (2, -2)):
+        perm = [k for k in range(nd) if k not in (r, c)] + [r, c]
+        s = L.svdvals(ops.transpose(x, perm))
+        if ord == "nuc":
+            ret = ops.sum(s, axis=-1)
+        else:
+            ret = ops.getitem(s, (Ellipsis, 0 if ord == 2 else -1))
+        return ops.reshape(ret, kd_shape if keepdims else out_shape)
+    if ord is None or isinstance(ord, str):  # Frobenius
+        ret = ops.sqrt(ops.sum(ops.square(x), axis=(r, c), keepdims=True))
+    else:
+        # ord ±1: sum over rows, extreme over columns; ±inf: the other way round
+        inner, outer_ = (r, c) if abs(ord) == 1 else (c, r)
+        sums = ops.sum(ops.abs(x), axis=inner, keepdims=True)
+        ret = (ops.max if ord > 0 else ops.min)(sums, axis=outer_, keepdims=True)
+    return ret if keepdims else ops.reshape(ret, out_shape)
+
+
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (NumPy's name)
-    """The Frobenius / 2-norm (``ord`` None, 'fro' or 2 for vectors), or ``ord=1`` / ``inf``
-    for vectors; ``axis`` as in NumPy for those.
+    """A vector or matrix norm, with NumPy's ``ord`` / ``axis`` / ``keepdims`` rules.
+
+    ``axis`` an int (vector norms: ``ord`` None or 2 Euclidean, 1, inf, -inf,
+    0 (the number of nonzero entries, zero derivative) or any number p:
+    ``sum(|x|^p)^(1/p)``), a pair (matrix norms: None/'fro' Frobenius, 'nuc'
+    the sum of singular values, 2 / -2 the largest / smallest singular value
+    (through ``svdvals``), 1 / -1 the max / min absolute column sum, inf /
+    -inf the max / min absolute row sum), or None: the whole array for
+    ``ord=None`` (any number of dimensions), else the vector norm of a 1-D
+    and the matrix norm of a 2-D input. max/min ties share the derivative.
 
     >>> import semigrad as sg
     >>> import semigrad.numpy.linalg as sla
@@ -145,61 +569,177 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (NumPy's name)
     5.0
     >>> sg.grad(sla.norm)(np.array([3.0, 4.0])).round(12).tolist()
     [0.6, 0.8]
+    >>> a = np.array([[1.0, -2.0], [3.0, 4.0]])
+    >>> float(sla.norm(a, 1)), float(sla.norm(a, np.inf)), sla.norm(a, 1, axis=1).tolist()
+    (6.0, 7.0, [3.0, 7.0])
     """
-    nd = len(ops.shape(x))
-    if ord is None or ord == "fro" or (ord == 2 and (nd == 1 or isinstance(axis, int))):
-        return ops.sqrt(ops.sum(ops.square(x), axis=axis, keepdims=keepdims))
-    if ord == 1 and (nd == 1 or isinstance(axis, int)):
-        return ops.sum(ops.abs(x), axis=axis, keepdims=keepdims)
-    if ord == np.inf and (nd == 1 or isinstance(axis, int)):
-        return ops.max(ops.abs(x), axis=axis, keepdims=keepdims)
-    raise ValueError(
-        f"norm: ord={ord!r} with axis={axis!r} is not supported; use ord None, 1, 2 or inf"
-    )
+    return _norm("norm", x, ord, axis, keepdims)
 
 
-def pinv(a):
-    """The pseudo-inverse of a matrix of full column rank: ``inv(aᵀ a) aᵀ``.
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):  # noqa: A002
+    """The vector norm over ``axis`` (None: all of ``x``; an int; or any tuple of axes).
+
+    ``ord`` as the vector norms of :func:`norm` (2 by default).
 
     >>> import semigrad.numpy.linalg as sla
-    >>> a = np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
-    >>> np.allclose(sla.pinv(a), np.linalg.pinv(a))
-    True
+    >>> float(sla.vector_norm(np.array([[3.0, 0.0], [0.0, 4.0]])))
+    5.0
+    >>> sla.vector_norm(np.ones((2, 3, 4)), axis=(0, 2), ord=1, keepdims=True).shape
+    (1, 3, 1)
     """
-    at = ops.swapaxes(a, -1, -2)
-    return ops.matmul(L.inv(ops.matmul(at, a)), at)
+    shape = ops.shape(x)
+    nd = len(shape)
+    if axis is None:
+        y, ax, axes = ops.reshape(x, (-1,)), 0, tuple(range(nd))
+    elif isinstance(axis, tuple):
+        axes = tuple(_normalise_axis("vector_norm", k, nd, shape) for k in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"vector_norm: repeated axis in {axis!r} (input shape {shape})")
+        rest = tuple(k for k in range(nd) if k not in axes)
+        y = ops.reshape(ops.transpose(x, axes + rest),
+                        (int(np.prod([shape[k] for k in axes], dtype=np.int64)),
+                         *[shape[k] for k in rest]))
+        ax = 0
+    else:
+        y = x
+        ax = _normalise_axis("vector_norm", axis, nd, shape)
+        axes = (ax,)
+    if isinstance(ord, str):
+        raise ValueError(f"vector_norm: invalid order ord={ord!r} (axis={axis!r}, input shape "
+                         f"{shape}); use {_VECTOR_ORDS}")
+    res = _norm("vector_norm", y, ord, ax, False)
+    if keepdims:
+        res = ops.reshape(res, tuple(1 if k in axes else d for k, d in enumerate(shape)))
+    return res
 
 
-def svd(a, compute_uv=False):
-    """The singular values (descending) of a matrix (or a stack of them).
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):  # noqa: A002
+    """The matrix norm over the last two axes (``ord`` as the matrix norms of :func:`norm`).
 
-    Only ``compute_uv=False`` is supported; derivatives need distinct nonzero
-    singular values.
-
-    >>> import semigrad as sg
     >>> import semigrad.numpy.linalg as sla
-    >>> sla.svd(np.array([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]])).round(12).tolist()
-    [3.0, 2.0]
-    >>> sg.grad(lambda m: sla.svd(m)[0])(np.array([[3.0, 0.0], [0.0, 2.0]])).round(12).tolist()
-    [[1.0, 0.0], [0.0, 0.0]]
+    >>> a = np.array([[3.0, 0.0], [0.0, 4.0]])
+    >>> float(sla.matrix_norm(a)), float(sla.matrix_norm(a, ord="nuc"))
+    (5.0, 7.0)
     """
-    if compute_uv:
-        raise ValueError(
-            "svd: the singular vectors are not differentiable here; call svd(a, compute_uv=False) "
-            "for the singular values, or use eigh(a.T @ a) for the right singular vectors"
+    _matrix_shape("matrix_norm", x)
+    return _norm("matrix_norm", x, ord, (-2, -1), keepdims)
+
+
+# --------------------------------------------------------------------------
+# Products and tensor forms
+
+
+def outer(x1, x2, /):
+    """The outer product of two vectors (1-D only, as NumPy 2's ``linalg.outer``).
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.outer(np.array([1.0, 2.0]), np.array([1.0, 10.0])).tolist()
+    [[1.0, 10.0], [2.0, 20.0]]
+    """
+    s1, s2 = ops.shape(x1), ops.shape(x2)
+    if len(s1) != 1 or len(s2) != 1:
+        raise ValueError(f"outer: needs two 1-D arrays, got shapes {s1} and {s2}; "
+                         "use semigrad.numpy.outer to flatten them first")
+    return ops.outer(x1, x2)
+
+
+def _chain_order(dims):
+    """The cheapest parenthesisation of a matrix chain (dims p0 × p1, p1 × p2, ...)."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def multi_dot(arrays, *, out=None):
+    """The product of a chain of matrices in the cheapest order (1-D ends as vectors).
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> a, b, c = np.ones((2, 3)), np.ones((3, 4)), np.ones(4)
+    >>> sla.multi_dot([a, b, c]).tolist()
+    [12.0, 12.0]
+    """
+    if out is not None:
+        raise TypeError("multi_dot: out= is not supported (results are new values)")
+    arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError(f"multi_dot: expects at least two arrays, got {len(arrays)}")
+    if len(arrays) == 2:
+        return ops.dot(arrays[0], arrays[1])
+    shapes = [ops.shape(a) for a in arrays]
+    first, last = len(shapes[0]), len(shapes[-1])
+    if first == 1:
+        arrays[0] = ops.reshape(arrays[0], (1, -1))
+    if last == 1:
+        arrays[-1] = ops.reshape(arrays[-1], (-1, 1))
+    shapes2 = [ops.shape(a) for a in arrays]
+    if any(len(s) != 2 for s in shapes2):
+        raise ValueError(f"multi_dot: needs 2-D arrays (the first and last may be 1-D), "
+                         f"got shapes {shapes}")
+    split = _chain_order([shapes2[0][0]] + [s[1] for s in shapes2])
+
+    def product(i, j):
+        if i == j:
+            return arrays[i]
+        return ops.matmul(product(i, split[i][j]), product(split[i][j] + 1, j))
+
+    result = product(0, len(arrays) - 1)
+    if first == 1 and last == 1:
+        return ops.getitem(result, (0, 0))
+    if first == 1 or last == 1:
+        return ops.reshape(result, (-1,))
+    return result
+
+
+def tensorinv(a, ind=2):
+    """The inverse of ``a`` seen as a linear map from its first ``ind`` axes' … to the rest.
+
+    ``tensordot(tensorinv(a, ind), a, ind)`` is the identity, as NumPy.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.eye(4).reshape(4, 2, 2) * 2.0
+    >>> sla.tensorinv(a, ind=1).shape, float(sla.tensorinv(a, ind=1)[0, 0, 0])
+    ((2, 2, 4), 0.5)
+    """
+    shape = ops.shape(a)
+    if int(ind) <= 0:
+        raise ValueError(f"tensorinv: ind must be a positive integer, got {ind!r}")
+    ind = int(ind)
+    rows = int(np.prod(shape[ind:], dtype=np.int64))
+    flat = ops.reshape(a, (rows, -1)) if rows else ops.reshape(a, (0, 0))
+    return ops.reshape(L.inv(flat), shape[ind:] + shape[:ind])
+
+
+def tensorsolve(a, b, axes=None):
+    """Solve ``tensordot(a, x, axes=x.ndim) = b`` for ``x``, as NumPy.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.eye(6).reshape(6, 2, 3) * 2.0
+    >>> sla.tensorsolve(a, np.ones(6)).tolist()
+    [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
+    """
+    an = len(ops.shape(a))
+    if axes is not None:
+        allaxes = list(range(an))
+        for k in axes:
+            allaxes.remove(k % an)
+            allaxes.insert(an, k % an)
+        a = ops.transpose(a, allaxes)
+    shape, bshape = ops.shape(a), ops.shape(b)
+    oldshape = shape[len(bshape):]
+    n = int(np.prod(oldshape, dtype=np.int64))
+    if int(np.prod(shape, dtype=np.int64)) != n * n or int(np.prod(bshape, dtype=np.int64)) != n:
+        raise LinAlgError(
+            f"tensorsolve: needs prod(a.shape[b.ndim:]) == prod(a.shape[:b.ndim]); got "
+            f"a of shape {shape} (after axes={axes!r}) and b of shape {bshape}"
         )
-    return L.svdvals(a)
-
-
-def qr(a):
-    """``(q, r)``: the reduced QR of a square or tall full-rank matrix, ``diag(r) > 0``.
-
-    Two primitives, ``qr_q`` and ``qr_r`` (NumPy's signs may differ column by column).
-
-    >>> import semigrad.numpy.linalg as sla
-    >>> a = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
-    >>> q, r = sla.qr(a)
-    >>> np.allclose(q @ r, a), np.allclose(q.T @ q, np.eye(2)), bool(np.all(np.diag(r) > 0))
-    (True, True, True)
-    """
-    return L.qr_q(a), L.qr_r(a)
+    x = L.solve(ops.reshape(a, (n, n)), ops.reshape(b, (-1,)))
+    return ops.reshape(x, oldshape)

@@ -22,6 +22,19 @@ Conventions:
   Eigenvector derivatives need distinct eigenvalues.
 * ``solve(a, b)`` follows NumPy ≥ 2: ``b`` is a vector when it is 1-D and a
   matrix (or a stack of them) otherwise.
+* The SVD is three primitives, one output each: ``svdvals`` (descending),
+  ``svd_u`` (U, m×k) and ``svd_vh`` (Vᵀ, k×n) of the *reduced* SVD,
+  k = min(m, n). Signs are deterministic: each column of U has its
+  largest-magnitude entry positive (the first one on a tie), and Vᵀ's rows
+  follow so that A v_i = s_i u_i. The singular-vector rules use
+  F_ij = 1/(s_j² − s_i²) plus the projections (I − U Uᵀ), (I − V Vᵀ) for
+  non-square matrices, so their derivatives need distinct singular values,
+  and nonzero ones for a non-square matrix.
+* ``qr_q`` and ``qr_r`` are the reduced QR of a square or tall full-rank
+  matrix with diag(R) > 0 (``semigrad.numpy.linalg.qr`` builds the wide case
+  from them).
+* ``pinv`` is NumPy's pseudo-inverse (singular values ≤ rtol·max(s) count as
+  zero); its rules are the derivative of A⁺ along paths of constant rank.
 """
 
 from __future__ import annotations
@@ -323,37 +336,88 @@ slogdet_logabs = Dense(
 
 
 # --------------------------------------------------------------------------
-# svdvals: singular values (descending)
+# svd: singular values (descending) and the reduced U, Vᵀ as three primitives
 
 
-def _svd_uv(a, s):
-    """Reduced ``U`` (m×k) and ``V`` (n×k) of ``a`` for the singular values ``s`` (k = min(m, n)).
+def _svd(a):
+    """NumPy's reduced SVD with signs fixed: each column of U has its largest-magnitude
+    entry positive (the first such entry on a tie), and the rows of Vᵀ follow (A v_i = s_i u_i)."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    idx = np.argmax(np.abs(u), axis=-2)[..., None, :]
+    sign = np.sign(np.take_along_axis(u, idx, axis=-2))
+    sign[sign == 0] = 1.0
+    return u * sign, s, vh * np.swapaxes(sign, -1, -2)
 
-    Built from ``eigh_vectors`` of the Gram matrix (columns reversed to descending order) and
-    ``a`` itself, so the pair is consistent (``a v_i = s_i u_i``) and differentiable again;
-    needs distinct nonzero singular values.
-    """
-    m, n = shape_of(a)[-2:]
-    k = min(m, n)
-    flip = np.eye(k)[::-1]
-    srow = _trailing_reshape(s, (*shape_of(s)[:-1], 1, k), shape_of(s))
-    if m >= n:
-        v = _mm(eigh_vectors(_mm(_mT(a), a)), flip)
-        return _mm(a, v) / srow, v
-    u = _mm(eigh_vectors(_mm(a, _mT(a))), flip)
-    return u, _mm(_mT(a), u) / srow
+
+def _svd_parts(s):
+    """``S`` as a row (…, 1, k) and a column (…, k, 1), and ``F_ij = 1/(s_j² − s_i²)``."""
+    k = shape_of(s)[-1]
+    lead = shape_of(s)[:-1]
+    srow = _trailing_reshape(s, (*lead, 1, k), shape_of(s))
+    scol = _trailing_reshape(s, (*lead, k, 1), shape_of(s))
+    return srow, scol, _gap_inverse(s * s)
 
 
 def _svdvals_vjp(i, g, xs, out):
-    u, v = _svd_uv(xs[0], out)
+    a = xs[0]
     k = shape_of(out)[-1]
     gw = _trailing_reshape(g, (*shape_of(out)[:-1], 1, k), shape_of(out))
-    return _mm(u * gw, _mT(v))
+    return _mm(svd_u(a) * gw, svd_vh(a))
 
 
 def _svdvals_jvp(ts, xs, out):
-    u, v = _svd_uv(xs[0], out)
-    return _ops().sum(u * _mm(ts[0], v), axis=-2)
+    a = xs[0]
+    return _ops().sum(svd_u(a) * _mm(ts[0], _mT(svd_vh(a))), axis=-2)
+
+
+def _svd_u_vjp(i, g, xs, out):
+    a = xs[0]
+    m, n = shape_of(a)[-2:]
+    u, vh = out, svd_vh(a)
+    srow, _, f = _svd_parts(svdvals(a))
+    j = _mm(_mT(u), g) * f
+    abar = _mm(_mm(u, (j + _mT(j)) * srow), vh)
+    if m > n:  # (I − U Uᵀ) Ū S⁻¹ Vᵀ: zero for square matrices
+        abar = abar + _mm((g - _mm(u, _mm(_mT(u), g))) / srow, vh)
+    return abar
+
+
+def _svd_u_jvp(ts, xs, out):
+    a, t = xs[0], ts[0]
+    m, n = shape_of(a)[-2:]
+    u, v = out, _mT(svd_vh(a))
+    srow, scol, f = _svd_parts(svdvals(a))
+    tv = _mm(t, v)
+    dp = _mm(_mT(u), tv)
+    du = _mm(u, f * (dp * srow + scol * _mT(dp)))
+    if m > n:  # (I − U Uᵀ) t V S⁻¹
+        du = du + (tv - _mm(u, _mm(_mT(u), tv))) / srow
+    return du
+
+
+def _svd_vh_vjp(i, g, xs, out):
+    a = xs[0]
+    m, n = shape_of(a)[-2:]
+    u, vh = svd_u(a), out
+    _, scol, f = _svd_parts(svdvals(a))
+    kk = _mm(vh, _mT(g)) * f
+    abar = _mm(_mm(u, scol * (kk + _mT(kk))), vh)
+    if n > m:  # U S⁻¹ Ḡ (I − V Vᵀ): zero for square matrices
+        abar = abar + _mm(u, (g - _mm(_mm(g, _mT(vh)), vh)) / scol)
+    return abar
+
+
+def _svd_vh_jvp(ts, xs, out):
+    a, t = xs[0], ts[0]
+    m, n = shape_of(a)[-2:]
+    u, vh = svd_u(a), out
+    srow, scol, f = _svd_parts(svdvals(a))
+    ut = _mm(_mT(u), t)
+    dp = _mm(ut, _mT(vh))
+    dvh = _mm(_mT(f * (scol * dp + _mT(dp) * srow)), vh)
+    if n > m:  # S⁻¹ Uᵀ t (I − V Vᵀ)
+        dvh = dvh + (ut - _mm(_mm(ut, _mT(vh)), vh)) / scol
+    return dvh
 
 
 svdvals = Dense(
@@ -362,8 +426,66 @@ svdvals = Dense(
     _svdvals_vjp,
     _svdvals_jvp,
     doc="Singular values, descending (last two axes; any m×n). With the reduced SVD "
-        "A = U diag(s) Vᵀ: VJP U diag(g) Vᵀ; JVP diag(Uᵀ t V). Derivatives need distinct "
-        "nonzero singular values.",
+        "A = U diag(s) Vᵀ: VJP U diag(g) Vᵀ; JVP diag(Uᵀ t V). Second and higher "
+        "derivatives need distinct singular values (nonzero ones for non-square A).",
+)
+
+svd_u = Dense(
+    "svd_u",
+    lambda a: _svd(a)[0],
+    _svd_u_vjp,
+    _svd_u_jvp,
+    doc="U (m×k, k = min(m, n)) of the reduced SVD A = U diag(s) Vᵀ, each column's "
+        "largest-magnitude entry positive. With P = Uᵀ t V, F_ij = 1/(s_j² − s_i²): "
+        "JVP U (F ∘ (P S + S Pᵀ)) + (I − U Uᵀ) t V S⁻¹; VJP U ((J + Jᵀ) S) Vᵀ + "
+        "(I − U Uᵀ) Ū S⁻¹ Vᵀ with J = F ∘ Uᵀ Ū. Needs distinct (and, for m > n, "
+        "nonzero) singular values.",
+)
+
+svd_vh = Dense(
+    "svd_vh",
+    lambda a: _svd(a)[2],
+    _svd_vh_vjp,
+    _svd_vh_jvp,
+    doc="Vᵀ (k×n, k = min(m, n)) of the reduced SVD A = U diag(s) Vᵀ, signs following "
+        "``svd_u`` (A v_i = s_i u_i). With P = Uᵀ t V, F_ij = 1/(s_j² − s_i²): "
+        "JVP (F ∘ (S P + Pᵀ S))ᵀ Vᵀ + S⁻¹ Uᵀ t (I − V Vᵀ); VJP U (S (K + Kᵀ)) Vᵀ + "
+        "U S⁻¹ Ḡ (I − V Vᵀ) with K = F ∘ Vᵀ Ḡᵀ. Needs distinct (and, for m < n, "
+        "nonzero) singular values.",
+)
+
+
+# --------------------------------------------------------------------------
+# pinv: the Moore–Penrose pseudo-inverse with NumPy's cutoff
+
+
+def _pinv_vjp(i, g, xs, out, rtol):
+    a, p = xs[0], out
+    pt, gt = _mT(p), _mT(g)
+    x2 = _mm(gt, _mm(p, pt))  # Ḡᵀ A⁺ A⁺ᵀ
+    x3 = _mm(_mm(pt, p), gt)  # A⁺ᵀ A⁺ Ḡᵀ
+    return (-_mm(_mm(pt, g), pt) + (x2 - _mm(a, _mm(p, x2)))
+            + (x3 - _mm(_mm(x3, p), a)))
+
+
+def _pinv_jvp(ts, xs, out, rtol):
+    a, p, t = xs[0], out, ts[0]
+    pt, tt = _mT(p), _mT(t)
+    y2 = _mm(_mm(p, pt), tt)  # A⁺ A⁺ᵀ tᵀ
+    y3 = _mm(tt, _mm(pt, p))  # tᵀ A⁺ᵀ A⁺
+    return (-_mm(_mm(p, t), p) + (y2 - _mm(_mm(y2, a), p))
+            + (y3 - _mm(p, _mm(a, y3))))
+
+
+pinv = Dense(
+    "pinv",
+    lambda a, rtol: np.linalg.pinv(a, rtol=rtol),
+    _pinv_vjp,
+    _pinv_jvp,
+    doc="The Moore–Penrose pseudo-inverse A⁺ (n×m for m×n A; last two axes), singular "
+        "values at most rtol·max(s) treated as zero, as np.linalg.pinv. Derivative where the "
+        "rank is locally constant: JVP −A⁺ t A⁺ + A⁺ A⁺ᵀ tᵀ (I − A A⁺) + (I − A⁺ A) tᵀ A⁺ᵀ A⁺; "
+        "VJP −A⁺ᵀ ḡ A⁺ᵀ + (I − A A⁺) ḡᵀ A⁺ A⁺ᵀ + A⁺ᵀ A⁺ ḡᵀ (I − A⁺ A).",
 )
 
 
