@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import semigrad as sg
+import semigrad.numpy as snp
 import semigrad.numpy.linalg as sla
 
 rng = np.random.default_rng(3)
@@ -570,3 +571,78 @@ def test_multi_dot_outer_tensor_forms():
     sg.check_grads(sla.tensorsolve, (t, rhs), modes=("rev", "fwd"), order=2)
     with pytest.raises(np.linalg.LinAlgError, match="tensorsolve: needs prod"):
         sla.tensorsolve(t, np.ones((2, 3)))
+
+
+# ---- complex matrices ------------------------------------------------------------------
+
+_crng = np.random.default_rng(11)
+
+
+def _c(*shape):
+    return _crng.standard_normal(shape) + 1j * _crng.standard_normal(shape)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 3), (2, 4), (2, 3, 3)])
+def test_complex_decompositions_reconstruct_and_follow_the_phase_convention(shape):
+    a = _c(*shape)
+    u, s, vh = sla.svd(a, full_matrices=False)
+    np.testing.assert_allclose((u * s[..., None, :]) @ vh, a, atol=1e-12)
+    top = np.take_along_axis(u, np.argmax(np.abs(u), axis=-2)[..., None, :], axis=-2)
+    assert np.allclose(top.imag, 0) and np.all(top.real > 0)
+    np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), atol=1e-12)
+    q, r = sla.qr(a)
+    np.testing.assert_allclose(q @ r, a, atol=1e-12)
+    d = np.diagonal(r, axis1=-2, axis2=-1)
+    assert np.allclose(d.imag, 0) and np.all(d.real > 0)
+    np.testing.assert_allclose(sla.pinv(a), np.linalg.pinv(a), atol=1e-12)
+    for o in (None, "fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf):
+        np.testing.assert_allclose(sla.norm(a, o, axis=(-2, -1)),
+                                   np.linalg.norm(a, o, axis=(-2, -1)), rtol=1e-12)
+    for o in (None, 1, 2, 3.5, np.inf, -np.inf, 0):
+        np.testing.assert_allclose(sla.norm(a, o, axis=-1), np.linalg.norm(a, o, axis=-1),
+                                   rtol=1e-12)
+
+
+def test_complex_hermitian_decompositions_match_numpy():
+    m = _c(3, 3)
+    h = m @ m.conj().T + np.eye(3)
+    low = np.tril(h) + np.triu(_c(3, 3), 1)  # only the lower triangle is read, as NumPy
+    low[np.diag_indices(3)] += 0.7j  # and the imaginary part of the diagonal is ignored
+    np.testing.assert_allclose(sla.cholesky(low), np.linalg.cholesky(h), atol=1e-12)
+    w, v = sla.eigh(low)
+    np.testing.assert_allclose(w, np.linalg.eigvalsh(h), atol=1e-12)
+    np.testing.assert_allclose(h @ v, v * w, atol=1e-12)
+    sign, logabs = sla.slogdet(m)
+    np.testing.assert_allclose([sign, logabs], np.linalg.slogdet(m), atol=1e-12)
+
+
+def test_complex_linalg_gradients_follow_jax_convention():
+    # f = |det A|²: df = 2 Re(conj(det)·det·tr(A⁻¹ dA)), so ∂f/∂X − i ∂f/∂Y = 2 |det|² A⁻ᵀ.
+    a = _c(3, 3)
+    g = sg.grad(lambda x: snp.abs(sla.det(x)) ** 2)(a)
+    want = 2 * np.abs(np.linalg.det(a)) ** 2 * np.linalg.inv(a).T
+    np.testing.assert_allclose(g, want, rtol=1e-10)
+    # The sum of singular values is the nuclear norm; its gradient is conj(U Vᴴ) here.
+    u, _, vh = np.linalg.svd(a)
+    np.testing.assert_allclose(sg.grad(lambda x: sla.norm(x, "nuc"))(a), np.conj(u @ vh),
+                               rtol=1e-10)
+
+
+@pytest.mark.parametrize("name, fn, shape", [
+    ("cholesky", sla.cholesky, "hpd"),
+    ("eigh", lambda a: sla.eigh(a)[1] * sla.eigh(a)[0], "hpd"),
+    ("svd", lambda a: sla.svd(a, full_matrices=False)[0] @ sla.svd(a, full_matrices=False)[2],
+     (4, 3)),
+    ("qr-wide", lambda a: sla.qr(a)[1], (2, 4)),
+    ("pinv", sla.pinv, (2, 3, 4)),
+    ("slogdet", lambda a: sla.slogdet(a)[0] * sla.slogdet(a)[1], (2, 3, 3)),
+    ("lstsq", lambda a: sla.lstsq(a, np.ones((4, 2)))[0], (4, 3)),
+    ("norm-2", lambda a: sla.norm(a, 2), (3, 4)),
+])
+def test_complex_linalg_check_grads(name, fn, shape):
+    if shape == "hpd":
+        m = _c(3, 3)
+        a = m @ m.conj().T + 2 * np.eye(3)
+    else:
+        a = _c(*shape)
+    sg.check_grads(fn, (a,), modes=("rev", "fwd"), order=2)

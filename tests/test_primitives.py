@@ -305,6 +305,22 @@ COMPLEX_CASES = {
     "det": [("mat", sla.det, (cnormal(3, 3),))],
     "solve": [("vec", sla.solve, (cnormal(3, 3) + 3 * np.eye(3), cnormal(3)))],
     "slogdet_logabs": [("mat", lambda a: sla.slogdet(a)[1], (cnormal(3, 3),))],
+    "logdet": [("sign", lambda a: sla.slogdet(a)[0], (cnormal(3, 3),)),
+               ("stack", lambda a: sg.primitives.linalg.logdet(a), (cnormal(2, 3, 3),))],
+    "cholesky": [("hermitian", sla.cholesky, (_SPD_C,)),
+                 ("lower-only", sla.cholesky, (np.tril(_SPD_C) + np.triu(cnormal(3, 3), 1),))],
+    "eigvalsh": [("hermitian", sla.eigvalsh, (_SPD_C,))],
+    "eigh_vectors": [("hermitian", lambda a: sla.eigh(a)[1], (_SPD_C,))],
+    "svdvals": [("tall", sla.svdvals, (cnormal(4, 3),)), ("wide", sla.svdvals, (cnormal(2, 3),))],
+    "svd_u": [("tall", lambda a: sla.svd(a, full_matrices=False).U, (cnormal(4, 3),)),
+              ("wide", lambda a: sla.svd(a, full_matrices=False).U, (cnormal(2, 3),))],
+    "svd_vh": [("tall", lambda a: sla.svd(a, full_matrices=False).Vh, (cnormal(4, 3),)),
+               ("square", lambda a: sla.svd(a).Vh, (cnormal(3, 3),)),
+               ("wide", lambda a: sla.svd(a, full_matrices=False).Vh, (cnormal(2, 3),))],
+    "pinv": [("tall", sla.pinv, (cnormal(4, 3),)), ("wide", sla.pinv, (cnormal(2, 3),))],
+    "qr_r": [("tall", lambda a: sla.qr(a)[1], (cnormal(4, 3),)),
+             ("wide", lambda a: sla.qr(a)[1], (cnormal(2, 3),))],
+    "qr_q": [("tall", lambda a: sla.qr(a)[0], (cnormal(4, 3),))],
 }
 
 COMPLEX_TABLE = [
@@ -329,8 +345,9 @@ TABLE = [
 def test_table_covers_the_registry():
     missing = set(REGISTRY) - set(CASES) - set(COMPLEX_CASES) - set(OPAQUE) - NON_DIFFERENTIABLE
     assert not missing, f"primitives without a gradient check: {sorted(missing)}"
-    # Only the complex parts have no real case: on real values imag is 0 and angle 0 or π.
-    assert set(COMPLEX_CASES) - set(CASES) == {"imag", "angle"}
+    # Only the complex parts have no real case: on real values imag is 0 and angle 0 or π;
+    # logdet serves complex slogdet only.
+    assert set(COMPLEX_CASES) - set(CASES) == {"imag", "angle", "logdet"}
     assert all(not REGISTRY[n].differentiable for n in NON_DIFFERENTIABLE)
 
 

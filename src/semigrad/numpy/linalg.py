@@ -86,6 +86,13 @@ def _matrix_shape(name, a):
     return shape[-2:]
 
 
+def _abs2(x):
+    """|x|² elementwise, real (x² for real values; Re(conj(x)·x) for complex ones)."""
+    if np.iscomplexobj(_value(x)):
+        return ops.real(ops.conj(x) * x)
+    return ops.square(x)
+
+
 def _square(name, a):
     m, n = _matrix_shape(name, a)
     if m != n:
@@ -135,7 +142,8 @@ def det(a):
 
 
 def slogdet(a):
-    """``(sign, logabsdet)`` (a ``SlogdetResult``); the sign has zero derivative.
+    """``(sign, logabsdet)`` (a ``SlogdetResult``); a real sign (±1) has zero derivative, a
+    complex one (a phase) is differentiable.
 
     >>> import semigrad as sg
     >>> import semigrad.numpy.linalg as sla
@@ -146,6 +154,9 @@ def slogdet(a):
     >>> np.allclose(sg.grad(lambda m: sla.slogdet(m)[1])(a), np.linalg.inv(a).T)
     True
     """
+    if np.iscomplexobj(_value(a)):  # the sign is a phase that moves with a
+        ld = L.logdet(a)
+        return SlogdetResult(ops.exp(1j * ops.imag(ld)), ops.real(ld))
     sign = np.linalg.slogdet(_value(a))[0]
     return SlogdetResult(sign, L.slogdet_logabs(a))
 
@@ -404,7 +415,7 @@ def lstsq(a, b, rcond=None):
     x = ops.matmul(L.pinv(a, rtol=float(rcond)), b)
     if rank == n and m > n:
         r = ops.subtract(b, ops.matmul(a, x))
-        residuals = ops.sum(ops.square(r), axis=0)
+        residuals = ops.sum(_abs2(r), axis=0)
         if len(sb) == 1:
             residuals = ops.reshape(residuals, (1,))
     else:
@@ -422,7 +433,7 @@ def qr(a, mode="reduced"):
     Tall or square m×n (m ≥ n): the reduced QR, two primitives ``qr_q``
     (m×n) and ``qr_r`` (n×n). Wide (m < n): with ``a = [X | Y]``, X the
     first m columns (which must be invertible), ``Q, R1 = qr(X)`` and
-    ``R = [R1 | Qᵀ Y]`` (m×n), as NumPy. ``mode='complete'`` equals the
+    ``R = [R1 | Qᴴ Y]`` (m×n), as NumPy. ``mode='complete'`` equals the
     reduced mode when m ≤ n and raises for a tall matrix (the extra columns of
     Q are not unique); ``mode='raw'`` is not supported. NumPy's signs may
     differ row by row of R (column by column of Q).
@@ -457,7 +468,8 @@ def qr(a, mode="reduced"):
     x = ops.getitem(a, (Ellipsis, slice(None), slice(None, m)))
     y = ops.getitem(a, (Ellipsis, slice(None), slice(m, None)))
     q = L.qr_q(x)
-    r = ops.concatenate([L.qr_r(x), ops.matmul(ops.swapaxes(q, -1, -2), y)], axis=-1)
+    qh = ops.swapaxes(ops.conj(q), -1, -2)
+    r = ops.concatenate([L.qr_r(x), ops.matmul(qh, y)], axis=-1)
     return r if mode == "r" else QRResult(q, r)
 
 
@@ -487,7 +499,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
     x = _floating(x)
     if axis is None and (ord is None or (isinstance(ord, str) and ord in ("f", "fro") and nd == 2)
                          or (not isinstance(ord, str) and ord == 2 and nd == 1)):
-        return ops.sqrt(ops.sum(ops.square(x), keepdims=keepdims))
+        return ops.sqrt(ops.sum(_abs2(x), keepdims=keepdims))
     if axis is None:
         axes = tuple(range(nd))
     elif isinstance(axis, tuple):
@@ -502,7 +514,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
             raise ValueError(f"{name}: invalid order ord={ord!r} for vectors {where}; "
                              f"use {_VECTOR_ORDS}")
         if ord is None or ord == 2:
-            return ops.sqrt(ops.sum(ops.square(x), axis=ax, keepdims=keepdims))
+            return ops.sqrt(ops.sum(_abs2(x), axis=ax, keepdims=keepdims))
         if ord == np.inf:
             return ops.max(ops.abs(x), axis=ax, keepdims=keepdims)
         if ord == -np.inf:
@@ -542,7 +554,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
             ret = ops.getitem(s, (Ellipsis, 0 if ord == 2 else -1))
         return ops.reshape(ret, kd_shape if keepdims else out_shape)
     if ord is None or isinstance(ord, str):  # Frobenius
-        ret = ops.sqrt(ops.sum(ops.square(x), axis=(r, c), keepdims=True))
+        ret = ops.sqrt(ops.sum(_abs2(x), axis=(r, c), keepdims=True))
     else:
         # ord ±1: sum over rows, extreme over columns; ±inf: the other way round
         inner, outer_ = (r, c) if abs(ord) == 1 else (c, r)

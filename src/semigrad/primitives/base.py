@@ -439,19 +439,21 @@ class Dense(Primitive):
 
     kind = "dense"
 
-    def __init__(self, name, impl, vjp_rule, jvp_rule, doc="", sympy=None):
+    def __init__(self, name, impl, vjp_rule, jvp_rule, doc="", sympy=None, real_vjp=False):
         super().__init__(name, impl, doc, sympy)
         # None: the reverse rule is the transpose of the forward rule (transpose_jvp).
         self.vjp_rule = vjp_rule
         self.jvp_rule = jvp_rule
+        # True: vjp_rule is written for real values only; complex ones use the transpose.
+        self.real_vjp = real_vjp
 
     def vjp(self, i, g, xs, out, params):
-        if self.vjp_rule is None:
+        if self.vjp_rule is None or (self.real_vjp and any(_C.is_complex(x) for x in xs)):
             return transpose_jvp(self, i, g, xs, out, params)
         return self.vjp_rule(i, g, xs, out, **params)
 
     def jvp(self, ts, xs, out, params):
-        return self.jvp_rule(ts, xs, out, **params)
+        return like_dtype(self.jvp_rule(ts, xs, out, **params), out)
 
     def scalar_edges(self, i, xs, out, params):
         oshape = shape_of(out)
@@ -488,6 +490,7 @@ def transpose_jvp(prim, i, g, xs, out, params):
 
 # The rules above call primitives declared in the sibling modules, which in
 # turn subclass the kinds declared here: bind the modules, resolve names late.
+from . import complex as _C  # noqa: E402
 from . import elementwise as _E  # noqa: E402
 from . import multilinear as _M  # noqa: E402
 from . import structural as _S  # noqa: E402

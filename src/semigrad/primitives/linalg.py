@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import complex as _C
 from . import structural as _S
 from .base import Dense, shape_of
 
@@ -59,6 +60,42 @@ def _mm(a, b):
     return _ops().matmul(a, b)
 
 
+def _mH(x):
+    """The conjugate transpose (the transpose for real values, recording nothing more)."""
+    return _C.conj(_mT(x)) if _C.is_complex(x) else _mT(x)
+
+
+def _cplx(*xs) -> bool:
+    return any(_C.is_complex(x) for x in xs if x is not None)
+
+
+def _real_if(x, cond):
+    return _C.real(x) if cond else x
+
+
+def _unit_phase(x):
+    """x/|x| elementwise (1 where x = 0): the sign for real values, the phase for complex."""
+    m = np.abs(x)
+    return np.where(m == 0, 1.0, x / np.where(m == 0, 1.0, m))
+
+
+def _gauge_fix(v, dv):
+    """Make the tangents ``dv`` of unit columns keep each column's largest entry real.
+
+    The columns of ``v`` have their largest-magnitude entry real and positive (the phase
+    convention of ``eigh_vectors`` and ``svd_u``); the decomposition fixes them only up to a
+    phase e^{iθ}, and the phase that keeps that entry real moves by dθ = −Im(dv_k)/v_k.
+    Returns ``(dv + i v dθ, dθ)``; real values need no correction (dθ = 0, returns None).
+    """
+    vv = v.value if hasattr(v, "value") else np.asarray(v)
+    idx = np.argmax(np.abs(vv), axis=-2)[..., None, :]
+    onehot = (np.arange(vv.shape[-2])[:, None] == idx).astype(np.float64)
+    entry = _ops().sum(dv * onehot, axis=-2, keepdims=True)
+    top = _C.real(_ops().sum(v * onehot, axis=-2, keepdims=True))
+    dtheta = -_C.imag(entry) / top
+    return dv + 1j * v * dtheta, dtheta
+
+
 def _trailing_reshape(x, shape, in_shape):
     """Reshape the trailing ``in_shape`` axes of ``x`` to ``shape`` (batch axes untouched)."""
     return _S.reshape(x, shape=tuple(shape), in_shape=tuple(in_shape))
@@ -70,8 +107,14 @@ def _lower_masks(n):
 
 
 def _sym_lower_tangent(t, n):
-    """The tangent of ``tril(A) + tril(A, -1)ᵀ`` for a tangent ``t`` of ``A``."""
+    """The tangent of ``tril(A) + tril(A, -1)ᵀ`` for a tangent ``t`` of ``A``.
+
+    For complex values the matrix read is Hermitian, ``tril(A, -1) + tril(A, -1)ᴴ +
+    Re diag(A)`` (LAPACK ignores the imaginary part of the diagonal), and so is its tangent.
+    """
     low, strict = _lower_masks(n)
+    if _C.is_complex(t):
+        return t * strict + _mH(t) * strict.T + _C.real(t) * np.eye(n)
     return t * low + _mT(t) * strict.T
 
 
@@ -83,8 +126,9 @@ def _sym_lower_cotangent(g, n):
 
 def _symmetric_from_lower(a):
     a = np.asarray(a)
-    low = np.tril(a)
-    return low + np.swapaxes(np.tril(a, -1), -1, -2)
+    strict = np.tril(a, -1)
+    diag = np.real(np.diagonal(a, axis1=-2, axis2=-1))[..., None] * np.eye(a.shape[-1])
+    return strict + np.conj(np.swapaxes(strict, -1, -2)) + diag
 
 
 # --------------------------------------------------------------------------
@@ -216,7 +260,7 @@ def _cholesky_jvp(ts, xs, out):
     n = shape_of(out)[-1]
     t = _sym_lower_tangent(ts[0], n)
     linv = inv(out)
-    return _mm(out, _mm(_mm(linv, t), _mT(linv)) * _phi_mask(n))
+    return _mm(out, _mm(_mm(linv, t), _mH(linv)) * _phi_mask(n))
 
 
 def _sympy_cholesky(sp, a):
@@ -230,6 +274,7 @@ cholesky = Dense(
     lambda a: np.linalg.cholesky(_symmetric_from_lower(a)),
     _cholesky_vjp,
     _cholesky_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="The lower Cholesky factor L (L Lᵀ = A), reading A's lower triangle. "
         "JVP L Φ(L⁻¹ Ṡ L⁻ᵀ); VJP sym(L⁻ᵀ Φ(Lᵀ ḡ) L⁻¹) folded onto the lower triangle.",
     sympy=_sympy_cholesky,
@@ -243,9 +288,8 @@ cholesky = Dense(
 def _eigh(a):
     w, v = np.linalg.eigh(a, UPLO="L")
     idx = np.argmax(np.abs(v), axis=-2)[..., None, :]
-    sign = np.sign(np.take_along_axis(v, idx, axis=-2))
-    sign[sign == 0] = 1.0
-    return w, v * sign
+    phase = _unit_phase(np.take_along_axis(v, idx, axis=-2))
+    return w, v * np.conj(phase)
 
 
 def _eigvalsh_vjp(i, g, xs, out):
@@ -261,7 +305,8 @@ def _eigvalsh_jvp(ts, xs, out):
     n = shape_of(out)[-1]
     v = eigh_vectors(a)
     t = _sym_lower_tangent(ts[0], n)
-    return _ops().sum(v * _mm(t, v), axis=-2)
+    c = _cplx(a, ts[0])
+    return _real_if(_ops().sum((_C.conj(v) if c else v) * _mm(t, v), axis=-2), c)
 
 
 def _gap_inverse(w):
@@ -287,7 +332,8 @@ def _eigh_vectors_jvp(ts, xs, out):
     n = shape_of(out)[-1]
     f = _gap_inverse(eigvalsh(a))
     t = _sym_lower_tangent(ts[0], n)
-    return _mm(out, _mm(_mm(_mT(out), t), out) * f)
+    dv = _mm(out, _mm(_mm(_mH(out), t), out) * f)
+    return _gauge_fix(out, dv)[0] if _cplx(a) else dv
 
 
 eigvalsh = Dense(
@@ -295,6 +341,7 @@ eigvalsh = Dense(
     lambda a: np.linalg.eigvalsh(a, UPLO="L"),
     _eigvalsh_vjp,
     _eigvalsh_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="Ascending eigenvalues of the symmetric matrix read from A's lower triangle. "
         "VJP V diag(ḡ) Vᵀ; JVP diag(Vᵀ Ṡ V).",
 )
@@ -304,6 +351,7 @@ eigh_vectors = Dense(
     lambda a: _eigh(a)[1],
     _eigh_vectors_vjp,
     _eigh_vectors_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="Eigenvectors (columns, largest-magnitude entry positive) of the symmetric matrix "
         "read from A's lower triangle; needs distinct eigenvalues for derivatives. "
         "JVP V (F ∘ Vᵀ Ṡ V) with F_ij = 1/(w_j − w_i).",
@@ -335,6 +383,22 @@ slogdet_logabs = Dense(
 )
 
 
+def _logdet(a):
+    sign, logabs = np.linalg.slogdet(a)
+    return np.log(sign.astype(np.result_type(sign, np.complex64))) + logabs
+
+
+logdet = Dense(
+    "logdet",
+    _logdet,
+    _slogdet_logabs_vjp,
+    _slogdet_logabs_jvp,
+    doc="The complex logarithm of det A, log(sign) + log|det A| without overflow (holomorphic; "
+        "``slogdet`` of a complex matrix takes its sign as exp(i·Im) and log|det| as Re). "
+        "VJP g·A⁻ᵀ; JVP tr(A⁻¹ t).",
+)
+
+
 # --------------------------------------------------------------------------
 # svd: singular values (descending) and the reduced U, Vᵀ as three primitives
 
@@ -344,9 +408,8 @@ def _svd(a):
     entry positive (the first such entry on a tie), and the rows of Vᵀ follow (A v_i = s_i u_i)."""
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     idx = np.argmax(np.abs(u), axis=-2)[..., None, :]
-    sign = np.sign(np.take_along_axis(u, idx, axis=-2))
-    sign[sign == 0] = 1.0
-    return u * sign, s, vh * np.swapaxes(sign, -1, -2)
+    phase = _unit_phase(np.take_along_axis(u, idx, axis=-2))
+    return u * np.conj(phase), s, vh * np.swapaxes(phase, -1, -2)
 
 
 def _svd_parts(s):
@@ -367,7 +430,36 @@ def _svdvals_vjp(i, g, xs, out):
 
 def _svdvals_jvp(ts, xs, out):
     a = xs[0]
-    return _ops().sum(svd_u(a) * _mm(ts[0], _mT(svd_vh(a))), axis=-2)
+    c = _cplx(a)
+    u = svd_u(a)
+    return _real_if(_ops().sum((_C.conj(u) if c else u) * _mm(ts[0], _mH(svd_vh(a))), axis=-2), c)
+
+
+def _svd_complex_tangents(t, a):
+    """``(dU, dVh)`` of the reduced SVD of a complex ``a`` along ``t``.
+
+    With P = Uᴴ t V and F_ij = 1/(s_j² − s_i²): dU = U (F ∘ (P S + S Pᴴ)) + i U diag(α)
+    + (I − U Uᴴ) t V S⁻¹ and dV = V (F ∘ (S P + Pᴴ S)) + i V diag(β) + (I − V Vᴴ) tᴴ U S⁻¹,
+    where α keeps U's phase convention and β = α − Im(P_ii)/s_i keeps A = U S Vᴴ.
+    """
+    m, n = shape_of(a)[-2:]
+    u, vh = svd_u(a), svd_vh(a)
+    v = _mH(vh)
+    srow, scol, f = _svd_parts(svdvals(a))
+    tv = _mm(t, v)
+    p = _mm(_mH(u), tv)
+    du = _mm(u, f * (p * srow + scol * _mH(p)))
+    if m > n:
+        du = du + (tv - _mm(u, _mm(_mH(u), tv))) / srow
+    du, alpha = _gauge_fix(u, du)
+    k = shape_of(srow)[-1]
+    pdiag = _ops().sum(p * np.eye(k), axis=-2, keepdims=True)
+    beta = alpha - _C.imag(pdiag) / srow
+    dv = _mm(v, f * (scol * p + _mH(p) * srow)) + 1j * v * beta
+    if n > m:
+        th_u = _mm(_mH(t), u)
+        dv = dv + (th_u - _mm(v, _mm(vh, th_u))) / srow
+    return du, _mH(dv)
 
 
 def _svd_u_vjp(i, g, xs, out):
@@ -384,6 +476,8 @@ def _svd_u_vjp(i, g, xs, out):
 
 def _svd_u_jvp(ts, xs, out):
     a, t = xs[0], ts[0]
+    if _cplx(a):
+        return _svd_complex_tangents(t, a)[0]
     m, n = shape_of(a)[-2:]
     u, v = out, _mT(svd_vh(a))
     srow, scol, f = _svd_parts(svdvals(a))
@@ -409,6 +503,8 @@ def _svd_vh_vjp(i, g, xs, out):
 
 def _svd_vh_jvp(ts, xs, out):
     a, t = xs[0], ts[0]
+    if _cplx(a):
+        return _svd_complex_tangents(t, a)[1]
     m, n = shape_of(a)[-2:]
     u, vh = svd_u(a), out
     srow, scol, f = _svd_parts(svdvals(a))
@@ -425,6 +521,7 @@ svdvals = Dense(
     lambda a: np.linalg.svd(a, compute_uv=False),
     _svdvals_vjp,
     _svdvals_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="Singular values, descending (last two axes; any m×n). With the reduced SVD "
         "A = U diag(s) Vᵀ: VJP U diag(g) Vᵀ; JVP diag(Uᵀ t V). Second and higher "
         "derivatives need distinct singular values (nonzero ones for non-square A).",
@@ -435,6 +532,7 @@ svd_u = Dense(
     lambda a: _svd(a)[0],
     _svd_u_vjp,
     _svd_u_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="U (m×k, k = min(m, n)) of the reduced SVD A = U diag(s) Vᵀ, each column's "
         "largest-magnitude entry positive. With P = Uᵀ t V, F_ij = 1/(s_j² − s_i²): "
         "JVP U (F ∘ (P S + S Pᵀ)) + (I − U Uᵀ) t V S⁻¹; VJP U ((J + Jᵀ) S) Vᵀ + "
@@ -447,6 +545,7 @@ svd_vh = Dense(
     lambda a: _svd(a)[2],
     _svd_vh_vjp,
     _svd_vh_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="Vᵀ (k×n, k = min(m, n)) of the reduced SVD A = U diag(s) Vᵀ, signs following "
         "``svd_u`` (A v_i = s_i u_i). With P = Uᵀ t V, F_ij = 1/(s_j² − s_i²): "
         "JVP (F ∘ (S P + Pᵀ S))ᵀ Vᵀ + S⁻¹ Uᵀ t (I − V Vᵀ); VJP U (S (K + Kᵀ)) Vᵀ + "
@@ -470,7 +569,7 @@ def _pinv_vjp(i, g, xs, out, rtol):
 
 def _pinv_jvp(ts, xs, out, rtol):
     a, p, t = xs[0], out, ts[0]
-    pt, tt = _mT(p), _mT(t)
+    pt, tt = _mH(p), _mH(t)
     y2 = _mm(_mm(p, pt), tt)  # A⁺ A⁺ᵀ tᵀ
     y3 = _mm(tt, _mm(pt, p))  # tᵀ A⁺ᵀ A⁺
     return (-_mm(_mm(p, t), p) + (y2 - _mm(_mm(y2, a), p))
@@ -482,6 +581,7 @@ pinv = Dense(
     lambda a, rtol: np.linalg.pinv(a, rtol=rtol),
     _pinv_vjp,
     _pinv_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="The Moore–Penrose pseudo-inverse A⁺ (n×m for m×n A; last two axes), singular "
         "values at most rtol·max(s) treated as zero, as np.linalg.pinv. Derivative where the "
         "rank is locally constant: JVP −A⁺ t A⁺ + A⁺ A⁺ᵀ tᵀ (I − A A⁺) + (I − A⁺ A) tᵀ A⁺ᵀ A⁺; "
@@ -495,9 +595,8 @@ pinv = Dense(
 
 def _qr(a):
     q, r = np.linalg.qr(a, mode="reduced")
-    d = np.sign(np.diagonal(r, axis1=-2, axis2=-1))
-    d[d == 0] = 1.0
-    return q * d[..., None, :], r * d[..., :, None]
+    d = _unit_phase(np.diagonal(r, axis1=-2, axis2=-1))
+    return q * d[..., None, :], r * np.conj(d)[..., :, None]
 
 
 def _qr_check(a):
@@ -528,12 +627,17 @@ def _qr_q_vjp(i, g, xs, out):
 
 
 def _qr_parts(t, a, q, r):
-    """``C = Qᵀ t R⁻¹``, ``D = t R⁻¹`` and the skew ``Ω = tril(C, −1) − tril(C, −1)ᵀ``."""
+    """``C = Qᴴ t R⁻¹``, ``D = t R⁻¹`` and the skew-Hermitian ``Ω = Qᴴ dQ``:
+    ``tril(C, −1) − tril(C, −1)ᴴ``, plus ``i Im diag(C)`` for complex values (diag(R) stays
+    real)."""
     n = shape_of(r)[-1]
     d = _mm(t, inv(r))
-    c = _mm(_mT(q), d)
+    c = _mm(_mH(q), d)
     low = c * _strict_lower(n)
-    return c, d, low - _mT(low)
+    om = low - _mH(low)
+    if _cplx(c):
+        om = om + 1j * _C.imag(c) * np.eye(n)
+    return c, d, om
 
 
 def _qr_r_jvp(ts, xs, out):
@@ -551,6 +655,7 @@ qr_r = Dense(
     lambda a: _qr_check(a)[1],
     _qr_r_vjp,
     _qr_r_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="The R of the reduced QR of a square or tall full-rank A, with a positive diagonal. "
         "With C = Qᵀ t R⁻¹ and Ω = tril(C, −1) − tril(C, −1)ᵀ: JVP (C − Ω) R; "
         "VJP Q (H − tril(H − Hᵀ, −1)) R⁻ᵀ with H = ḡ Rᵀ.",
@@ -561,6 +666,7 @@ qr_q = Dense(
     lambda a: _qr_check(a)[0],
     _qr_q_vjp,
     _qr_q_jvp,
+    real_vjp=True,  # complex values: the transpose of the forward rule
     doc="The Q (orthonormal columns) of the reduced QR of a square or tall full-rank A, "
         "signs fixed by diag(R) > 0. JVP Q (Ω − C) + t R⁻¹; "
         "VJP Q (tril(P − Pᵀ, −1) − P) R⁻ᵀ + ḡ R⁻ᵀ with P = Qᵀ ḡ.",
