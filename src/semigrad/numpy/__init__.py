@@ -6,9 +6,10 @@ a derivative has it in reverse and forward mode, to any order; the others
 have zero derivative (integer and boolean results are plain NumPy arrays).
 Functions called on plain values return plain NumPy values; creation
 functions (``zeros``, ``arange``, ``linspace`` ...) always do, since they make
-constants. Real values only for now (``linalg`` has inv, det, solve, cholesky, eigh
-and compositions; no ``fft`` or complex
-numbers); ``random`` is NumPy's own.
+constants. Complex values work wherever NumPy accepts them, with JAX's convention
+(see :mod:`semigrad.primitives.complex`); ``tests/test_numpy_grid.py`` checks every
+function's values, derivatives and dtypes over a grid of shapes, axes and dtypes.
+``random`` is NumPy's own.
 
 Index-routing functions (``sort``, ``partition``, ``flip``, ``roll``,
 ``rot90``, ``repeat``, ``tile``, ``diagonal``, ``take``, ``pad`` ...) are
@@ -99,7 +100,7 @@ tan = ops.tan
 tanh = ops.tanh
 tensordot = ops.tensordot
 true_divide = ops.true_divide
-absolute = fabs = abs
+absolute = abs
 arcsin, arccos, arctan, arctan2 = X.arcsin, X.arccos, X.arctan, X.arctan2
 asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
 sinh, cosh, arcsinh, arccosh, arctanh = X.sinh, X.cosh, X.arcsinh, X.arccosh, X.arctanh
@@ -311,7 +312,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     [-1.0, 1.0]
     """
     x = _arr(x)
-    info = np.finfo(x.dtype if x.dtype.kind == "f" else np.float64)
+    info = np.finfo(x.dtype if x.dtype.kind in "fc" else np.float64)  # complex64: float32's
     return X.nan_to_num(
         x,
         nan=float(nan),
@@ -321,13 +322,17 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 
 def float_power(x, y):
-    """x ** y in float64.
+    """x ** y in float64 (complex128 when either is complex), as NumPy.
 
     >>> import semigrad.numpy as snp
     >>> float(snp.float_power(2, 3))
     8.0
+    >>> complex(snp.float_power(1j, 2))
+    (-1+0j)
     """
-    return power(ops.astype(_arr(x), np.float64), ops.astype(_arr(y), np.float64))
+    x, y = _arr(x), _arr(y)
+    dt = np.complex128 if _is_complex(x) or _is_complex(y) else np.float64
+    return power(ops.astype(x, dt), ops.astype(y, dt))
 
 
 def floor_divide(x, y):
@@ -340,6 +345,24 @@ def floor_divide(x, y):
     return floor(divide(x, y))
 
 
+def _in_numpy_dtype(np_fn, x):
+    """``x`` cast to the dtype NumPy's ``np_fn`` returns for it (fabs: int8 → float16, int →
+    float64; cumprod: int8, bool → int64); NumPy's own error for the dtypes it refuses."""
+    x = _arr(x)
+    dt = np_fn(np.zeros((), _value(x).dtype)).dtype
+    return x if _value(x).dtype == dt else ops.astype(x, dt)
+
+
+def fabs(x):
+    """|x| of real values, as a float (integers become floats; NumPy refuses complex values).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.fabs(np.array([-2, 3])).tolist()
+    [2.0, 3.0]
+    """
+    return abs(_in_numpy_dtype(np.fabs, x))
+
+
 def deg2rad(x):
     """Degrees to radians.
 
@@ -347,7 +370,7 @@ def deg2rad(x):
     >>> float(snp.deg2rad(180.0)) == np.pi
     True
     """
-    return multiply(x, np.pi / 180.0)
+    return multiply(_in_numpy_dtype(np.deg2rad, x), np.pi / 180.0)
 
 
 def rad2deg(x):
@@ -357,7 +380,7 @@ def rad2deg(x):
     >>> float(snp.rad2deg(np.pi))
     180.0
     """
-    return multiply(x, 180.0 / np.pi)
+    return multiply(_in_numpy_dtype(np.rad2deg, x), 180.0 / np.pi)
 
 
 radians, degrees = deg2rad, rad2deg
@@ -492,7 +515,8 @@ def var(a, axis=None, ddof=0, keepdims=False):
     d = subtract(a, ops.mean(a, axis=axes, keepdims=True))
     # |d|² for complex values (NumPy's variance is real), as a real function of d.
     sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d
-    return divide(ops.sum(sq, axis=axes, keepdims=keepdims), float(n - ddof))
+    # NumPy divides by max(n - ddof, 0): inf or NaN, never a negative count
+    return divide(ops.sum(sq, axis=axes, keepdims=keepdims), float(builtins.max(n - ddof, 0)))
 
 
 def std(a, axis=None, ddof=0, keepdims=False):
@@ -506,9 +530,10 @@ def std(a, axis=None, ddof=0, keepdims=False):
     [0.0]
     """
     v = var(a, axis=axis, ddof=ddof, keepdims=keepdims)
-    # The double where keeps sqrt's infinite slope at 0 out of the derivative.
+    # The double where keeps sqrt's infinite slope at 0 out of the derivative; v·0 is the
+    # value 0 (NaN where the variance is NaN, e.g. ddof = n) with derivative 0.
     positive_var = greater(v, 0)
-    return E.where(positive_var, sqrt(E.where(positive_var, v, 1.0)), 0.0)
+    return E.where(positive_var, sqrt(E.where(positive_var, v, 1.0)), multiply(v, 0.0))
 
 
 def ptp(a, axis=None, keepdims=False):
@@ -574,7 +599,7 @@ def cumprod(a, axis=None):
     >>> sg.grad(lambda x: snp.sum(snp.cumprod(x)))(np.array([2.0, 0.0, 3.0])).tolist()
     [1.0, 8.0, 0.0]
     """
-    a, ax = _along("cumprod", a, axis)
+    a, ax = _along("cumprod", _in_numpy_dtype(np.cumprod, a), axis)
     n = ops.shape(a)[ax]
     if n == 0:
         return a
@@ -1155,6 +1180,8 @@ def cross(a, b, axis=-1):
     >>> import semigrad.numpy as snp
     >>> snp.cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]).tolist()
     [0.0, 0.0, 1.0]
+    >>> snp.cross(np.eye(3)[:, :2], np.eye(3)[:, 1:], axis=0).tolist()
+    [[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
     """
     a, b = moveaxis(_arr(a), axis, -1), moveaxis(_arr(b), axis, -1)
     na, nb = ops.shape(a)[-1], ops.shape(b)[-1]
@@ -1169,4 +1196,5 @@ def cross(a, b, axis=-1):
     z = a0 * b1 - a1 * b0
     if na == 2 and nb == 2:
         return z
-    return ops.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z], axis=-1)
+    # NumPy's ``axis`` is also the output's vector axis (axisc)
+    return moveaxis(ops.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z], axis=-1), -1, axis)
