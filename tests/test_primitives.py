@@ -208,6 +208,21 @@ CASES.update({
     ],
 })
 
+# The discrete Fourier transform (semigrad.primitives.fft): its own generator. Real inputs to
+# real outputs through complex intermediates (so no semiring or SymPy checks; see NO_SEMIRING).
+_frng = np.random.default_rng(13)
+_FW = _frng.standard_normal((5, 3)) + 1j * _frng.standard_normal((5, 3))
+_FW2 = _frng.standard_normal(3) + 1j * _frng.standard_normal(3)
+CASES.update({
+    "fft": [
+        ("c2c-pad", lambda x: sg.real(snp.fft.fft(x, n=5, axis=0) * _FW),
+         (_frng.standard_normal((4, 3)),)),
+        ("r2c-c2r", lambda x: snp.fft.irfft(snp.fft.rfft(x, norm="ortho") * _FW2, n=5),
+         (_frng.standard_normal((2, 4)),)),
+        ("2d-abs", lambda x: sg.abs(snp.fft.fft2(x, s=(3, 3))), (_frng.standard_normal((3, 4)),)),
+    ],
+})
+
 W33 = normal(3, 3) * 0.5
 
 # Primitives whose rule is not a structured Jacobian (no scalar edges, no SymPy form):
@@ -323,6 +338,15 @@ COMPLEX_CASES = {
     "qr_q": [("tall", lambda a: sla.qr(a)[0], (cnormal(4, 3),))],
 }
 
+_fc = _frng.standard_normal((2, 3, 4)) + 1j * _frng.standard_normal((2, 3, 4))
+COMPLEX_CASES.update({
+    "fft": [
+        ("c2c-inverse", lambda z: snp.fft.ifftn(z[0], s=(2, 5), axes=(0, 1)), (_fc,)),
+        ("c2r-even", lambda z: snp.fft.irfft(z[0], n=6, norm="ortho"), (_fc,)),
+        ("c2r-odd-2d", lambda z: snp.fft.irfft2(z, s=(3, 5)), (_fc,)),
+    ],
+})
+
 COMPLEX_TABLE = [
     pytest.param(fn, args, id=f"{name}-{label}")
     for name, cases in COMPLEX_CASES.items()
@@ -334,6 +358,10 @@ NON_DIFFERENTIABLE = {
     "sign", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_not", "logical_and", "logical_or", "stop_gradient",
 }
+
+# Complex intermediates even in their real cases: semiring sweeps and path analyses refuse
+# them (tests/test_semirings.py leaves these out).
+NO_SEMIRING = {"fft"}
 
 TABLE = [
     pytest.param(fn, args, id=f"{name}-{label}")

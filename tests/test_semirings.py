@@ -12,7 +12,9 @@ import pytest
 
 import semigrad as sg
 from semigrad.semiring.paths import enumerate_paths
-from test_primitives import TABLE
+from test_primitives import NO_SEMIRING, TABLE
+
+TABLE = [p for p in TABLE if p.id.split("-")[0] not in NO_SEMIRING]
 
 S = sg.semirings
 ALGEBRAS = [S.Real(), S.AbsSum(), S.Log(), S.MaxProduct(), S.MaxPlus(), S.MinProduct(),

@@ -36,6 +36,7 @@ from ..primitives import extra as X
 from ..primitives import structural as S
 from ..tensor import Tensor
 from . import (
+    fft,  # noqa: F401 (semigrad.numpy.fft)
     linalg,  # noqa: F401 (semigrad.numpy.linalg)
     random,  # noqa: F401
 )

@@ -5,7 +5,7 @@
 structured form of the local Jacobian it declares.
 """
 
-from . import complex, elementwise, extra, linalg, multilinear, reductions, structural
+from . import complex, elementwise, extra, fft, linalg, multilinear, reductions, structural
 from .base import REGISTRY, Dense, Elementwise, Linear, Multilinear, Primitive, Reduction
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "complex",
     "elementwise",
     "extra",
+    "fft",
     "linalg",
     "multilinear",
     "reductions",
