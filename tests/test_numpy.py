@@ -223,3 +223,22 @@ def test_errors_name_the_function():
 
 def test_forward_mode_through_concatenate_with_a_constant_first():
     sg.check_grads(lambda x: snp.diff(x, prepend=0.5) ** 2, (normal(3),), modes=("fwd",))
+
+
+def test_prod_second_derivatives_at_zeros():
+    h = sg.hessian(lambda v: snp.prod(v))
+    np.testing.assert_array_equal(h(np.array([0.0, 2.0, 3.0])),
+                                  [[0, 3, 2], [3, 0, 0], [2, 0, 0]])
+    np.testing.assert_array_equal(h(np.array([0.0, 0.0, 1.5])),
+                                  [[0, 1.5, 0], [1.5, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(h(np.array([0.0, 0.0, 0.0])), np.zeros((3, 3)))
+    # third order with two zeros: d³/dx0 dx1 dx2 = 1 at (0, 0, 1.5)
+    d3 = sg.derivative(lambda v: snp.prod(v), order=3)(np.array([0.0, 0.0, 1.5]))
+    assert d3[0, 1, 2] == 1.0 and d3[0, 0, 1] == 0.0
+
+
+def test_nan_to_num_of_complex_treats_the_parts_separately():
+    z = np.array([complex(np.nan, 0.5), complex(0.3, np.inf), 1 + 2j])
+    np.testing.assert_array_equal(snp.nan_to_num(z, nan=-1.0), np.nan_to_num(z, nan=-1.0))
+    g = sg.grad(lambda v: snp.sum(snp.imag(snp.nan_to_num(v)) + 2 * snp.real(snp.nan_to_num(v))))
+    np.testing.assert_array_equal(g(z), [-1j, 2 + 0j, 2 - 1j])  # replaced parts pass nothing

@@ -628,15 +628,7 @@ add_cells("x.astype(float32)", lambda m, x: x.astype(np.float32), [(2, 3)], [N()
 
 # ---- known core bugs: (test, regex on the cell id, reason) -----------------------------------
 
-KNOWN: list[tuple[str, str, str]] = [
-    ("grads", r"prod-\(3,3\)-axis=(1|None)-zeros-(float64|complex128)",
-     "core: primitives.reductions.prod's partials are piecewise constant in the zero pattern, "
-     "so second derivatives where an element is 0 are wrong (hessian(prod)([0., 2., 3.]) has "
-     "rows [0, 3, 2], [0, 0, 0], [0, 0, 0]; want [0, 3, 2], [3, 0, 0], [2, 0, 0])"),
-    ("grads", r"nan_to_num-.*-specials-complex128",
-     "core: primitives.extra.nan_to_num zeroes the whole derivative of a complex element with "
-     "one non-finite part; the finite part passes its derivative (e.g. imag(nan + 0.5j))"),
-]
+KNOWN: list[tuple[str, str, str]] = []
 
 
 def _params(test, cells):

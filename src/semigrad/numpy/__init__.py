@@ -314,12 +314,12 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """
     x = _arr(x)
     info = np.finfo(x.dtype if x.dtype.kind in "fc" else np.float64)  # complex64: float32's
-    return X.nan_to_num(
-        x,
-        nan=float(nan),
-        posinf=float(info.max if posinf is None else posinf),
-        neginf=float(info.min if neginf is None else neginf),
-    )
+    params = dict(nan=float(nan), posinf=float(info.max if posinf is None else posinf),
+                  neginf=float(info.min if neginf is None else neginf))
+    if x.dtype.kind == "c":  # the real and imaginary parts separately, as NumPy
+        re = X.nan_to_num(ops.real(x), **params)
+        return ops.add(re, ops.multiply(X.nan_to_num(ops.imag(x), **params), 1j))
+    return X.nan_to_num(x, **params)
 
 
 def float_power(x, y):

@@ -77,17 +77,29 @@ logsumexp = Reduction(
 )
 
 
-# d prod / d x_j is the product of the other elements, which is out / x_j
-# only where x_j != 0: with one zero in the slice the zero's partial is the
-# product of the rest, with two or more every partial is 0.
+# d prod / d x_j is the product of the other elements, which is out / x_j only where no
+# element is 0. The weights are written so that their own derivatives are right too (the
+# Hessian of prod at a point with zeros): with P the product of the nonzero elements, and
+# z1, z2 the zero elements' (traced) values,
+#   no zero:     w_j = P / x_j
+#   one zero:    w_z = P,            w_j = (P / x_j)·z1                (exact at every order)
+#   two zeros:   w_z = P·(other z),  w_j = (P / x_j)·z1·z2             (exact at every order)
+#   three+:      w_j = 0                     (exact to the second derivative of prod)
 def _prod_weights(x, out_kd, axis, keepdims):
     zero = equal(x, 0)
     nonzero = where(zero, 1.0, x)
-    rest = np.sum(np.asarray(getattr(zero, "value", zero)), axis=axis, keepdims=True)
+    count = np.sum(np.asarray(getattr(zero, "value", zero)), axis=axis, keepdims=True)
     prod_nonzero = prod(nonzero, axis=axis, keepdims=True)
     no_zero = divide(prod_nonzero, nonzero)
-    one_zero = where(zero, prod_nonzero, 0.0)
-    return where(rest == 0, no_zero, where(rest == 1, one_zero, 0.0))
+    if not np.any(count):
+        return no_zero
+    zx = where(zero, x, 0.0)
+    z_sum = sum_(zx, axis=axis, keepdims=True)  # z1 (+ z2): the zeros' values, traced
+    one_zero = where(zero, prod_nonzero, no_zero * z_sum)
+    z_pair = 0.5 * (z_sum * z_sum - sum_(zx * zx, axis=axis, keepdims=True))  # z1·z2
+    two_zeros = where(zero, prod_nonzero * (z_sum - x), no_zero * z_pair)
+    return where(count == 0, no_zero,
+                 where(count == 1, one_zero, where(count == 2, two_zeros, 0.0)))
 
 
 prod = Reduction(
