@@ -37,3 +37,12 @@ def test_flops_of_a_contraction():
     assert sg.cost(lambda a, b: a @ b, np.ones((2, 3)), np.ones((3, 4)), order=0)[
         "forward"] == sg.Cost(1, 2 * 2 * 3 * 4)
     assert len(g) == 1
+
+
+def test_primitives_may_declare_their_flops():
+    import semigrad.numpy as snp
+
+    fwd = sg.cost(lambda x: snp.fft.fft(x), np.ones((3, 1024)), order=0)["forward"]
+    assert fwd.operations == 1 and fwd.flops == 3 * 5 * 1024 * 10  # 5 N log2 N per transform
+    det = sg.cost(lambda a: snp.linalg.det(a), np.eye(50) + 0.1, order=0)["forward"]
+    assert det.flops == 50 ** 3

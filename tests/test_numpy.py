@@ -242,3 +242,20 @@ def test_nan_to_num_of_complex_treats_the_parts_separately():
     np.testing.assert_array_equal(snp.nan_to_num(z, nan=-1.0), np.nan_to_num(z, nan=-1.0))
     g = sg.grad(lambda v: snp.sum(snp.imag(snp.nan_to_num(v)) + 2 * snp.real(snp.nan_to_num(v))))
     np.testing.assert_array_equal(g(z), [-1j, 2 + 0j, 2 - 1j])  # replaced parts pass nothing
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("maximum", lambda m, a: m.maximum(a, np.array([2 + 0j, 1 + 1j, 1.5 + 4j, -1j]))),
+    ("minimum", lambda m, a: m.minimum(a, np.array([2 + 0j, 1 + 1j, 1.5 + 4j, -1j]))),
+    ("fmax", lambda m, a: m.fmax(a, np.array([2 + 0j, 1 + 1j, 1.5 + 4j, -1j]))),
+    ("max", lambda m, a: m.max(a)),
+    ("amin", lambda m, a: m.amin(a)),
+    ("ptp", lambda m, a: m.ptp(a)),
+    ("clip", lambda m, a: m.clip(a, 0, 2 + 0j)),
+    ("sort", lambda m, a: m.sort(a)),
+    ("average", lambda m, a: m.average(a, weights=np.arange(1.0, 5.0))),
+])
+def test_complex_ordering_is_numpys_lexicographic_one(name, fn):
+    z = np.array([1 + 2j, 3 - 1j, 0.5 + 3j, -2 + 0j])  # no ties in the real parts
+    np.testing.assert_allclose(np.asarray(fn(snp, z)), fn(np, z), rtol=1e-15)
+    sg.check_grads(lambda a: fn(snp, a), (z,), modes=("rev", "fwd"), order=2)

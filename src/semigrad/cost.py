@@ -6,7 +6,9 @@ pass plus the recorded backward pass), and so on. Each hyperedge's
 floating-point work comes from its primitive's declared kind, never its name:
 an elementwise operation or a reduction does one operation per element it
 reads, a linear index map moves (or adds) one element per element it writes,
-and a contraction does 2·Π(sizes of its letters) per pair of operands. That
+and a contraction does 2·Π(sizes of its letters) per pair of operands; a
+primitive may declare its own count (``flops``): m·n·min(m, n) per matrix for
+the dense linear algebra, 5·N·log2 N per transform for the FFT. That
 makes the theory's claims checkable: the gradient costs a small constant
 times the forward pass (the cheap-gradient principle), the Hessian about n
 times the gradient, and the k-th derivative about n^(k−1) times it.
@@ -25,6 +27,9 @@ from .graph import Graph, Hyperedge, trace
 def edge_flops(edge: Hyperedge) -> int:
     """Floating-point operations of one hyperedge, from its primitive's kind."""
     out = int(np.size(edge.output.value))
+    if edge.prim.flops is not None:  # declared by the primitive (linear algebra, FFTs)
+        return int(edge.prim.flops([n.value for n in edge.inputs], edge.output.value,
+                                   edge.params))
     kind = edge.prim.kind
     if kind == "multilinear":
         from .primitives.multilinear import parse_equation

@@ -134,6 +134,10 @@ class Primitive:
         """Whether input ``i`` carries a derivative (indices and conditions do not)."""
         return self.differentiable
 
+    #: ``flops(xs, out, params)``: the floating-point work of one call, for ``sg.cost``;
+    #: None: the cost model's rule for the primitive's kind.
+    flops = None
+
     def scalar_edges(self, i, xs, out, params):
         """The scalar edges from input ``i`` to the output: ``(src, dst, weight)``.
 
@@ -454,6 +458,14 @@ class Dense(Primitive):
 
     def jvp(self, ts, xs, out, params):
         return like_dtype(self.jvp_rule(ts, xs, out, **params), out)
+
+    def flops(self, xs, out, params):
+        """m·n·min(m, n) per matrix of the first input: the order of a factorisation."""
+        shape = shape_of(xs[0])
+        if len(shape) < 2:
+            return int(np.size(out))
+        m, n = shape[-2:]
+        return int(np.prod(shape[:-2], dtype=np.int64)) * m * n * min(m, n)
 
     def scalar_edges(self, i, xs, out, params):
         oshape = shape_of(out)

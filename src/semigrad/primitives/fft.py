@@ -141,6 +141,13 @@ def _transpose(i, g, xs, out, axes, kind, inverse, lengths, norm):
 
 
 class _DFT(Linear):
+    def flops(self, xs, out, params):
+        """5·N·log2 N real operations per transform of N points (the radix-2 FFT count)."""
+        n = int(np.prod(params["lengths"], dtype=np.int64))
+        batch = max(int(np.size(out)) // max(int(np.prod(
+            [np.shape(out)[a] for a in params["axes"]], dtype=np.int64)), 1), 1)
+        return int(batch * 5 * n * max(np.log2(n), 1.0))
+
     def scalar_edges(self, i, xs, out, params):
         raise TypeError(
             "fft: the discrete Fourier transform has complex partials; semiring sweeps and "
