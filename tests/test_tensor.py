@@ -620,3 +620,19 @@ def test_unsupported_ufunc_raises_instead_of_dropping_the_graph():
     x = leaf([1.0, 2.0])
     with pytest.raises(TypeError, match="arctan2"):
         np.arctan2(x, 1.0)
+
+
+def test_complex_tensors_backward_and_conversions():
+    z = sg.tensor([1 + 2j, 3j], requires_grad=True)
+    (abs(z) ** 2).sum().backward()
+    np.testing.assert_allclose(z.grad, 2 * np.conj(z.value))  # JAX's convention
+    y = (z * z).sum()
+    with pytest.raises(TypeError, match="complex.*take .real"):
+        y.backward()
+    z.grad = None
+    y.backward(seed=1.0)  # the holomorphic derivative 2z
+    np.testing.assert_allclose(z.grad, 2 * z.value)
+    assert complex(sg.tensor(1 + 2j)) == 1 + 2j
+    with pytest.raises(TypeError, match="complex"):
+        float(sg.tensor(1 + 2j))
+    assert np.conj(z).value.tolist() == [1 - 2j, -3j] and z.real.tolist() == [1.0, 0.0]

@@ -105,10 +105,17 @@ class Tensor:
         return np.asarray(self.value).tolist()
 
     def __float__(self) -> float:
+        if np.iscomplexobj(self.value):
+            raise TypeError(
+                f"float(): the tensor is complex ({self.dtype}); use complex(t), or float(t.real)"
+            )
         return float(self.value)
 
     def __int__(self) -> int:
         return int(self.value)
+
+    def __complex__(self) -> complex:
+        return complex(self.value)
 
     def __bool__(self) -> bool:
         return bool(self.value)

@@ -144,6 +144,12 @@ def _seed_for(out, seed, name, keyword="seed="):
                 f"scalar output: reduce it (e.g. .sum()) or pass {keyword} with the output's "
                 "shape"
             )
+        if np.iscomplexobj(out.value):
+            raise TypeError(
+                f"{name}: the output is complex ({out.dtype}); {name} without a seed needs a real "
+                f"output: take .real or abs() first, or pass {keyword} (the cotangent; with "
+                "seed=1 the result is the holomorphic derivative)"
+            )
         return np.ones_like(out.value)[()]
     value = seed.value if isinstance(seed, Tensor) and not seed.requires_grad else seed
     if not isinstance(value, Tensor):
