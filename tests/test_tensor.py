@@ -636,3 +636,27 @@ def test_complex_tensors_backward_and_conversions():
     with pytest.raises(TypeError, match="complex"):
         float(sg.tensor(1 + 2j))
     assert np.conj(z).value.tolist() == [1 - 2j, -3j] and z.real.tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("method, args", [
+    ("std", ()), ("var", (1,)), ("cumsum", (1,)), ("cumprod", (0,)), ("round", ()),
+    ("diagonal", ()), ("trace", ()), ("repeat", (2,)), ("take", ([0, 2],)), ("copy", ()),
+    ("argmax", ()), ("argmin", (1,)), ("argsort", ()), ("all", ()), ("any", ()),
+])
+def test_numpy_array_methods(method, args):
+    x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, -1.0]])
+    got = getattr(sg.tensor(x, requires_grad=True), method)(*args)
+    want = getattr(x, method)(*args)
+    np.testing.assert_allclose(np.asarray(getattr(got, "value", got), dtype=float),
+                               np.asarray(want, dtype=float))
+    assert isinstance(got, sg.Tensor) == isinstance(want, np.ndarray | np.floating) or (
+        method in ("argmax", "argmin", "argsort", "all", "any"))
+
+
+def test_differentiable_array_methods_and_operators():
+    x = np.array([[3.0, 1.5, 2.0], [0.5, 4.0, -1.0]])
+    sg.check_grads(lambda v: v.std(axis=0) + v.var() + v.cumsum(1).sum(0)[:2].sum()
+                   + sg.numpy.sort(v, axis=1)[:, 0].sum() * v.mT[0, 1] + (v % 2.0).sum(), (x,),
+                   modes=("rev", "fwd"), order=2)
+    assert (sg.tensor(x) // 2).value.tolist() == (x // 2).tolist()
+    assert sg.tensor(x).sort().value.tolist() == np.sort(x).tolist()  # a new Tensor, as JAX

@@ -237,6 +237,75 @@ class Tensor:
     def dot(self, other):
         return _ops.dot(self, other)
 
+    # NumPy's other array methods, as semigrad.numpy's functions (sort and the like return a
+    # new Tensor, as JAX's arrays do: a recorded value is never changed in place).
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return _snp().std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return _snp().var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return _snp().cumsum(self, axis=axis)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        return _snp().cumprod(self, axis=axis)
+
+    def round(self, decimals=0, out=None):
+        return _snp().round(self, decimals)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return _snp().diagonal(self, offset, axis1, axis2)
+
+    def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+        return _snp().trace(self, offset, axis1, axis2)
+
+    def repeat(self, repeats, axis=None):
+        return _snp().repeat(self, repeats, axis)
+
+    def take(self, indices, axis=None, out=None, mode=None):
+        return _snp().take(self, indices, axis=axis)
+
+    def sort(self, axis=-1, kind=None, order=None):
+        return _snp().sort(self, axis=axis)
+
+    def copy(self) -> Tensor:
+        """A new node with the same value (differentiable: the identity)."""
+        return _E.identity(self) if self.requires_grad or self._prim is not None else Tensor(
+            self.value.copy() if isinstance(self.value, np.ndarray) else self.value)
+
+    # untraced results, as NumPy's
+    def argmax(self, axis=None, out=None, keepdims=False):
+        return np.argmax(self.value, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, out=None, keepdims=False):
+        return np.argmin(self.value, axis=axis, keepdims=keepdims)
+
+    def argsort(self, axis=-1, kind=None, order=None):
+        return np.argsort(self.value, axis=axis, kind=kind)
+
+    def nonzero(self):
+        return np.nonzero(self.value)
+
+    def all(self, axis=None, out=None, keepdims=False):
+        return np.all(self.value, axis=axis, keepdims=keepdims)
+
+    def any(self, axis=None, out=None, keepdims=False):
+        return np.any(self.value, axis=axis, keepdims=keepdims)
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 (NumPy's name)
+        """The matrix transpose: the last two axes swapped."""
+        return _ops.swapaxes(self, -1, -2)
+
+    @property
+    def itemsize(self) -> int:
+        return np.asarray(self.value).itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return np.asarray(self.value).nbytes
+
     def exp(self):
         return _ops.exp(self)
 
@@ -303,6 +372,18 @@ class Tensor:
 
     def __rpow__(self, other):
         return _E.power._apply((other, self), _NO_PARAMS)
+
+    def __mod__(self, other):
+        return _snp().mod(self, other)
+
+    def __rmod__(self, other):
+        return _snp().mod(other, self)
+
+    def __floordiv__(self, other):
+        return _snp().floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _snp().floor_divide(other, self)
 
     def __matmul__(self, other):
         return _ops.matmul(self, other)
@@ -393,6 +474,12 @@ _NO_PARAMS: dict = {}  # shared, never mutated
 
 
 @functools.cache
+def _snp():
+    from . import numpy as snp
+
+    return snp
+
+
 def _ufunc_table():
     return {
         "add": _ops.add,
