@@ -435,12 +435,13 @@ def _svdvals_jvp(ts, xs, out):
     return _real_if(_ops().sum((_C.conj(u) if c else u) * _mm(ts[0], _mH(svd_vh(a))), axis=-2), c)
 
 
-def _svd_complex_tangents(t, a):
-    """``(dU, dVh)`` of the reduced SVD of a complex ``a`` along ``t``.
+def _svd_tangent(t, a, which):
+    """The tangent of the reduced SVD's ``U`` (``which="u"``) or ``Vᴴ`` (``"vh"``) along ``t``.
 
     With P = Uᴴ t V and F_ij = 1/(s_j² − s_i²): dU = U (F ∘ (P S + S Pᴴ)) + i U diag(α)
-    + (I − U Uᴴ) t V S⁻¹ and dV = V (F ∘ (S P + Pᴴ S)) + i V diag(β) + (I − V Vᴴ) tᴴ U S⁻¹,
-    where α keeps U's phase convention and β = α − Im(P_ii)/s_i keeps A = U S Vᴴ.
+    + (I − U Uᴴ) t V S⁻¹ and dV = V (F ∘ (S P + Pᴴ S)) + i V diag(β) + (I − V Vᴴ) tᴴ U S⁻¹.
+    For complex values α keeps U's phase convention and β = α − Im(P_ii)/s_i keeps
+    A = U S Vᴴ; for real ones both are 0 (and ᴴ is ᵀ).
     """
     m, n = shape_of(a)[-2:]
     u, vh = svd_u(a), svd_vh(a)
@@ -448,18 +449,24 @@ def _svd_complex_tangents(t, a):
     srow, scol, f = _svd_parts(svdvals(a))
     tv = _mm(t, v)
     p = _mm(_mH(u), tv)
-    du = _mm(u, f * (p * srow + scol * _mH(p)))
-    if m > n:
-        du = du + (tv - _mm(u, _mm(_mH(u), tv))) / srow
-    du, alpha = _gauge_fix(u, du)
-    k = shape_of(srow)[-1]
-    pdiag = _ops().sum(p * np.eye(k), axis=-2, keepdims=True)
-    beta = alpha - _C.imag(pdiag) / srow
-    dv = _mm(v, f * (scol * p + _mH(p) * srow)) + 1j * v * beta
+    cplx = _cplx(a)
+    if which == "u" or cplx:
+        du = _mm(u, f * (p * srow + scol * _mH(p)))
+        if m > n:
+            du = du + (tv - _mm(u, _mm(_mH(u), tv))) / srow
+        if cplx:
+            du, alpha = _gauge_fix(u, du)
+        if which == "u":
+            return du
+    dv = _mm(v, f * (scol * p + _mH(p) * srow))
+    if cplx:
+        k = shape_of(srow)[-1]
+        pdiag = _ops().sum(p * np.eye(k), axis=-2, keepdims=True)
+        dv = dv + 1j * v * (alpha - _C.imag(pdiag) / srow)
     if n > m:
         th_u = _mm(_mH(t), u)
         dv = dv + (th_u - _mm(v, _mm(vh, th_u))) / srow
-    return du, _mH(dv)
+    return _mH(dv)
 
 
 def _svd_u_vjp(i, g, xs, out):
@@ -475,18 +482,7 @@ def _svd_u_vjp(i, g, xs, out):
 
 
 def _svd_u_jvp(ts, xs, out):
-    a, t = xs[0], ts[0]
-    if _cplx(a):
-        return _svd_complex_tangents(t, a)[0]
-    m, n = shape_of(a)[-2:]
-    u, v = out, _mT(svd_vh(a))
-    srow, scol, f = _svd_parts(svdvals(a))
-    tv = _mm(t, v)
-    dp = _mm(_mT(u), tv)
-    du = _mm(u, f * (dp * srow + scol * _mT(dp)))
-    if m > n:  # (I − U Uᵀ) t V S⁻¹
-        du = du + (tv - _mm(u, _mm(_mT(u), tv))) / srow
-    return du
+    return _svd_tangent(ts[0], xs[0], "u")
 
 
 def _svd_vh_vjp(i, g, xs, out):
@@ -502,18 +498,7 @@ def _svd_vh_vjp(i, g, xs, out):
 
 
 def _svd_vh_jvp(ts, xs, out):
-    a, t = xs[0], ts[0]
-    if _cplx(a):
-        return _svd_complex_tangents(t, a)[1]
-    m, n = shape_of(a)[-2:]
-    u, vh = svd_u(a), out
-    srow, scol, f = _svd_parts(svdvals(a))
-    ut = _mm(_mT(u), t)
-    dp = _mm(ut, _mT(vh))
-    dvh = _mm(_mT(f * (scol * dp + _mT(dp) * srow)), vh)
-    if n > m:  # S⁻¹ Uᵀ t (I − V Vᵀ)
-        dvh = dvh + (ut - _mm(_mm(ut, _mT(vh)), vh)) / scol
-    return dvh
+    return _svd_tangent(ts[0], xs[0], "vh")
 
 
 svdvals = Dense(
