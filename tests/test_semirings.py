@@ -166,3 +166,21 @@ def test_random_graphs_every_semiring_equals_enumeration(seed):
     best = sg.paths.top(graph, k=3)
     ranked = sorted((abs(p.weight) for p in paths), reverse=True)
     assert [abs(p.weight) for p in best] == pytest.approx(ranked[:3], rel=1e-12)
+
+
+def test_complex_graphs_have_real_adjoints_and_refuse_other_semirings():
+    import semigrad.numpy as snp
+
+    def f(z):
+        return snp.real(snp.exp(z) * z)
+
+    z = np.array([1 + 2j, -0.5j])
+    g = sg.trace(f, z)
+    (adj,) = sg.backprop(g, semiring=sg.semirings.Real())
+    np.testing.assert_allclose(adj, sg.grad(lambda v: snp.sum(f(v)))(z))
+    assert "∂ [-7.206+2.681j" in g.to_dot()
+    for S in (sg.semirings.MaxProduct(), sg.semirings.Counting()):
+        with pytest.raises(TypeError, match="complex values; semiring sweeps"):
+            sg.backprop(g, semiring=S)
+    with pytest.raises(TypeError, match="complex"):
+        sg.paths.top(g, k=1)

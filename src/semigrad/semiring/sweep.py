@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..primitives.multilinear import _vjp_equations, parse_equation
-from .algebras import Semiring
+from .algebras import Real, Semiring
 
 #: Elements of the largest intermediate array in a blocked semiring einsum.
 BLOCK_ELEMENTS = 1 << 22
@@ -55,23 +55,31 @@ def edge_vjp(S: Semiring, edge, i: int, g):
     return z.reshape((S.components, *in_shape))
 
 
+def _complex_node(graph):
+    return next((n for n in graph.nodes if np.iscomplexobj(n.value)), None)
+
+
 def refuse_complex(graph, where: str):
     """Semiring sweeps and path analyses weigh edges with real partials: no complex nodes."""
-    for node in graph.nodes:
-        if np.iscomplexobj(node.value):
-            raise TypeError(
-                f"{where}: node {node.index} ({node.label}, shape {np.shape(node.value)}) holds "
-                "complex values; semiring sweeps and path analyses need a real-valued graph "
-                "(use sg.grad / sg.vjp for complex functions)"
-            )
+    node = _complex_node(graph)
+    if node is not None:
+        raise TypeError(
+            f"{where}: node {node.index} ({node.label}, shape {np.shape(node.value)}) holds "
+            "complex values; semiring sweeps and path analyses need a real-valued graph "
+            "(use sg.grad / sg.vjp for complex functions)"
+        )
 
 
 def sweep(graph, S: Semiring, keep: bool = False) -> dict:
     """Semiring adjoints ``{node index: array}`` of the input nodes (of all nodes with ``keep``).
 
-    Every output element is seeded with 1̄.
+    Every output element is seeded with 1̄. A graph with complex values has only the
+    ordinary adjoints (the ``Real`` semiring, by each primitive's own reverse rule, in the
+    convention of :mod:`~semigrad.primitives.complex`); other semirings refuse it.
     """
-    refuse_complex(graph, f"semiring sweep ({type(S).__name__})")
+    complex_real = type(S) is Real and _complex_node(graph) is not None
+    if not complex_real:
+        refuse_complex(graph, f"semiring sweep ({type(S).__name__})")
     adjoint: dict[int, np.ndarray] = {}
     for node in graph.outputs:
         if node.kind != "constant":
@@ -89,7 +97,11 @@ def sweep(graph, S: Semiring, keep: bool = False) -> dict:
         for i, node in enumerate(edge.inputs):
             if node.kind == "constant" or not edge.prim.has_partial(i):
                 continue
-            contribution = edge_vjp(S, edge, i, g)
+            if complex_real:  # g carries Real's one-component axis: a batch of one seed
+                contribution = edge.prim.vjp(i, g, [n.value for n in edge.inputs],
+                                             edge.output.value, edge.params)
+            else:
+                contribution = edge_vjp(S, edge, i, g)
             if node.index in adjoint:
                 adjoint[node.index] = S.plus(adjoint[node.index], contribution)
             else:
