@@ -3,8 +3,10 @@
 Each workload is described here (what it measures, its sizes, its input data) and its
 mathematics is written once as plain Python over an ``ops`` namespace (``ops.exp``,
 ``ops.log``, ``ops.sin``, ``ops.tanh``, ``ops.sum``, ``ops.matmul``, ``ops.log_softmax``), so
-every library computes exactly the same thing. The per-library files in ``adapters/`` only
-supply ``ops``, wrap the inputs and call their library's gradient machinery.
+every library computes exactly the same thing. W6 is written over a whole NumPy-like module
+``m`` instead (``m.linalg``, ``m.fft``, ``m.real`` ...): ordinary NumPy code, one import
+away. The per-library files in ``adapters/`` only supply ``ops`` (or ``m``), wrap the inputs
+and call their library's gradient machinery.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ WORKLOADS = {
                    ("build+backward",), memory=True),
     "W5": Workload("W5", "elementwise mul/add/sin chain on 10-element float64 arrays, "
                    "then sum and backward: time per operation", ("per op",)),
+    "W6": Workload("W6", "NumPy code through one import: slogdet, solve, rfft/fft, complex "
+                   "intermediates, n×n float64: value and gradient", ("value+grad", "forward")),
 }
 
 
@@ -57,12 +61,13 @@ class Sizes:
     chain_ops: int = 1000  # W5
     chain_len: int = 10  # W5
     hessian_ns: tuple[int, ...] = (50, 200)  # W3 (one measure per n, named "n=<n>")
+    numpy_n: int = 256  # W6: A is n×n, x has n elements
     target_s: float = 0.5  # minimum duration of one timed batch of calls
 
 
 FULL = Sizes()
 QUICK = Sizes(array_len=100_000, steps=10_000, chain_ops=300, target_s=0.1,
-              hessian_ns=(50, 200))
+              hessian_ns=(50, 200), numpy_n=128)
 
 
 @dataclass
@@ -114,6 +119,12 @@ def chain_data(sizes: Sizes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(3)
     n = sizes.chain_len
     return rng.uniform(-1.0, 1.0, n), rng.uniform(0.9, 1.1, n), rng.uniform(-0.01, 0.01, n)
+
+
+def numpy_data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """W6 matrix A = 3 I + 0.1 · randn (n×n, well-conditioned) and vector x (float64)."""
+    rng = np.random.default_rng(6)
+    return 3.0 * np.eye(n) + 0.1 * rng.standard_normal((n, n)), rng.standard_normal(n)
 
 
 # ---- the mathematics, generic over ``ops`` ---------------------------------------------
@@ -172,3 +183,15 @@ def chain(ops, x, mul, add, n_ops: int):
         else:
             h = ops.sin(h)
     return h
+
+
+def numpy_program(m, a, x):
+    """W6, over a NumPy-like module ``m``: a real scalar from real A (n×n) and x (n).
+
+    log|det A| + Σ solve(A, x)² + Σ |rfft(x · tanh(A x))|² / n + Σ Re(exp(i x) · conj(fft(x))).
+    ``slogdet(a)[1]`` is its ``logabsdet`` (autograd's traced result is a plain sequence).
+    """
+    n = x.shape[0]
+    return (m.linalg.slogdet(a)[1] + m.sum(m.linalg.solve(a, x) ** 2)
+            + m.sum(m.abs(m.fft.rfft(x * m.tanh(a @ x))) ** 2) / n
+            + m.sum(m.real(m.exp(1j * x) * m.conj(m.fft.fft(x)))))

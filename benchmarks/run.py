@@ -37,7 +37,8 @@ def parse_args(argv=None):
                    "(default 5, 2 with --quick)")
     p.add_argument("--quick", action="store_true",
                    help="smoke run: fewer rounds, smaller sizes, shorter timing batches")
-    p.add_argument("--only", help="comma-separated workloads, e.g. W1,W4 (default: all)")
+    p.add_argument("--only", help=f"comma-separated workloads, from {','.join(WORKLOADS)} "
+                   "(default: all)")
     p.add_argument("--libs", help=f"comma-separated, from {','.join(LIBS)} (default: all)")
     p.add_argument("--threads", type=int, help="set OMP/OPENBLAS/MKL_NUM_THREADS and XLA_FLAGS "
                    "to this many threads in the workers (default: leave the environment)")

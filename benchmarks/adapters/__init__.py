@@ -1,6 +1,6 @@
 """One adapter module per measured library, and the registry that names them.
 
-An adapter module defines ``w1, w1b, w2, w3, w4, w5(sizes, **options) -> problems.Case`` and
+An adapter module defines ``w1, w1b, w2, w3, w4, w5, w6(sizes, **options) -> problems.Case`` and
 raises ``problems.Skip`` for a workload its library cannot run. ``LIBS`` maps each name
 accepted by ``--libs`` to (distribution whose presence and version are reported, adapter
 module, options passed to the adapter).

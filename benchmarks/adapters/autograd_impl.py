@@ -24,6 +24,8 @@ from problems import (
     logistic,
     mlp_data,
     mlp_loss,
+    numpy_data,
+    numpy_program,
     recurrence,
     seed,
     seed_arrays,
@@ -110,3 +112,16 @@ def w5(sizes):
         return _numpy(value_and_grad(x))
 
     return Case({"per op": lambda: value_and_grad(x)}, check, per_call_divisor=sizes.chain_ops)
+
+
+def w6(sizes):
+    """The NumPy program over ``autograd.numpy``."""
+    a, x = numpy_data(sizes.numpy_n)
+    f = lambda a, x: numpy_program(anp, a, x)
+    value_and_grad = ag_value_and_grad(f, argnum=(0, 1))
+
+    def check():
+        value, grads = value_and_grad(a, x)
+        return _numpy([value, *grads])
+
+    return Case({"value+grad": lambda: value_and_grad(a, x), "forward": lambda: f(a, x)}, check)

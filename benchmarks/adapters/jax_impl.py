@@ -1,10 +1,11 @@
 """JAX (CPU), as ``jax.value_and_grad`` called op by op ("jax") or under ``jax.jit`` ("jax-jit").
 
-float64 is switched on (``jax_enable_x64``) so W1, W1b, W4 and W5 run in double precision like
-every other library; W2 stays float32. Every timed call blocks until its results are ready.
-The first call of a jitted function (trace and compile) is kept out of the timings and reported
-by the worker as ``first_s``. W4 is not run jitted: unrolling 100,000 Python steps into one
-XLA program makes compile time dominate, and a ``lax.scan`` version would be another program.
+float64 is switched on (``jax_enable_x64``) so W1, W1b, W3, W4, W5 and W6 run in double
+precision like every other library; W2 stays float32. Every timed call blocks until its results
+are ready. The first call of a jitted function (trace and compile) is kept out of the timings
+and reported by the worker as ``first_s``. W4 is not run jitted: unrolling 100,000 Python steps
+into one XLA program makes compile time dominate, and a ``lax.scan`` version would be another
+program.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from problems import (  # noqa: E402
     logistic,
     mlp_data,
     mlp_loss,
+    numpy_data,
+    numpy_program,
     recurrence,
     seed,
     seed_arrays,
@@ -134,3 +137,19 @@ def w5(sizes, jit):
         return _numpy(value_and_grad(x))
 
     return Case({"per op": lambda: value_and_grad(x)}, check, per_call_divisor=sizes.chain_ops)
+
+
+def w6(sizes, jit):
+    """The NumPy program over ``jax.numpy``."""
+    a, x = (jnp.asarray(v) for v in numpy_data(sizes.numpy_n))
+    f = lambda a, x: numpy_program(jnp, a, x)
+    value_and_grad = jax.value_and_grad(f, argnums=(0, 1))
+    if jit:
+        f, value_and_grad = jax.jit(f), jax.jit(value_and_grad)
+    f, value_and_grad = _ready(f), _ready(value_and_grad)
+
+    def check():
+        value, grads = value_and_grad(a, x)
+        return _numpy([value, *grads])
+
+    return Case({"value+grad": lambda: value_and_grad(a, x), "forward": lambda: f(a, x)}, check)

@@ -3,7 +3,7 @@
 It has no exp, log or sin, and no ``Value ** Value``. So that it can run the scalar workloads
 at all, this module adds exp, log and sin as nodes built the way micrograd builds its own (a
 ``Value`` with its parents and a ``_backward`` closure), and W1 writes ``y ** -x`` as
-``exp(-x * log(y))``. The array workloads W1b and W2 are skipped. W5 runs its 10-element
+``exp(-x * log(y))``. The array workloads W1b, W2 and W6 are skipped. W5 runs its 10-element
 arrays as 10 scalar chains. ``Value.backward`` sorts the graph recursively, so graphs deeper
 than Python's recursion limit (left as is) end in RecursionError, which is reported.
 """
@@ -95,3 +95,7 @@ def w5(sizes):
 
     return Case({"per op": value_and_grad}, value_and_grad, per_call_divisor=sizes.chain_ops,
                 notes=[NOTE])
+
+
+def w6(sizes):
+    raise Skip("scalars only: no arrays, linear algebra, FFT or complex numbers")

@@ -2,7 +2,7 @@
 
 ``REFERENCE`` gives, for every workload, the result all libraries are checked against,
 computed without any autodiff (analytic derivatives, or forward-mode by hand for W4).
-W1b and W2 are also timed here, as the speed an autodiff engine would reach with no
+W1b, W2 and W6 are also timed here, as the speed an autodiff engine would reach with no
 overhead at all; W1, W4 and W5 are reference only.
 """
 
@@ -23,6 +23,8 @@ from problems import (
     hessian_case,
     mlp_data,
     mlp_loss,
+    numpy_data,
+    numpy_program,
     seed,
     seed_arrays,
 )
@@ -68,6 +70,33 @@ def mlp_value_and_grad(params, x, labels):
         if i > 1:
             delta = (delta @ params[f"W{i}"].T) * (1 - acts[i - 1] ** 2)
     return loss, grads
+
+
+def numpy_value_and_grad(a, x):
+    """Value and gradients (w.r.t. A, then x) of ``problems.numpy_program``, by hand.
+
+    With y = A⁻¹x, t = tanh(Ax), z = x·t, Z = rfft(z), F = fft(x), e = exp(ix):
+    log|det A| gives A⁻ᵀ; Σy² gives x̄ = A⁻ᵀ(2y), Ā = -x̄ yᵀ; Σ|Z|²/n gives
+    z̄ = 2 Re(ifft(Z zero-padded to n)), then x̄ += z̄ t, h̄ = z̄ x (1 - t²), Ā += h̄ xᵀ,
+    x̄ += Aᵀh̄; Σ Re(e conj F) = Σ(cos x Re F + sin x Im F) gives
+    x̄ += -sin x Re F + cos x Im F + Re(fft(conj e)).
+    """
+    n = x.shape[0]
+    inv = np.linalg.inv(a)
+    y = inv @ x
+    t = np.tanh(a @ x)
+    spectrum = np.fft.rfft(x * t)
+    f = np.fft.fft(x)
+    e = np.exp(1j * x)
+    value = (np.linalg.slogdet(a)[1] + y @ y + np.sum(spectrum.real ** 2 + spectrum.imag ** 2) / n
+             + np.sum(e.real * f.real + e.imag * f.imag))
+    u = inv.T @ (2.0 * y)
+    gz = 2.0 * np.fft.ifft(spectrum, n).real
+    gh = gz * x * (1.0 - t * t)
+    grad_a = inv.T - np.outer(u, y) + np.outer(gh, x)
+    grad_x = (u + gz * t + a.T @ gh - e.imag * f.real + e.real * f.imag
+              + np.fft.fft(e.conj()).real)
+    return value, [grad_a, grad_x]
 
 
 def w1(sizes):
@@ -164,6 +193,17 @@ def w3(sizes):
     return hessian_case(hessian_for, sizes)
 
 
+def w6(sizes):
+    a, x = numpy_data(sizes.numpy_n)
+
+    def check():
+        value, grads = numpy_value_and_grad(a, x)
+        return [value, *grads]
+
+    return Case({"value+grad": lambda: numpy_value_and_grad(a, x),
+                 "forward": lambda: numpy_program(np, a, x)}, check)
+
+
 REFERENCE = {
     "W1": reference_w1,
     "W3": lambda sizes: w3(sizes).check(),
@@ -171,4 +211,5 @@ REFERENCE = {
     "W2": lambda sizes: w2(sizes).check(),
     "W4": reference_w4,
     "W5": reference_w5,
+    "W6": lambda sizes: w6(sizes).check(),
 }

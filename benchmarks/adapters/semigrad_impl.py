@@ -1,5 +1,7 @@
 """semigrad itself: the functional API (``sg.value_and_grad``) and, for W4, the eager Tensor API.
 
+W6 runs its NumPy code over ``semigrad.numpy``.
+
 Functions are called on plain numpy arrays for the "forward" measures: semigrad returns
 plain numpy values when no Tensor is involved, so that is its no-tape path.
 """
@@ -11,6 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 
 import semigrad as sg
+import semigrad.numpy as snp
 from problems import (
     LEARNING_RATE,
     RECURRENCE_START,
@@ -22,6 +25,8 @@ from problems import (
     logistic,
     mlp_data,
     mlp_loss,
+    numpy_data,
+    numpy_program,
     recurrence,
     seed,
     seed_arrays,
@@ -110,3 +115,16 @@ def w5(sizes):
         return [value, grad]
 
     return Case({"per op": lambda: value_and_grad(x)}, check, per_call_divisor=sizes.chain_ops)
+
+
+def w6(sizes):
+    """The NumPy program over ``semigrad.numpy``."""
+    a, x = numpy_data(sizes.numpy_n)
+    f = lambda a, x: numpy_program(snp, a, x)
+    value_and_grad = sg.value_and_grad(f, argnums=(0, 1))
+
+    def check():
+        value, grads = value_and_grad(a, x)
+        return [value, *grads]
+
+    return Case({"value+grad": lambda: value_and_grad(a, x), "forward": lambda: f(a, x)}, check)

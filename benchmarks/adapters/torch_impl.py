@@ -2,6 +2,8 @@
 
 "forward" measures run under ``torch.no_grad()``. Inputs of W1 arrive as Python floats, so
 creating the four leaf tensors is part of each call, as wrapping them is for semigrad.
+W6 runs its NumPy code over ``torch_numpy``: torch.linalg, torch.fft and torch's elementwise
+functions under NumPy's names (the same calls, so the same mathematics).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from problems import (
     logistic,
     mlp_data,
     mlp_loss,
+    numpy_data,
+    numpy_program,
     recurrence,
     seed,
     seed_arrays,
@@ -31,6 +35,8 @@ ops = SimpleNamespace(exp=torch.exp, log=torch.log, sin=torch.sin, tanh=torch.ta
                       sum=torch.sum, matmul=torch.matmul,
                       log_softmax=lambda h: torch.log_softmax(h, dim=1))
 F64 = torch.float64
+torch_numpy = SimpleNamespace(linalg=torch.linalg, fft=torch.fft, sum=torch.sum, abs=torch.abs,
+                              real=torch.real, conj=torch.conj, exp=torch.exp, tanh=torch.tanh)
 
 
 def _same_as_torch(vectorize):
@@ -150,3 +156,22 @@ def w5(sizes, vectorize=False):
         return _numpy(value_and_grad())
 
     return Case({"per op": value_and_grad}, check, per_call_divisor=sizes.chain_ops)
+
+
+def w6(sizes, vectorize=False):
+    _same_as_torch(vectorize)
+    args = [torch.from_numpy(v).requires_grad_() for v in numpy_data(sizes.numpy_n)]
+
+    def value_and_grad():
+        out = numpy_program(torch_numpy, *args)
+        return out, torch.autograd.grad(out, args)
+
+    def forward():
+        with torch.no_grad():
+            return numpy_program(torch_numpy, *args)
+
+    def check():
+        value, grads = value_and_grad()
+        return _numpy([value, *grads])
+
+    return Case({"value+grad": value_and_grad, "forward": forward}, check)
