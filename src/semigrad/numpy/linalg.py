@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import ops
 from ..primitives import linalg as L
+from ..tensor import Tensor
 
 __all__ = [
     "EighResult", "QRResult", "SVDResult", "SlogdetResult",
@@ -157,8 +158,11 @@ def slogdet(a):
     if np.iscomplexobj(_value(a)):  # the sign is a phase that moves with a
         ld = L.logdet(a)
         return SlogdetResult(ops.exp(1j * ops.imag(ld)), ops.real(ld))
-    sign = np.linalg.slogdet(_value(a))[0]
-    return SlogdetResult(sign, L.slogdet_logabs(a))
+    _square("slogdet", a)
+    sign, logabs = np.linalg.slogdet(_value(a))  # one factorisation for both
+    if isinstance(a, Tensor):
+        logabs = L.slogdet_logabs._apply((a,), {}, value=logabs)
+    return SlogdetResult(sign, logabs)
 
 
 def solve(a, b):

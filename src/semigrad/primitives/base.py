@@ -85,7 +85,8 @@ class Primitive:
         except (ValueError, IndexError, TypeError) as e:
             raise _explain(self, args, e) from None
 
-    def _apply(self, args, params):
+    def _apply(self, args, params, value=None):
+        """Record one call; ``value``: the output, when the caller has computed it already."""
         vals = []
         requires_grad = traced = constant = False
         for a in args:
@@ -99,10 +100,11 @@ class Primitive:
                     constant = True
             else:
                 vals.append(np.asarray(a) if type(a) is list else a)
-        try:
-            value = self.impl(*vals, **params)
-        except (ValueError, IndexError, TypeError) as e:
-            raise _explain(self, args, e) from None
+        if value is None:
+            try:
+                value = self.impl(*vals, **params)
+            except (ValueError, IndexError, TypeError) as e:
+                raise _explain(self, args, e) from None
         out = Tensor.__new__(Tensor)
         out.value = value
         out.grad = out.name = None

@@ -192,35 +192,48 @@ def _solve_impl(a, b):
     return np.linalg.solve(a, b)
 
 
+def _solve_batched(a, r, vector):
+    """A⁻¹ r for a (batched) right-hand side ``r``: one LU solve, no inverse.
+
+    In the vector case (``b`` 1-D) the trailing axis of ``r`` is a vector and leading
+    axes are a batch, so it is solved as the columns of a matrix.
+    """
+    if not vector:
+        return solve(a, r)
+    n = shape_of(a)[-1]
+    col = solve(a, _trailing_reshape(r, (n, 1), (n,)))
+    return _trailing_reshape(col, (n,), (n, 1))
+
+
 def _solve_vjp(i, g, xs, out):
     a, b = xs
-    ainv = inv(a)
-    if len(shape_of(b)) == 1:
-        gb = _mm(g, ainv)  # (A⁻ᵀ g) as a row vector: g A⁻¹
-        if i == 1:
-            return gb
+    vector = len(shape_of(b)) == 1
+    gb = _solve_batched(_mT(a), g, vector)  # A⁻ᵀ g
+    if i == 1:
+        return gb
+    if vector:
         n = shape_of(b)[0]
         col = _trailing_reshape(gb, (n, 1), (n,))
         row = _trailing_reshape(out, (1, n), (n,))
         return -(col * row)
-    gb = _mm(_mT(ainv), g)
-    if i == 1:
-        return gb
     return -_mm(gb, _mT(out))
 
 
 def _solve_jvp(ts, xs, out):
     a, b = xs
     ta, tb = ts
+    vector = len(shape_of(b)) == 1
     rhs = None
-    if ta is not None:
-        rhs = -_mm(ta, out)
+    if ta is not None:  # −t_A x, with x as a column in the vector case
+        if vector:
+            n = shape_of(b)[0]
+            tx = _mm(ta, _trailing_reshape(out, (n, 1), (n,)))
+            rhs = -_trailing_reshape(tx, (n,), (n, 1))
+        else:
+            rhs = -_mm(ta, out)
     if tb is not None:
         rhs = tb if rhs is None else rhs + tb
-    ainv = inv(a)
-    if len(shape_of(b)) == 1:
-        return _mm(rhs, _mT(ainv))
-    return _mm(ainv, rhs)
+    return _solve_batched(a, rhs, vector)
 
 
 def _sympy_solve(sp, a, b):
@@ -233,7 +246,8 @@ solve = Dense(
     _solve_impl,
     _solve_vjp,
     _solve_jvp,
-    doc="x = A⁻¹ b. VJP_b = A⁻ᵀ g, VJP_A = −(A⁻ᵀ g) xᵀ; JVP A⁻¹ (t_b − t_A x).",
+    doc="x = A⁻¹ b. VJP_b = A⁻ᵀ g, VJP_A = −(A⁻ᵀ g) xᵀ; JVP A⁻¹ (t_b − t_A x); the rules "
+        "solve (one LU factorisation each), they never invert.",
     sympy=_sympy_solve,
 )
 
