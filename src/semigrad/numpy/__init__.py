@@ -26,6 +26,7 @@ routes the elements take. Ties in ``sort`` follow the stable order.
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -337,13 +338,16 @@ def float_power(x, y):
 
 
 def floor_divide(x, y):
-    """floor(x / y): zero derivative.
+    """NumPy's ``x // y`` (its rounding and integer dtypes), with zero derivative.
 
     >>> import semigrad.numpy as snp
     >>> snp.floor_divide(np.array([7.0, -7.0]), 2.0).tolist()
     [3.0, -4.0]
+    >>> snp.floor_divide(np.array([7, -7]), 2).tolist(), snp.floor_divide(1.0, 0.1)
+    ([3, -4], np.float64(9.0))
     """
-    return floor(divide(x, y))
+    q = np.floor_divide(_value(x), _value(y))
+    return Tensor(q) if isinstance(x, Tensor) or isinstance(y, Tensor) else q
 
 
 def _in_numpy_dtype(np_fn, x):
@@ -424,10 +428,19 @@ def angle(z, deg=False):
 # ---- untraced: integer and boolean results ----------------------------------------------
 
 
+def _plain(obj):
+    """Tensors replaced by their values, also inside lists and tuples (``lexsort``'s keys)."""
+    if isinstance(obj, Tensor):
+        return obj.value
+    if isinstance(obj, list | tuple) and _has_tensor(obj):
+        return type(obj)(_plain(o) for o in obj)
+    return obj
+
+
 def _untraced(fn, example):
     def untraced(*args, **kwargs):
-        args = tuple(_value(a) if isinstance(a, Tensor) else a for a in args)
-        kwargs = {k: _value(v) if isinstance(v, Tensor) else v for k, v in kwargs.items()}
+        args = tuple(_plain(a) for a in args)
+        kwargs = {k: _plain(v) for k, v in kwargs.items()}
         return fn(*args, **kwargs)
 
     untraced.__name__ = untraced.__qualname__ = fn.__name__
@@ -813,7 +826,7 @@ def _split(name, ary, indices_or_sections, axis, even):
                 f"{name}: an axis of length {length} does not divide into {sections} equal "
                 "sections; use array_split"
             )
-        each, extra = divmod(length, sections)
+        each, extra = builtins.divmod(length, sections)
         sizes = [each + 1] * extra + [each] * (sections - extra)
         bounds = np.r_[0, np.cumsum(sizes)]
     else:
@@ -1199,3 +1212,1271 @@ def cross(a, b, axis=-1):
         return z
     # NumPy's ``axis`` is also the output's vector axis (axisc)
     return moveaxis(ops.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z], axis=-1), -1, axis)
+
+
+# ---- NumPy 2's other functions: shape, joining and rearranging ----------------------------
+
+
+def _shapes(*xs) -> str:
+    return " and ".join(str(ops.shape(_arr(x))) for x in xs)
+
+
+def matrix_transpose(x, /):
+    """Swap the last two axes (NumPy 2's ``matrix_transpose``, the array API's ``.mT``).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.matrix_transpose(np.ones((4, 2, 3))).shape
+    (4, 3, 2)
+    """
+    x = _arr(x)
+    if ops.ndim(x) < 2:
+        raise ValueError(f"matrix_transpose: x must have at least two axes; got shape "
+                         f"{ops.shape(x)}")
+    return ops.swapaxes(x, -1, -2)
+
+
+def permute_dims(a, /, axes=None):
+    """Permute axes (NumPy 2's array-API name for :func:`transpose`).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.permute_dims(np.ones((2, 3, 4)), (2, 0, 1)).shape
+    (4, 2, 3)
+    """
+    return transpose(a, axes)
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    """``x`` converted to ``dtype`` (differentiable between floating and complex dtypes).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.astype(sg.tensor([1, 2]), np.float32).dtype
+    dtype('float32')
+    """
+    x = _arr(x)
+    if not isinstance(x, Tensor):
+        return x.astype(dtype, copy=copy)
+    return ops.astype(x, dtype)
+
+
+pow = power  # noqa: A001 (NumPy 2's name)
+
+
+def rollaxis(a, axis, start=0):
+    """Move ``axis`` to just before position ``start`` (NumPy's older :func:`moveaxis`).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.rollaxis(np.ones((2, 3, 4)), 2).shape
+    (4, 2, 3)
+    """
+    a = _arr(a)
+    n = ops.ndim(a)
+    axis = ops._axis("rollaxis", axis, n)
+    if not isinstance(start, int | np.integer) or not -n <= start <= n:
+        raise ValueError(f"rollaxis: start {start!r} is out of range for an array of shape "
+                         f"{ops.shape(a)}; use an integer in [{-n}, {n}]")
+    start = int(start) + n if start < 0 else int(start)
+    if axis < start:
+        start -= 1
+    order = [k for k in range(n) if k != axis]
+    order.insert(start, axis)
+    return ops.transpose(a, order) if order != list(range(n)) else a
+
+
+def broadcast_arrays(*args):
+    """The arrays broadcast against each other, as a tuple (NumPy 2).
+
+    >>> import semigrad.numpy as snp
+    >>> [a.shape for a in snp.broadcast_arrays(np.ones((2, 1)), np.ones(3))]
+    [(2, 3), (2, 3)]
+    """
+    arrays = [_arr(a) for a in args]
+    try:
+        s = np.broadcast_shapes(*(ops.shape(a) for a in arrays))
+    except ValueError:
+        raise ValueError(f"broadcast_arrays: shapes {_shapes(*arrays)} do not broadcast "
+                         "together") from None
+    return tuple(a if ops.shape(a) == s else ops.broadcast_to(a, s) for a in arrays)
+
+
+def append(arr, values, axis=None):
+    """``values`` appended to ``arr`` (both flattened when ``axis`` is None).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> sg.grad(lambda x: snp.sum(snp.append(x, x * 2.0) ** 2))(np.array([1.0])).tolist()
+    [10.0]
+    """
+    arr, values = _arr(arr), _arr(values)
+    if axis is None:
+        return ops.concatenate([ravel(arr), ravel(values)], axis=0)
+    if ops.ndim(arr) != ops.ndim(values):
+        raise ValueError(f"append: arr and values must have the same number of axes when "
+                         f"axis is given; got shapes {_shapes(arr, values)}")
+    return ops.concatenate([arr, values], axis=axis)
+
+
+def _index_arg(obj):
+    return obj.value if isinstance(obj, Tensor) else obj
+
+
+def delete(arr, obj, axis=None):
+    """``arr`` without the entries ``obj`` (an index, slice or indices) along ``axis``.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.delete(np.array([1.0, 2.0, 3.0]), 1).tolist()
+    [1.0, 3.0]
+    """
+    arr = _arr(arr)
+    try:
+        ids = np.delete(_ids(arr), _index_arg(obj), axis)
+    except (IndexError, ValueError) as e:
+        raise type(e)(f"delete: {e} (arr shape {ops.shape(arr)}, axis {axis})") from None
+    return _gather(arr, ids)
+
+
+def insert(arr, obj, values, axis=None):
+    """``values`` inserted before the index or indices ``obj``; both may be traced.
+
+    ``values`` is cast to ``arr``'s dtype and broadcast as NumPy does.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.insert(np.array([1.0, 2.0]), 1, 9.0).tolist()
+    [1.0, 9.0, 2.0]
+    >>> sg.grad(lambda v: snp.sum(snp.insert(np.zeros(3), [0, 2], v)))(1.0)
+    2.0
+    """
+    arr, values = _arr(arr), _arr(values)
+    dt = _value(arr).dtype
+    if _value(values).dtype != dt:
+        values = ops.astype(values, dt)
+    n = int(np.prod(ops.shape(arr), dtype=np.int64))
+    # NumPy's own insert, on element numbers: values' elements are numbered after arr's
+    try:
+        ids = np.insert(_ids(arr), _index_arg(obj), n + _ids(values), axis)
+    except (IndexError, ValueError) as e:
+        raise type(e)(f"insert: {e} (arr shape {ops.shape(arr)}, values shape "
+                      f"{ops.shape(values)}, axis {axis})") from None
+    return _gather(ops.concatenate([ravel(arr), ravel(values)], axis=0), ids)
+
+
+def block(arrays):
+    """Assemble an array from nested lists of blocks (the innermost lists join on the last axis).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.block([[np.eye(2), np.zeros((2, 1))], [np.ones((1, 3))]]).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]
+    """
+    def depth(x, path):
+        if isinstance(x, tuple):
+            raise TypeError(f"block: arrays{path} is a tuple; only lists may hold blocks")
+        if not isinstance(x, list):
+            return 0
+        if not x:
+            raise ValueError(f"block: arrays{path} is an empty list")
+        ds = [depth(e, f"{path}[{i}]") for i, e in enumerate(x)]
+        if builtins.any(d != ds[0] for d in ds):
+            raise ValueError(f"block: the lists in arrays{path} are nested to different "
+                             f"depths {ds}")
+        return ds[0] + 1
+
+    def leaves(x):
+        return [y for e in x for y in leaves(e)] if isinstance(x, list) else [_arr(x)]
+
+    d = depth(arrays, "")
+    nd = builtins.max([d] + [ops.ndim(a) for a in leaves(arrays)])
+
+    def build(x, level):
+        if level == d:
+            a = _arr(x)
+            s = ops.shape(a)
+            return ops.reshape(a, (1,) * (nd - len(s)) + s) if len(s) < nd else a
+        parts = [build(e, level + 1) for e in x]
+        try:
+            return ops.concatenate(parts, axis=level - d)
+        except ValueError:
+            raise ValueError(f"block: blocks of shapes {_shapes(*parts)} do not join along "
+                             f"axis {level - d}") from None
+
+    return build(arrays, 0)
+
+
+def diagflat(v, k=0):
+    """The flattened input on the ``k``-th diagonal of a square matrix.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.diagflat(np.array([[1.0, 2.0]])).tolist()
+    [[1.0, 0.0], [0.0, 2.0]]
+    """
+    return diag(ravel(v), k)
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+    """Differences of the flattened array, with optional values before and after.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.ediff1d(np.array([1.0, 4.0, 9.0]), to_begin=0.0).tolist()
+    [0.0, 3.0, 5.0]
+    """
+    ary = ravel(ary)
+    dt = _value(ary).dtype
+    parts = []
+    for label, extra in (("to_begin", to_begin), ("to_end", to_end)):
+        if extra is None:
+            parts.append(None)
+            continue
+        extra = _arr(extra)
+        if not np.can_cast(_value(extra).dtype, dt, casting="same_kind"):
+            raise TypeError(f"ediff1d: {label} of dtype {_value(extra).dtype} does not cast "
+                            f"to the input's dtype {dt}")
+        parts.append(ravel(extra if _value(extra).dtype == dt else ops.astype(extra, dt)))
+    d = subtract(ops.getitem(ary, slice(1, None)), ops.getitem(ary, slice(None, -1)))
+    out = [p for p in (parts[0], d, parts[1]) if p is not None]
+    return ops.concatenate(out, axis=0) if len(out) > 1 else d
+
+
+def sort_complex(a):
+    """Sorted along the last axis in NumPy's complex (lexicographic) order, as complex values.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.sort_complex(np.array([2.0, 1.0])).tolist()
+    [(1+0j), (2+0j)]
+    """
+    out = sort(a)
+    dt = _value(out).dtype
+    if dt.kind != "c":
+        out = ops.astype(out, np.complex64 if dt.char in "bhBH" else np.complex128)
+    return out
+
+
+def select(condlist, choicelist, default=0):
+    """For each element, the choice of the first condition that holds, else ``default``.
+
+    >>> import semigrad.numpy as snp
+    >>> x = np.array([-2.0, 0.5, 3.0])
+    >>> snp.select([x < 0, x > 1], [-x, x ** 2], default=x).tolist()
+    [2.0, 0.5, 9.0]
+    """
+    if len(condlist) != len(choicelist):
+        raise ValueError(f"select: condlist has {len(condlist)} entries and choicelist "
+                         f"{len(choicelist)}; give one choice per condition")
+    conds = [np.asarray(_value(c)) for c in condlist]
+    for i, c in enumerate(conds):
+        if c.dtype != bool:
+            raise TypeError(f"select: condlist[{i}] has dtype {c.dtype}; conditions must be "
+                            "boolean")
+    choices = [_arr(c) for c in choicelist]
+    if not choices:
+        raise ValueError("select: choicelist is empty")
+    # NumPy's result type: a Python number as default is weak (NEP 50)
+    weak = isinstance(default, bool | int | float | complex)
+    dt = np.result_type(*[_value(c) for c in choices], default if weak else _value(default))
+    out = default if isinstance(default, Tensor) else np.asarray(default, dtype=dt)
+    for c, choice in zip(reversed(conds), reversed(choices)):
+        out = E.where(c, choice, out)
+    if _value(out).dtype != dt:
+        out = ops.astype(out, dt)
+    shape_ = np.broadcast_shapes(*[c.shape for c in conds], *[ops.shape(c) for c in choices],
+                                 ops.shape(out))
+    return out if ops.shape(out) == shape_ else ops.broadcast_to(out, shape_)
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """``func1d`` applied to each 1-d slice along ``axis``; its results stacked in that place.
+
+    Differentiable when ``func1d`` is (write it with ``semigrad.numpy``).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.apply_along_axis(lambda r: snp.sum(r ** 2), 1, np.ones((2, 3))).tolist()
+    [3.0, 3.0]
+    >>> sg.grad(lambda x: snp.sum(snp.apply_along_axis(snp.sort, 0, x)[0]))(
+    ...     np.array([[2.0, 1.0], [1.0, 2.0]])).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    arr = _arr(arr)
+    n = ops.ndim(arr)
+    ax = ops._axis("apply_along_axis", axis, n)
+    moved = moveaxis(arr, ax, -1)
+    batch = ops.shape(moved)[:-1]
+    if 0 in batch:
+        raise ValueError(f"apply_along_axis: no slices to apply the function to (array shape "
+                         f"{ops.shape(arr)}, axis {axis})")
+    results = [_arr(func1d(ops.getitem(moved, idx), *args, **kwargs))
+               for idx in np.ndindex(*batch)]
+    dt = _value(results[0]).dtype
+    rshape = ops.shape(results[0])
+    for r in results:
+        if ops.shape(r) != rshape:
+            raise ValueError(f"apply_along_axis: func1d returned shapes {rshape} and "
+                             f"{ops.shape(r)}; every slice must give the same shape")
+    out = ops.reshape(ops.stack(results), batch + rshape)
+    if _value(out).dtype != dt:
+        out = ops.astype(out, dt)
+    # the result's axes go where ``axis`` was
+    k = len(rshape)
+    order = list(range(ax)) + [len(batch) + j for j in range(k)] + list(range(ax, len(batch)))
+    return ops.transpose(out, order) if order != list(range(len(order))) else out
+
+
+# ---- NumPy 2's other functions: elementwise -------------------------------------------------
+
+
+def _probe(x):
+    """What NumPy sees of ``x`` for its result dtype: Python numbers stay weak (NEP 50)."""
+    if isinstance(x, bool | int | float | complex):
+        return x
+    return np.zeros((), _value(x).dtype)
+
+
+def copysign(x1, x2):
+    """|x1| with the sign of x2 (its sign bit); derivative ±1 in x1, zero in x2.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.copysign(np.array([1.0, -2.0]), -1.0).tolist()
+    [-1.0, -2.0]
+    >>> sg.grad(lambda x: snp.copysign(x, -1.0))(2.0)
+    -1.0
+    """
+    dt = np.copysign(_probe(x1), _probe(x2)).dtype
+    x1 = _arr(x1)
+    if _value(x1).dtype != dt:
+        x1 = ops.astype(x1, dt)
+    a = abs(x1)
+    return E.where(np.signbit(_value(x2)), negative(a), a)
+
+
+def heaviside(x1, x2):
+    """The step function: 0 below 0, ``x2`` at 0, 1 above; zero derivative.
+
+    On traced inputs the result is a constant Tensor (it never requires grad).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.heaviside(np.array([-1.0, 0.0, 2.0]), 0.5).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    out = np.heaviside(_value(x1), _value(x2))
+    return ops.stop_gradient(Tensor(out)) if _has_tensor([x1, x2]) else out
+
+
+def divmod(x1, x2):  # noqa: A001 (NumPy's name)
+    """(floor_divide(x1, x2), mod(x1, x2)): the quotient untraced, the remainder as :func:`mod`.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> q, r = snp.divmod(np.array([7.0, -7.0]), 2.0)
+    >>> q.tolist(), r.tolist()
+    ([3.0, -4.0], [1.0, 1.0])
+    >>> sg.grad(lambda x: snp.divmod(x, 2.0)[1])(7.5)
+    1.0
+    """
+    return np.floor_divide(_value(x1), _value(x2)), mod(x1, x2)
+
+
+def modf(x):
+    """(fractional part, integral part), both with x's sign: derivatives 1 and 0.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> [p.tolist() for p in snp.modf(np.array([2.5, -1.25]))]
+    [[0.5, -0.25], [2.0, -1.0]]
+    >>> sg.grad(lambda x: snp.modf(x)[0])(2.5)
+    1.0
+    """
+    x = _arr(x)
+    dt = np.modf(_probe(x))[0].dtype
+    if _value(x).dtype != dt:
+        x = ops.astype(x, dt)
+    whole = trunc(x)
+    xv = _value(x)
+    frac = subtract(x, whole)
+    fv = _value(frac)
+    inf_ = np.isinf(xv)
+    if inf_.any():  # modf(±inf) = (±0, ±inf)
+        frac = E.where(inf_, np.copysign(np.zeros((), dt), xv), frac)
+        fv = _value(frac)
+    neg_zero = (fv == 0) & np.signbit(xv) & ~np.signbit(fv)
+    if neg_zero.any():  # x − trunc(x) is +0 at negative integers; NumPy's is −0
+        frac = E.where(neg_zero, negative(subtract(0.0, frac)), frac)
+    return frac, whole
+
+
+def ldexp(x1, x2):
+    """x1 · 2**x2 for integer x2: differentiable in x1 (x2 is an integer, untraced).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.ldexp(np.array([1.5, 3.0]), 2).tolist()
+    [6.0, 12.0]
+    >>> sg.grad(lambda x: snp.ldexp(x, 3))(1.0)
+    8.0
+    """
+    dt = np.ldexp(_probe(x1), _probe(x2)).dtype
+    x1 = _arr(x1)
+    if _value(x1).dtype != dt:
+        x1 = ops.astype(x1, dt)
+    return multiply(x1, np.ldexp(np.ones((), dt), _value(x2)))
+
+
+def real_if_close(a, tol=100):
+    """The real part when every imaginary part is within ``tol`` machine epsilons of 0, else
+    ``a`` (traced either way).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.real_if_close(np.array([1.0 + 1e-16j, 2.0])).tolist()
+    [1.0, 2.0]
+    """
+    a = _arr(a)
+    v = _value(a)
+    if v.dtype.kind != "c":
+        return a
+    if tol > 1:
+        tol = np.finfo(v.dtype).eps * tol
+    return ops.real(a) if np.all(np.abs(v.imag) < tol) else a
+
+
+def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
+    """Remove jumps larger than ``discont`` by adding multiples of ``period``; derivative 1.
+
+    The corrections are piecewise constant: they are computed from the values.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.unwrap(np.array([0.0, 3.0, -3.0])).round(4).tolist()
+    [0.0, 3.0, 3.2832]
+    """
+    p = _arr(p)
+    pv = _value(p)
+    n = ops.ndim(p)
+    ax = ops._axis("unwrap", axis, n)
+    dd = np.diff(pv, axis=ax)
+    if discont is None:
+        discont = period / 2
+    dt = np.result_type(dd, period)
+    if np.issubdtype(dt, np.integer):
+        high, rem = builtins.divmod(period, 2)
+        ambiguous = rem == 0
+    else:
+        high, ambiguous = period / 2, True
+    ddmod = np.mod(dd + high, period) - high
+    if ambiguous:  # a jump of exactly period/2 keeps its sign
+        ddmod = np.where((ddmod == -high) & (dd > 0), high, ddmod)
+    correction = np.where(np.abs(dd) < discont, 0, ddmod - dd).cumsum(axis=ax)
+    if pv.dtype != dt:
+        p = ops.astype(p, dt)
+    lead = (slice(None),) * ax
+    rest = add(ops.getitem(p, lead + (slice(1, None),)), correction.astype(dt, copy=False))
+    return ops.concatenate([ops.getitem(p, lead + (slice(0, 1),)), rest], axis=ax)
+
+
+# ---- NumPy 2's other functions: products and filters ---------------------------------------
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    """Σ conj(x1)·x2 along ``axis``, broadcasting the other axes (NumPy 2's ``vecdot``).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.vecdot(np.ones((2, 3)), np.arange(3.0)).tolist()
+    [3.0, 3.0]
+    >>> complex(snp.vecdot(np.array([1j]), np.array([1j])))
+    (1+0j)
+    """
+    x1, x2 = _arr(x1), _arr(x2)
+    if ops.ndim(x1) == 0 or ops.ndim(x2) == 0:
+        raise ValueError(f"vecdot: both inputs need at least one axis; got shapes "
+                         f"{_shapes(x1, x2)}")
+    a, b = moveaxis(x1, axis, -1), moveaxis(x2, axis, -1)
+    if ops.shape(a)[-1] != ops.shape(b)[-1]:
+        raise ValueError(f"vecdot: the vectors (axis {axis}) have lengths {ops.shape(a)[-1]} "
+                         f"and {ops.shape(b)[-1]}; shapes {_shapes(x1, x2)}")
+    return ops.sum(multiply(ops.conj(a), b), axis=-1)
+
+
+def matvec(x1, x2, /):
+    """Matrix-vector products over the last axes, broadcasting the others (NumPy ≥ 2.2).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.matvec(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, 1.0])).tolist()
+    [3.0, 7.0]
+    """
+    x1, x2 = _arr(x1), _arr(x2)
+    if ops.ndim(x1) < 2 or ops.ndim(x2) < 1 or ops.shape(x1)[-1] != ops.shape(x2)[-1]:
+        raise ValueError(f"matvec: needs a matrix (..., m, n) and a vector (..., n); got "
+                         f"shapes {_shapes(x1, x2)}")
+    return ops.sum(multiply(x1, ops.expand_dims(x2, -2)), axis=-1)
+
+
+def vecmat(x1, x2, /):
+    """Vector-matrix products conj(x1) @ x2 over the last axes (NumPy ≥ 2.2).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.vecmat(np.array([1.0, 1.0]), np.array([[1.0, 2.0], [3.0, 4.0]])).tolist()
+    [4.0, 6.0]
+    """
+    x1, x2 = _arr(x1), _arr(x2)
+    if ops.ndim(x1) < 1 or ops.ndim(x2) < 2 or ops.shape(x1)[-1] != ops.shape(x2)[-2]:
+        raise ValueError(f"vecmat: needs a vector (..., n) and a matrix (..., n, m); got "
+                         f"shapes {_shapes(x1, x2)}")
+    return ops.sum(multiply(ops.expand_dims(ops.conj(x1), -1), x2), axis=-2)
+
+
+_CONV_MODES = ("full", "same", "valid")
+
+
+def _convolution(name, a, v, mode):
+    """(full convolution of a and v, len(a), len(v)) for 1-d inputs: a Toeplitz matrix of the
+    longer one (a gather) times the shorter one."""
+    if mode not in _CONV_MODES:
+        raise ValueError(f"{name}: mode {mode!r} is not one of {_CONV_MODES}")
+    a, v = _arr(a), _arr(v)
+    if ops.ndim(a) > 1 or ops.ndim(v) > 1:
+        raise ValueError(f"{name}: a and v must be 1-d; got shapes {_shapes(a, v)}")
+    a, v = ops.reshape(a, (-1,)), ops.reshape(v, (-1,))
+    n, m = ops.shape(a)[0], ops.shape(v)[0]
+    if n == 0 or m == 0:
+        raise ValueError(f"{name}: {'a' if n == 0 else 'v'} is empty; shapes {_shapes(a, v)}")
+    long_, short, L, s = (a, v, n, m) if n >= m else (v, a, m, n)
+    k = np.arange(L + s - 1)[:, None] - np.arange(s)[None, :]  # T[k, j] = long[k − j]
+    return ops.matmul(_gather_or_fill(long_, np.where((k >= 0) & (k < L), k, -1), 0), short), n, m
+
+
+def convolve(a, v, mode="full"):
+    """The discrete convolution of two 1-d arrays (modes full, same, valid); bilinear.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.convolve(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5])).tolist()
+    [0.0, 1.0, 2.5, 4.0, 1.5]
+    >>> sg.grad(lambda v: snp.sum(snp.convolve(np.ones(3), v, "valid")))(np.ones(2)).tolist()
+    [2.0, 2.0]
+    """
+    full_, n, m = _convolution("convolve", a, v, mode)
+    s, L = builtins.min(n, m), builtins.max(n, m)
+    if mode == "full":
+        return full_
+    start = (s - 1) // 2 if mode == "same" else s - 1
+    return ops.getitem(full_, slice(start, start + (L if mode == "same" else L - s + 1)))
+
+
+def correlate(a, v, mode="valid"):
+    """The cross-correlation Σₙ a[n + k]·conj(v[n]) of two 1-d arrays (NumPy's ``correlate``).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5])).tolist()
+    [3.5]
+    >>> snp.correlate(np.array([1j, 2.0]), np.array([1j]), "full").tolist()
+    [(1+0j), -2j]
+    """
+    v_ = _arr(v)
+    if ops.ndim(v_) <= 1:
+        v_ = flip(ops.conj(ops.reshape(v_, (-1,))))
+    full_, n, m = _convolution("correlate", a, v_, mode)
+    s, L = builtins.min(n, m), builtins.max(n, m)
+    if mode == "full":
+        return full_
+    if mode == "valid":
+        return ops.getitem(full_, slice(s - 1, L))
+    start = (m - 1) // 2 if n >= m else n // 2  # NumPy's centring of the longer v
+    return ops.getitem(full_, slice(start, start + L))
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """The trapezoidal rule along ``axis``, at sample points ``x`` or spacing ``dx``.
+
+    Differentiable in ``y`` and in ``x``.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> float(snp.trapezoid(np.array([1.0, 2.0, 3.0])))
+    4.0
+    >>> sg.grad(lambda y: snp.trapezoid(y, dx=0.5))(np.ones(3)).tolist()
+    [0.25, 0.5, 0.25]
+    """
+    y = _arr(y)
+    nd = ops.ndim(y)
+    ax = ops._axis("trapezoid", axis, nd)
+    if x is None:
+        d = dx
+    else:
+        x = _arr(x)
+        if ops.ndim(x) == 1:
+            if ops.shape(x)[0] != ops.shape(y)[ax]:
+                raise ValueError(f"trapezoid: x has {ops.shape(x)[0]} points and y "
+                                 f"{ops.shape(y)[ax]} along axis {axis}; shapes "
+                                 f"{_shapes(x, y)}")
+            d = diff(x)
+            d = ops.reshape(d, tuple(-1 if k == ax else 1 for k in range(nd)))
+        else:
+            d = diff(x, axis=axis)
+    lead = (slice(None),) * ax
+    pairs = add(ops.getitem(y, lead + (slice(1, None),)), ops.getitem(y, lead + (slice(None, -1),)))
+    return ops.sum(divide(multiply(d, pairs), 2.0), axis=ax)
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """NumPy's ``gradient``: central differences inside, one-sided differences at the edges.
+
+    ``varargs``: nothing (spacing 1), one spacing for every axis, or one per
+    axis (a scalar or the coordinates along that axis). ``edge_order`` 1 or 2.
+    A linear map of ``f`` (differentiable in ``f``; the spacings are constants).
+    One array for one axis, else a tuple.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.gradient(np.array([1.0, 2.0, 4.0, 7.0])).tolist()
+    [1.0, 1.5, 2.5, 3.0]
+    >>> [g.tolist() for g in snp.gradient(np.array([[1.0, 2.0], [3.0, 5.0]]), 2.0)]
+    [[[1.0, 1.5], [1.0, 1.5]], [[0.5, 0.5], [1.0, 1.0]]]
+    """
+    f = _arr(f)
+    n = ops.ndim(f)
+    if axis is None:
+        axes = tuple(range(n))
+    else:
+        axes = tuple(ops._axis("gradient", a, n) for a in
+                     ((axis,) if isinstance(axis, int | np.integer) else axis))
+    if len(varargs) == 0:
+        spacings = [1.0] * len(axes)
+    elif len(varargs) == 1 and np.ndim(_value(varargs[0])) == 0:
+        spacings = [_value(varargs[0])[()]] * len(axes)
+    elif len(varargs) == len(axes):
+        spacings = [_value(s) for s in varargs]
+    else:
+        raise TypeError(f"gradient: give no spacing, one, or one per axis ({len(axes)}); got "
+                        f"{len(varargs)}")
+    if edge_order not in (1, 2):
+        raise ValueError(f"gradient: edge_order must be 1 or 2; got {edge_order!r}")
+    if _value(f).dtype.kind in "iub":
+        f = ops.astype(f, np.float64)
+    otype = _value(f).dtype
+    outs = []
+    for ax, dx in zip(axes, spacings):
+        length = ops.shape(f)[ax]
+        if length < edge_order + 1:
+            raise ValueError(f"gradient: f has {length} point(s) along axis {ax} (shape "
+                             f"{ops.shape(f)}); edge_order {edge_order} needs at least "
+                             f"{edge_order + 1}")
+        lead = (slice(None),) * ax
+
+        def part(lo, hi, lead=lead):
+            return ops.getitem(f, lead + (slice(lo, hi),))
+
+        def along(c, ax=ax):  # coefficients along the axis
+            return np.reshape(c, tuple(-1 if k == ax else 1 for k in range(n)))
+
+        if np.ndim(dx) != 0:
+            dx = np.asarray(dx)
+            if dx.ndim != 1 or dx.shape[0] != length:
+                raise ValueError(f"gradient: the coordinates for axis {ax} have shape "
+                                 f"{dx.shape}; f has {length} points along it")
+            dx = np.diff(dx.astype(np.float64) if dx.dtype.kind in "iub" else dx)
+            if np.all(dx == dx[0]):
+                dx = dx[0]
+        if np.ndim(dx) == 0:  # uniform spacing
+            inner_ = divide(subtract(part(2, None), part(None, -2)), 2.0 * dx)
+            if edge_order == 1:
+                first = divide(subtract(part(1, 2), part(0, 1)), dx)
+                last = divide(subtract(part(-1, None), part(-2, -1)), dx)
+            else:
+                first = (part(0, 1) * (-1.5 / dx) + part(1, 2) * (2.0 / dx)
+                         + part(2, 3) * (-0.5 / dx))
+                last = (part(-3, -2) * (0.5 / dx) + part(-2, -1) * (-2.0 / dx)
+                        + part(-1, None) * (1.5 / dx))
+        else:
+            d1, d2 = dx[:-1], dx[1:]
+            inner_ = (part(None, -2) * along(-d2 / (d1 * (d1 + d2)))
+                      + part(1, -1) * along((d2 - d1) / (d1 * d2))
+                      + part(2, None) * along(d1 / (d2 * (d1 + d2))))
+            if edge_order == 1:
+                first = divide(subtract(part(1, 2), part(0, 1)), dx[0])
+                last = divide(subtract(part(-1, None), part(-2, -1)), dx[-1])
+            else:
+                a1, a2 = dx[0], dx[1]
+                first = (part(0, 1) * (-(2.0 * a1 + a2) / (a1 * (a1 + a2)))
+                         + part(1, 2) * ((a1 + a2) / (a1 * a2))
+                         + part(2, 3) * (-a1 / (a2 * (a1 + a2))))
+                b1, b2 = dx[-2], dx[-1]
+                last = (part(-3, -2) * (b2 / (b1 * (b1 + b2)))
+                        + part(-2, -1) * (-(b2 + b1) / (b1 * b2))
+                        + part(-1, None) * ((2.0 * b2 + b1) / (b2 * (b1 + b2))))
+        out = ops.concatenate([first, inner_, last], axis=ax)
+        outs.append(out if _value(out).dtype == otype else ops.astype(out, otype))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """Piecewise-linear interpolation of (xp, fp) at x: differentiable in x and fp (and
+    ``left``/``right``); the sample points ``xp`` are constants. ``fp`` may be complex.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.interp(np.array([0.5, 1.5, 3.0]), [0.0, 1.0, 2.0], [0.0, 2.0, 3.0]).tolist()
+    [1.0, 2.5, 3.0]
+    >>> sg.grad(lambda x: snp.interp(x, [0.0, 1.0, 2.0], [0.0, 2.0, 3.0]))(0.5)
+    2.0
+    """
+    x, fp = _arr(x), _arr(fp)
+    xpv = np.asarray(_value(xp))
+    for label, v in (("x", _value(x)), ("xp", xpv)):
+        if v.dtype.kind == "c":
+            raise TypeError(f"interp: {label} must be real; got dtype {v.dtype}")
+    if xpv.ndim != 1 or ops.ndim(fp) != 1 or xpv.shape[0] != ops.shape(fp)[0]:
+        raise ValueError(f"interp: xp and fp must be 1-d of the same length; got shapes "
+                         f"{xpv.shape} and {ops.shape(fp)}")
+    if xpv.shape[0] == 0:
+        raise ValueError("interp: xp and fp are empty (no sample points)")
+    fdt = np.complex128 if _is_complex(fp) else np.float64
+    if _value(fp).dtype != fdt:
+        fp = ops.astype(fp, fdt)
+    if _value(x).dtype != np.float64:
+        x = ops.astype(x, np.float64)
+    xpv = xpv.astype(np.float64)
+    if period is not None:
+        if period == 0:
+            raise ValueError("interp: period must be nonzero")
+        period = builtins.abs(float(_value(period)))
+        left = right = None
+        x = mod(x, period)
+        xpv = np.mod(xpv, period)
+        order = np.argsort(xpv, kind="stable")
+        xpv = xpv[order]
+        fp = _gather(fp, np.concatenate([order[-1:], order, order[:1]]))
+        xpv = np.concatenate([xpv[-1:] - period, xpv, xpv[:1] + period])
+    n = xpv.shape[0]
+    xv = _value(x)
+    f_first, f_last = ops.getitem(fp, 0), ops.getitem(fp, n - 1)
+    if n == 1:
+        out = ops.broadcast_to(f_first, ops.shape(x))
+    else:
+        j = np.clip(np.searchsorted(xpv, xv, side="right") - 1, 0, n - 2)
+        x0 = xpv[j]
+        f0, f1 = _gather(fp, j), _gather(fp, j + 1)
+        slope = divide(subtract(f1, f0), xpv[j + 1] - x0)
+        out = add(multiply(slope, subtract(x, x0)), f0)
+        out = E.where(xv == xpv[-1], f_last, out)  # the last sample point exactly
+    out = E.where(xv < xpv[0], f_first if left is None else _arr(left), out)
+    out = E.where(xv > xpv[-1], f_last if right is None else _arr(right), out)
+    return out if _value(out).dtype == fdt else ops.astype(out, fdt)
+
+
+# ---- NumPy 2's other functions: cumulative ---------------------------------------------------
+
+
+def _cumulative(name, fn, x, axis, dtype, include_initial, initial):
+    x = _arr(x)
+    if ops.ndim(x) == 0:
+        x = ops.reshape(x, (1,))
+    if axis is None:
+        if ops.ndim(x) != 1:
+            raise ValueError(f"{name}: give axis for an array of shape {ops.shape(x)}")
+        axis = 0
+    if dtype is not None:
+        x = ops.astype(x, dtype)
+    out = fn(x, axis=axis)
+    if not include_initial:
+        return out
+    ax = ops._axis(name, axis, ops.ndim(out))
+    s = list(ops.shape(out))
+    s[ax] = 1
+    return ops.concatenate([np.full(s, initial, dtype=_value(out).dtype), out], axis=ax)
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+    """NumPy 2's cumulative sum (``axis`` needed beyond 1-d; a leading 0 with
+    ``include_initial``).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.cumulative_sum(np.array([1.0, 2.0, 3.0]), include_initial=True).tolist()
+    [0.0, 1.0, 3.0, 6.0]
+    """
+    return _cumulative("cumulative_sum", cumsum, x, axis, dtype, include_initial, 0)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
+    """NumPy 2's cumulative product (``axis`` needed beyond 1-d; a leading 1 with
+    ``include_initial``).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.cumulative_prod(np.array([1.0, 2.0, 3.0]), include_initial=True).tolist()
+    [1.0, 1.0, 2.0, 6.0]
+    """
+    return _cumulative("cumulative_prod", cumprod, x, axis, dtype, include_initial, 1)
+
+
+# ---- NumPy 2's other functions: statistics --------------------------------------------------
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+        dtype=None):
+    """The covariance matrix of the variables in the rows (``rowvar``) or columns of ``m``
+    (and ``y``); ``ddof`` defaults to 1, or 0 with ``bias``. Weights are constants.
+
+    Complex variables give Σ (x − x̄)·conj(y − ȳ) / (n − ddof), as NumPy.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.cov(np.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]])).tolist()
+    [[1.0, -1.0], [-1.0, 1.0]]
+    >>> sg.grad(lambda x: snp.cov(x))(np.array([1.0, 2.0, 6.0])).tolist()
+    [-2.0, -1.0, 3.0]
+    """
+    m = _arr(m)
+    if ddof is not None and ddof != int(ddof):
+        raise ValueError(f"cov: ddof must be an integer; got {ddof!r}")
+    if ops.ndim(m) > 2:
+        raise ValueError(f"cov: m has more than 2 axes; got shape {ops.shape(m)}")
+    if y is not None:
+        y = _arr(y)
+        if ops.ndim(y) > 2:
+            raise ValueError(f"cov: y has more than 2 axes; got shape {ops.shape(y)}")
+    if dtype is None:
+        dtype = np.result_type(*[_value(v).dtype for v in (m, y) if v is not None], np.float64)
+
+    def rows(v):
+        v = ops.astype(v, dtype) if _value(v).dtype != dtype else v
+        v = ops.reshape(v, (1, -1)) if ops.ndim(v) < 2 else v
+        return v
+
+    X = rows(m)
+    if not rowvar and ops.ndim(m) != 1:
+        X = ops.transpose(X)
+    if ops.shape(X)[0] == 0:
+        return np.array([]).reshape(0, 0)
+    if y is not None:
+        Y = rows(y)
+        if not rowvar and ops.shape(Y)[0] != 1:
+            Y = ops.transpose(Y)
+        if ops.shape(Y)[1] != ops.shape(X)[1]:
+            raise ValueError(f"cov: m and y have different numbers of observations; shapes "
+                             f"{_shapes(m, y)} (rowvar={rowvar})")
+        X = ops.concatenate([X, Y], axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    nobs = ops.shape(X)[1]
+    w = None
+    for label, wt in (("fweights", fweights), ("aweights", aweights)):
+        if wt is None:
+            continue
+        wt = np.asarray(_value(wt), dtype=float)
+        if wt.ndim != 1 or wt.shape[0] != nobs:
+            raise ValueError(f"cov: {label} must be 1-d with one weight per observation "
+                             f"({nobs}); got shape {wt.shape}")
+        if np.any(wt < 0):
+            raise ValueError(f"cov: {label} cannot be negative")
+        if label == "fweights" and not np.all(wt == np.around(wt)):
+            raise TypeError("cov: fweights must be integers")
+        w = wt if w is None else w * wt
+    if w is None:
+        avg = ops.mean(X, axis=1)
+        fact = nobs - ddof
+    else:
+        w_sum = w.sum()
+        avg = divide(ops.sum(multiply(X, w), axis=1), w_sum)
+        if ddof == 0:
+            fact = w_sum
+        elif aweights is None:
+            fact = w_sum - ddof
+        else:
+            fact = w_sum - ddof * np.sum(w * np.asarray(_value(aweights), float)) / w_sum
+    if fact <= 0:
+        warnings.warn("cov: degrees of freedom <= 0", RuntimeWarning, stacklevel=2)
+        fact = 0.0
+    X = subtract(X, ops.expand_dims(avg, 1))
+    XT = ops.transpose(X if w is None else multiply(X, w))
+    with np.errstate(divide="ignore"):
+        scale = np.true_divide(1, fact)
+    c = multiply(ops.matmul(X, ops.conj(XT)), scale)
+    return ops.squeeze(c) if 1 in ops.shape(c) else c
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """Pearson correlation coefficients: cov / (σᵢ σⱼ), parts clipped to [−1, 1] (as NumPy).
+
+    >>> import semigrad.numpy as snp
+    >>> snp.corrcoef(np.array([1.0, 2.0, 4.0]), np.array([2.0, 4.0, 8.0])).round(12).tolist()
+    [[1.0, 1.0], [1.0, 1.0]]
+    """
+    c = cov(x, y, rowvar, dtype=dtype)
+    if ops.ndim(c) == 0:
+        return divide(c, c)
+    d = diagonal(c)
+    std_ = sqrt(ops.real(d))
+    c = divide(divide(c, ops.expand_dims(std_, 1)), ops.expand_dims(std_, 0))
+    if _is_complex(c):
+        return add(ops.clip(ops.real(c), -1, 1), multiply(ops.clip(ops.imag(c), -1, 1), 1j))
+    return ops.clip(c, -1, 1)
+
+
+def _quantile(name, np_fn, a, q, axis, keepdims, method, ignore_nan, scale=1):
+    """Linear-interpolation quantiles: a sort, then a lerp of the two neighbours with constant
+    weights (NumPy's ``method='linear'``); NaN where a slice holds NaN (``ignore_nan``: the
+    NaNs are dropped, NaN where a slice is all NaN)."""
+    if method != "linear":
+        raise ValueError(f"{name}: only method='linear' is supported; got {method!r}")
+    a = _arr(a)
+    av = _value(a)
+    if av.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: a must be real; got dtype {av.dtype} (shape {av.shape})")
+    weak = type(q) in (int, float)  # NumPy's rule: only Python numbers are weak
+    qv = np.true_divide(_value(q), scale) if scale != 1 else np.asarray(_value(q))
+    if qv.dtype.kind not in "fiu" or not np.all((qv >= 0) & (qv <= 1)):
+        bound = "[0, 100]" if scale == 100 else "[0, 1]"
+        raise ValueError(f"{name}: q must be real numbers in {bound}; got {_value(q)!r}")
+    probe = q if weak else np.zeros((), np.asarray(_value(q)).dtype)
+    dt = np.asarray(np_fn(np.zeros(1, av.dtype), probe)).dtype
+    n = ops.ndim(a)
+    axes = tuple(range(n)) if axis is None else tuple(sorted(
+        ops._axis(name, k, n) for k in ((axis,) if isinstance(axis, int | np.integer) else axis)))
+    kept = [k for k in range(n) if k not in axes]
+    batch = tuple(ops.shape(a)[k] for k in kept)
+    x = ops.transpose(a, kept + list(axes)) if kept + list(axes) != list(range(n)) else a
+    x = ops.reshape(x, batch + (-1,))
+    xs = sort(x, axis=-1)
+    length = ops.shape(xs)[-1]
+    if length == 0:
+        raise ValueError(f"{name}: no values to take quantiles of (shape {ops.shape(a)}, "
+                         f"axis {axis})")
+    nans = np.isnan(_value(xs)) if av.dtype.kind == "f" else np.zeros(ops.shape(xs), bool)
+    count = (length - nans.sum(axis=-1)) if ignore_nan else np.full(batch, length)
+    top = np.maximum(count - 1, 0)
+    qb = qv.reshape(qv.shape + (1,) * len(batch))
+    virtual = (count - 1) * qb  # q's axes first, then the batch
+    lo = np.clip(np.floor(virtual), 0, top).astype(np.intp)
+    hi = np.minimum(lo + 1, top)
+    gamma = virtual - lo
+    start = np.arange(int(np.prod(batch, dtype=np.int64))).reshape(batch) * length
+    below, above = _gather(xs, start + lo), _gather(xs, start + hi)
+    step = subtract(above, below)
+    # NumPy's weights: float64, or (q a Python number) the input's float dtype
+    g = gamma.astype(_value(step).dtype) if weak and _value(step).dtype.kind == "f" else gamma
+    out = E.where(gamma >= 0.5, subtract(above, multiply(step, 1 - g)),
+                  add(below, multiply(step, g)))
+    bad = (count == 0) if ignore_nan else nans.any(axis=-1)
+    if np.any(bad):
+        if ignore_nan:
+            warnings.warn(f"{name}: All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+        out = E.where(np.broadcast_to(bad, ops.shape(out)), np.array(np.nan, dt), out)
+    if _value(out).dtype != dt:
+        out = ops.astype(out, dt)
+    if keepdims:
+        out = ops.reshape(out, qv.shape + tuple(1 if k in axes else ops.shape(a)[k]
+                                                for k in range(n)))
+    return out
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False):
+    """The ``q``-th quantiles (q in [0, 1]) over ``axis`` by linear interpolation
+    (``method='linear'`` only); differentiable in ``a`` (q is a constant).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> float(snp.quantile(np.array([1.0, 3.0, 2.0, 4.0]), 0.25))
+    1.75
+    >>> sg.grad(lambda x: snp.quantile(x, 0.25))(np.array([1.0, 3.0, 2.0, 4.0])).tolist()
+    [0.25, 0.0, 0.75, 0.0]
+    """
+    _no_out("quantile", out)
+    return _quantile("quantile", np.quantile, a, q, axis, keepdims, method, False)
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False):
+    """The ``q``-th percentiles (q in [0, 100]) over ``axis``, as :func:`quantile`.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.percentile(np.array([[1.0, 2.0], [3.0, 5.0]]), [50, 100], axis=1).tolist()
+    [[1.5, 4.0], [2.0, 5.0]]
+    """
+    _no_out("percentile", out)
+    return _quantile("percentile", np.percentile, a, q, axis, keepdims, method, False, 100)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The median over ``axis`` (the mean of the two middle values for an even count).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> float(snp.median(np.array([3.0, 1.0, 2.0, 5.0])))
+    2.5
+    >>> sg.grad(snp.median)(np.array([3.0, 1.0, 2.0, 5.0])).tolist()
+    [0.5, 0.0, 0.5, 0.0]
+    """
+    _no_out("median", out)
+    return _quantile("median", lambda v, q: np.median(v), a, 0.5, axis, keepdims, "linear", False)
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False):
+    """As :func:`quantile`, ignoring NaNs (NaN, with a warning, where a slice is all NaN).
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanquantile(np.array([1.0, np.nan, 3.0]), 0.5))
+    2.0
+    """
+    _no_out("nanquantile", out)
+    return _quantile("nanquantile", np.nanquantile, a, q, axis, keepdims, method, True)
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=False):
+    """As :func:`percentile`, ignoring NaNs.
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanpercentile(np.array([1.0, np.nan, 3.0]), 25))
+    1.5
+    """
+    _no_out("nanpercentile", out)
+    return _quantile("nanpercentile", np.nanpercentile, a, q, axis, keepdims, method, True,
+                     100)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """As :func:`median`, ignoring NaNs.
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanmedian(np.array([1.0, np.nan, 3.0, 4.0])))
+    3.0
+    """
+    _no_out("nanmedian", out)
+    return _quantile("nanmedian", lambda v, q: np.nanmedian(v), a, 0.5, axis, keepdims,
+                     "linear", True)
+
+
+def _no_out(name, out):
+    if out is not None:
+        raise TypeError(f"{name}: out= is not supported (semigrad values are immutable); "
+                        "use the returned value")
+
+
+# ---- NumPy 2's other functions: NaN-ignoring reductions -------------------------------------
+
+
+def _nan_filled(a, fill):
+    """(a with NaNs replaced by ``fill`` (a constant: zero derivative there), the NaN mask)."""
+    a = _arr(a)
+    v = _value(a)
+    mask = np.isnan(v) if v.dtype.kind in "fc" else np.zeros(v.shape, bool)
+    if mask.any():
+        a = E.where(mask, np.array(fill, dtype=v.dtype), a)
+    return a, mask
+
+
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Sum over ``axis`` treating NaNs as 0 (they get zero derivative).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nansum(np.array([1.0, np.nan, 2.0])))
+    3.0
+    >>> sg.grad(snp.nansum)(np.array([1.0, np.nan])).tolist()
+    [1.0, 0.0]
+    """
+    _no_out("nansum", out)
+    a, _ = _nan_filled(a, 0)
+    if dtype is not None:
+        a = ops.astype(a, dtype)
+    return ops.sum(a, axis=axis, keepdims=keepdims)
+
+
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Product over ``axis`` treating NaNs as 1 (they get zero derivative).
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanprod(np.array([2.0, np.nan, 3.0])))
+    6.0
+    """
+    _no_out("nanprod", out)
+    a, _ = _nan_filled(a, 1)
+    if dtype is not None:
+        a = ops.astype(a, dtype)
+    return ops.prod(a, axis=axis, keepdims=keepdims)
+
+
+def nancumsum(a, axis=None, dtype=None, out=None):
+    """Cumulative sum treating NaNs as 0.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.nancumsum(np.array([1.0, np.nan, 2.0])).tolist()
+    [1.0, 1.0, 3.0]
+    """
+    _no_out("nancumsum", out)
+    a, _ = _nan_filled(a, 0)
+    return cumsum(a if dtype is None else ops.astype(a, dtype), axis=axis)
+
+
+def nancumprod(a, axis=None, dtype=None, out=None):
+    """Cumulative product treating NaNs as 1.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.nancumprod(np.array([2.0, np.nan, 3.0])).tolist()
+    [2.0, 2.0, 6.0]
+    """
+    _no_out("nancumprod", out)
+    a, _ = _nan_filled(a, 1)
+    return cumprod(a if dtype is None else ops.astype(a, dtype), axis=axis)
+
+
+def _nan_extreme(name, reduce, fill, a, axis, keepdims):
+    a0 = _arr(a)
+    a, mask = _nan_filled(a0, fill)
+    out = reduce(a, axis=axis, keepdims=keepdims)
+    if mask.any():
+        all_nan = np.all(mask, axis=axis, keepdims=keepdims)
+        if np.any(all_nan):
+            warnings.warn(f"{name}: All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+            out = E.where(all_nan, np.array(np.nan, _value(out).dtype), out)
+    return out
+
+
+def nanmax(a, axis=None, out=None, keepdims=False):
+    """Maximum over ``axis`` ignoring NaNs (NaN, with a warning, for an all-NaN slice).
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanmax(np.array([1.0, np.nan, 3.0])))
+    3.0
+    """
+    _no_out("nanmax", out)
+    return _nan_extreme("nanmax", ops.max, -np.inf, a, axis, keepdims)
+
+
+def nanmin(a, axis=None, out=None, keepdims=False):
+    """Minimum over ``axis`` ignoring NaNs (NaN, with a warning, for an all-NaN slice).
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanmin(np.array([1.0, np.nan, 3.0])))
+    1.0
+    """
+    _no_out("nanmin", out)
+    return _nan_extreme("nanmin", ops.min, np.inf, a, axis, keepdims)
+
+
+def _nan_count(mask, axis, keepdims):
+    return np.sum(~mask, axis=axis, keepdims=keepdims)
+
+
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Mean over ``axis`` of the non-NaN values (NaN for an all-NaN slice).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanmean(np.array([1.0, np.nan, 3.0])))
+    2.0
+    >>> sg.grad(snp.nanmean)(np.array([1.0, np.nan, 3.0])).tolist()
+    [0.5, 0.0, 0.5]
+    """
+    _no_out("nanmean", out)
+    a = _arr(a)
+    if _value(a).dtype.kind not in "fc":
+        return mean(a if dtype is None else ops.astype(a, dtype), axis=axis, keepdims=keepdims)
+    a, mask = _nan_filled(a, 0)
+    if dtype is not None:
+        a = ops.astype(a, dtype)
+    total = ops.sum(a, axis=axis, keepdims=keepdims)
+    count = _nan_count(mask, axis, keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return divide(total, np.asarray(count).astype(_value(total).dtype))
+
+
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Variance over ``axis`` of the non-NaN values: Σ|x − mean|² / (count − ddof), NaN where
+    count ≤ ddof.
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanvar(np.array([1.0, np.nan, 3.0])))
+    1.0
+    """
+    _no_out("nanvar", out)
+    a = _arr(a)
+    if dtype is not None:
+        a = ops.astype(a, dtype)
+    if _value(a).dtype.kind not in "fc":
+        return var(a, axis=axis, ddof=ddof, keepdims=keepdims)
+    a, mask = _nan_filled(a, 0)
+    # counts of at least 1 (and dof where positive) keep 0/0 out of the derivatives; the
+    # slices without degrees of freedom are NaN below, as NumPy's
+    count = np.maximum(_nan_count(mask, axis, True), 1)
+    rdt = np.empty(0, _value(a).dtype).real.dtype
+    avg = divide(ops.sum(a, axis=axis, keepdims=True), count.astype(_value(a).dtype))
+    d = subtract(a, avg)
+    if mask.any():
+        d = E.where(mask, np.zeros((), _value(d).dtype), d)
+    sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d
+    dof = _nan_count(mask, axis, keepdims) - ddof
+    out = divide(ops.sum(sq, axis=axis, keepdims=keepdims), np.where(dof > 0, dof, 1).astype(rdt))
+    if np.any(dof <= 0):
+        warnings.warn("nanvar: degrees of freedom <= 0 for slice", RuntimeWarning,
+                      stacklevel=2)
+        out = E.where(dof <= 0, np.array(np.nan, rdt), out)
+    return out
+
+
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Standard deviation of the non-NaN values (derivative 0 where it is 0, as :func:`std`).
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.nanstd(np.array([1.0, np.nan, 3.0])))
+    1.0
+    """
+    v = nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+    positive_var = greater(v, 0)
+    return E.where(positive_var, sqrt(E.where(positive_var, v, 1.0)), multiply(v, 0.0))
+
+
+# ---- NumPy 2's other functions: untraced (integers, booleans, indices, constants) -----------
+
+tri = _creation(np.tri, "snp.tri(2).tolist()\n    [[1.0, 0.0], [1.0, 1.0]]")
+tril_indices = _creation(np.tril_indices, "[i.tolist() for i in snp.tril_indices(2)]\n"
+                         "    [[0, 1, 1], [0, 0, 1]]")
+triu_indices = _creation(np.triu_indices, "[i.tolist() for i in snp.triu_indices(2)]\n"
+                         "    [[0, 0, 1], [0, 1, 1]]")
+diag_indices = _creation(np.diag_indices, "[i.tolist() for i in snp.diag_indices(2)]\n"
+                         "    [[0, 1], [0, 1]]")
+_M = "sg.tensor([[1.0, 2.0], [3.0, 4.0]])"
+tril_indices_from = _untraced(np.tril_indices_from,
+                              f"[i.tolist() for i in snp.tril_indices_from({_M})]\n"
+                              "    [[0, 1, 1], [0, 0, 1]]")
+triu_indices_from = _untraced(np.triu_indices_from,
+                              f"[i.tolist() for i in snp.triu_indices_from({_M})]\n"
+                              "    [[0, 0, 1], [0, 1, 1]]")
+diag_indices_from = _untraced(np.diag_indices_from,
+                              f"[i.tolist() for i in snp.diag_indices_from({_M})]\n"
+                              "    [[0, 1], [0, 1]]")
+logical_xor = _untraced(np.logical_xor, f"snp.logical_xor({_T} > 1.5, True).tolist()\n"
+                        "    [True, False, False]")
+frexp = _untraced(np.frexp, "[p.tolist() for p in snp.frexp(sg.tensor([8.0]))]\n"
+                  "    [[0.5], [4]]")
+isreal = _untraced(np.isreal, "snp.isreal(sg.tensor([1.0, 1j])).tolist()\n    [True, False]")
+iscomplex = _untraced(np.iscomplex, "snp.iscomplex(sg.tensor([1.0, 1j])).tolist()\n"
+                      "    [False, True]")
+isrealobj = _untraced(np.isrealobj, f"snp.isrealobj({_T})\n    True")
+isscalar = _untraced(np.isscalar, "snp.isscalar(3.0), snp.isscalar(sg.tensor([3.0]))\n"
+                     "    (True, False)")
+isneginf = _untraced(np.isneginf, "snp.isneginf(sg.tensor([-np.inf, np.inf])).tolist()\n"
+                     "    [True, False]")
+isposinf = _untraced(np.isposinf, "snp.isposinf(sg.tensor([-np.inf, np.inf])).tolist()\n"
+                     "    [False, True]")
+isin = _untraced(np.isin, f"snp.isin({_T}, [2.0, 3.0]).tolist()\n    [False, True, True]")
+unique = _untraced(np.unique, "snp.unique(sg.tensor([2.0, 1.0, 2.0])).tolist()\n    [1.0, 2.0]")
+unique_values = _untraced(np.unique_values,
+                          "sorted(snp.unique_values(sg.tensor([2.0, 1.0, 2.0])).tolist())\n"
+                          "    [1.0, 2.0]")
+unique_counts = _untraced(np.unique_counts,
+                          "snp.unique_counts(sg.tensor([2.0, 1.0, 2.0])).counts.tolist()\n"
+                          "    [1, 2]")
+unique_inverse = _untraced(np.unique_inverse,
+                           "snp.unique_inverse(sg.tensor([2.0, 1.0, 2.0])).inverse_indices"
+                           ".tolist()\n    [1, 0, 1]")
+unique_all = _untraced(np.unique_all,
+                       "snp.unique_all(sg.tensor([2.0, 1.0, 2.0])).indices.tolist()\n"
+                       "    [1, 0]")
+bincount = _untraced(np.bincount, "snp.bincount(np.array([0, 2, 2])).tolist()\n    [1, 0, 2]")
+digitize = _untraced(np.digitize, f"snp.digitize({_T}, [1.5, 2.5]).tolist()\n    [0, 2, 1]")
+histogram = _untraced(np.histogram, f"snp.histogram({_T}, bins=2)[0].tolist()\n    [1, 2]")
+histogram_bin_edges = _untraced(np.histogram_bin_edges,
+                                f"snp.histogram_bin_edges({_T}, bins=2).tolist()\n"
+                                "    [1.0, 2.0, 3.0]")
+lexsort = _untraced(np.lexsort, f"snp.lexsort([{_T}, np.zeros(3)]).tolist()\n    [0, 2, 1]")
+ix_ = _untraced(np.ix_, "[i.shape for i in snp.ix_(np.array([0, 1]), np.array([2, 0, 1]))]\n"
+                "    [(2, 1), (1, 3)]")
