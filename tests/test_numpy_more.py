@@ -362,3 +362,37 @@ def test_index_errors_name_delete_and_insert():
         snp.delete(np.ones(3), 5)
     with pytest.raises(ValueError, match=r"insert: .*values shape \(3,\)"):
         snp.insert(np.ones((2, 2)), 1, np.ones(3), axis=1)
+
+
+def test_index_tricks_r_and_c_with_traced_values():
+    x, y = np.array([1.0, 2.0]), np.array([[1.0, 2.0], [3.0, 4.0]])
+    t = sg.tensor(x)
+    np.testing.assert_array_equal(snp.r_[t, 3.0, 0:2].value, np.r_[x, 3.0, 0:2])
+    np.testing.assert_array_equal(snp.c_[t, x].value, np.c_[x, x])
+    np.testing.assert_array_equal(snp.r_["1", sg.tensor(y), y].value, np.r_["1", y, y])
+    np.testing.assert_array_equal(snp.r_[0:1:5j], np.r_[0:1:5j])  # plain: NumPy's own
+    np.testing.assert_array_equal(snp.r_["0,2", [1, 2], [3, 4]], np.r_["0,2", [1, 2], [3, 4]])
+    assert sg.grad(lambda v: snp.sum(snp.r_[v, 2 * v, 0:2] ** 2))(1.0) == 10.0
+    sg.check_grads(lambda a, b: snp.c_[a, b] ** 2, (x, y), modes=("rev", "fwd"), order=2)
+    with pytest.raises(ValueError, match="r_: the directive '0,2'"):
+        snp.r_["0,2", t]
+
+
+def test_einsum_sublist_form_and_optimize():
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5))
+    for args in [(a, [0, 1, 2], b, [2, 3], [0, 1, 3]), (a, [0, 1, 2], b, [2, 3]),
+                 (a, [Ellipsis, 2], b, [2, 3], [Ellipsis, 3])]:
+        np.testing.assert_allclose(snp.einsum(*args), np.einsum(*args), rtol=1e-13)
+    sg.check_grads(lambda p, q: snp.einsum(p, [0, 1, 2], q, [2, 3], [0, 3]), (a, b),
+                   modes=("rev", "fwd"), order=2)
+    np.testing.assert_allclose(snp.einsum("ij,jk", a[0], b, optimize=True), a[0] @ b)
+
+
+def test_shape_and_dtype_helpers_are_numpys():
+    assert snp.broadcast_shapes((2, 1), (3,)) == (2, 3)
+    assert snp.finfo(np.float32).eps == np.finfo(np.float32).eps and snp.iinfo is np.iinfo
+    assert snp.s_[1:2] == np.s_[1:2] and snp.index_exp[0] == np.index_exp[0]
+    assert snp.mgrid[0:2, 0:2].shape == (2, 2, 2) and len(snp.ogrid[0:2, 0:3]) == 2
+    with snp.errstate(divide="ignore"):
+        assert np.isinf(np.float64(1.0) / np.float64(0.0))

@@ -515,13 +515,21 @@ def getitem(x, index):
 # ---- products ----------------------------------------------------------------------
 
 
-def einsum(subscripts: str, *operands):
+def einsum(subscripts, *operands, optimize=False):
     """Einstein summation, like ``np.einsum`` (explicit or implicit output, '...').
+
+    NumPy's sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` works too;
+    ``optimize`` is accepted for NumPy compatibility (the contraction is planned
+    anyway).
 
     >>> import semigrad as sg
     >>> sg.einsum("ij,j->i", [[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0]).tolist()
     [3.0, 7.0]
+    >>> sg.einsum(np.eye(2), [0, 1], np.ones(2), [1], [0]).tolist()
+    [1.0, 1.0]
     """
+    if not isinstance(subscripts, str):
+        subscripts, operands = _sublist_equation((subscripts, *operands))
     shapes = [shape(o) for o in operands]
     eq = _explicit_equation(subscripts.replace(" ", ""), shapes)
     ins = eq.split("->")[0].split(",")
@@ -541,6 +549,28 @@ def einsum(subscripts: str, *operands):
         for o, sub, sh in zip(operands, ins, shapes)
     ]
     return M.einsum(*operands, eq=eq)
+
+
+def _sublist_equation(args):
+    """NumPy's ``op0, sublist0, op1, sublist1, ..., [sublist_out]`` as a string equation."""
+    letters = string.ascii_letters
+
+    def sub(lst):
+        out = []
+        for k in lst:
+            if k is Ellipsis:
+                out.append("...")
+            elif isinstance(k, int | np.integer) and 0 <= k < len(letters):
+                out.append(letters[k])
+            else:
+                raise ValueError(f"einsum: a sublist holds integers in [0, 52) or ...; got {k!r}")
+        return "".join(out)
+
+    operands, subs = list(args[0::2]), [sub(s) for s in args[1::2]]
+    if len(args) % 2:  # the trailing output sublist
+        operands, subs = operands[:-1], subs
+        return ",".join(subs[: len(operands)]) + "->" + sub(args[-1]), operands
+    return ",".join(subs), operands
 
 
 def _explicit_equation(subscripts, shapes):

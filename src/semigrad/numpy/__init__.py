@@ -65,6 +65,15 @@ ndarray = np.ndarray
 newaxis = np.newaxis
 pi = np.pi
 uint8 = np.uint8
+# NumPy's helpers that only look at shapes, dtypes or settings (no values to trace).
+broadcast_shapes = np.broadcast_shapes
+errstate = np.errstate
+finfo = np.finfo
+iinfo = np.iinfo
+index_exp = np.index_exp
+mgrid = np.mgrid
+ogrid = np.ogrid
+s_ = np.s_
 add = ops.add
 broadcast_to = ops.broadcast_to
 cos = ops.cos
@@ -2480,3 +2489,67 @@ histogram_bin_edges = _untraced(np.histogram_bin_edges,
 lexsort = _untraced(np.lexsort, f"snp.lexsort([{_T}, np.zeros(3)]).tolist()\n    [0, 2, 1]")
 ix_ = _untraced(np.ix_, "[i.shape for i in snp.ix_(np.array([0, 1]), np.array([2, 0, 1]))]\n"
                 "    [(2, 1), (1, 3)]")
+
+
+# ---- r_ and c_: concatenation by indexing --------------------------------------------------
+
+
+class _Concatenator:
+    """``r_[...]`` and ``c_[...]``: NumPy's index tricks, for traced values too.
+
+    Items are arrays (at least 1-D; ``c_`` makes 1-D ones columns), scalars and
+    slices (``start:stop:step`` as ``arange``, ``start:stop:nj`` as ``linspace``); a
+    leading string ``"axis"`` picks the axis (r_ only). Other directives are NumPy's
+    own (plain values only).
+    """
+
+    def __init__(self, columns: bool):
+        self._columns = columns
+
+    def __getitem__(self, key):
+        items = key if isinstance(key, tuple) else (key,)
+        axis = -1 if self._columns else 0
+        if items and isinstance(items[0], str) and not self._columns:
+            try:
+                axis = int(items[0])
+            except ValueError:
+                if builtins.any(isinstance(i, Tensor) for i in items):
+                    raise ValueError(
+                        f"r_: the directive {items[0]!r} works on plain values only; use "
+                        "concatenate/stack for traced ones"
+                    ) from None
+                return np.r_[key]
+            items = items[1:]
+        parts = []
+        for item in items:
+            if isinstance(item, slice):
+                part = np.r_[item]
+            elif isinstance(item, Tensor) or np.ndim(item) > 0:
+                part = _arr(item)
+            else:
+                part = np.atleast_1d(np.asarray(item))
+            if ops.ndim(part) == 0:
+                part = ops.reshape(part, (1,))
+            if self._columns and ops.ndim(part) == 1:
+                part = ops.reshape(part, (-1, 1))
+            parts.append(part)
+        if not builtins.any(isinstance(p, Tensor) for p in parts):
+            return np.c_[key] if self._columns else np.r_[key]
+        return concatenate(parts, axis=axis)
+
+
+r_ = _Concatenator(columns=False)
+r_.__doc__ = """Concatenation along the first axis by indexing, as ``np.r_``.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> sg.grad(lambda x: snp.sum(snp.r_[x, 2 * x, 0:2] ** 2))(1.0)
+    10.0
+    """
+c_ = _Concatenator(columns=True)
+c_.__doc__ = """Concatenation along the last axis (1-D items as columns), as ``np.c_``.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.c_[np.array([1.0, 2.0]), np.array([3.0, 4.0])].tolist()
+    [[1.0, 3.0], [2.0, 4.0]]
+    """
