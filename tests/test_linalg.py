@@ -646,3 +646,26 @@ def test_complex_linalg_check_grads(name, fn, shape):
     else:
         a = _c(*shape)
     sg.check_grads(fn, (a,), modes=("rev", "fwd"), order=2)
+
+
+@pytest.mark.parametrize("a", [
+    np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, 0.2, 5.0]]),   # real spectrum
+    np.array([[0.0, 1.0, 0.3], [-2.0, 0.1, 0.0], [0.5, 0.0, 1.0]]),  # complex pair
+    _c(3, 3),
+])
+def test_eig_of_general_matrices(a):
+    w, v = sla.eig(a)
+    np.testing.assert_allclose(a @ v, v * w, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=0), 1.0)
+    np.testing.assert_allclose(np.sort_complex(w), np.sort_complex(np.linalg.eigvals(a)))
+    assert w.dtype == np.linalg.eigvals(a).dtype  # real when every eigenvalue is real
+    top = np.take_along_axis(v, np.argmax(np.abs(v), axis=0)[None], axis=0)
+    assert np.allclose(np.imag(top), 0) and np.all(np.real(top) > 0)
+    # d(Σ λ)/dA = I (the trace); Σ λ² = tr(A²) gives 2 Aᵀ (holomorphic rules, JAX's convention)
+    np.testing.assert_allclose(sg.grad(lambda m: snp.real(sla.eigvals(m).sum()))(a),
+                               np.eye(3), atol=1e-10)
+    np.testing.assert_allclose(sg.grad(lambda m: snp.real((sla.eigvals(m) ** 2).sum()))(a),
+                               2 * a.T, atol=1e-9)  # grad Re g = g' for holomorphic g
+    sg.check_grads(lambda m: sla.eig(m)[1] * sla.eig(m)[0], (a,), modes=("rev", "fwd"), order=2)
+    with pytest.raises(sla.LinAlgError, match="eig: needs square matrices"):
+        sla.eig(np.ones((2, 3)))

@@ -176,6 +176,9 @@ _nrng = np.random.default_rng(11)
 _NA = _nrng.standard_normal((3, 3)) + 3 * np.eye(3)
 _TALL = _nrng.standard_normal((4, 3)) + np.vstack([np.diag([3.0, 2.0, 1.0]), np.zeros((1, 3))])
 _WIDE = _TALL.T[:2] + 0.1
+# A general matrix with distinct real eigenvalues 1, 2.5, 4 (P diag P⁻¹, P well conditioned).
+_P = np.eye(3) + 0.3 * np.random.default_rng(5).standard_normal((3, 3))
+_EIG = _P @ np.diag([1.0, 2.5, 4.0]) @ np.linalg.inv(_P)
 CASES.update({
     "slogdet_logabs": [
         ("mat", lambda a: sla.slogdet(a)[1], (_NA,)),
@@ -200,6 +203,10 @@ CASES.update({
         ("wide", lambda a: sla.svd(a, full_matrices=False).Vh, (_WIDE,)),
         ("square", lambda a: sla.svd(a).Vh, (_NA,)),
     ],
+    # general matrices; real eigenvalues here (the semiring tables need real graphs)
+    "eigvals": [("real-spectrum", sla.eigvals, (_EIG,)),
+                ("stack", lambda a: sla.eigvals(a) ** 2, (np.stack([_EIG, _EIG.T + np.eye(3)]),))],
+    "eig_vectors": [("real-spectrum", lambda a: sla.eig(a)[1], (_EIG,))],
     "pinv": [
         ("tall", sla.pinv, (_TALL,)),
         ("wide", sla.pinv, (_WIDE,)),
@@ -336,6 +343,12 @@ COMPLEX_CASES = {
     "qr_r": [("tall", lambda a: sla.qr(a)[1], (cnormal(4, 3),)),
              ("wide", lambda a: sla.qr(a)[1], (cnormal(2, 3),))],
     "qr_q": [("tall", lambda a: sla.qr(a)[0], (cnormal(4, 3),))],
+    "eigvals": [("complex-matrix", sla.eigvals, (cnormal(3, 3),)),
+                ("real-matrix-complex-spectrum", sla.eigvals, (np.array(
+                    [[0.0, 1.0, 0.3], [-2.0, 0.1, 0.0], [0.5, 0.0, 1.0]]),))],
+    "eig_vectors": [("complex-matrix", lambda a: sla.eig(a)[1], (cnormal(3, 3),)),
+                    ("real-matrix-complex-spectrum", lambda a: sla.eig(a)[1], (np.array(
+                        [[0.0, 1.0, 0.3], [-2.0, 0.1, 0.0], [0.5, 0.0, 1.0]]),))],
 }
 
 _fc = _frng.standard_normal((2, 3, 4)) + 1j * _frng.standard_normal((2, 3, 4))

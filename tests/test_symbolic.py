@@ -16,6 +16,7 @@ def seed(x, y, z, v):
 
 # Primitives with no SymPy counterpart (eigen-decompositions have no closed form in general).
 NO_SYMPY = {"eigvalsh", "eigh_vectors", "svdvals", "qr_r", "qr_q", "svd_u", "svd_vh", "pinv",
+            "eigvals", "eig_vectors",
             "fft"}
 
 

@@ -35,8 +35,8 @@ from ..primitives import linalg as L
 from ..tensor import Tensor
 
 __all__ = [
-    "EighResult", "QRResult", "SVDResult", "SlogdetResult",
-    "cholesky", "cond", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm",
+    "EigResult", "EighResult", "QRResult", "SVDResult", "SlogdetResult",
+    "cholesky", "cond", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq", "matrix_norm",
     "matrix_power", "matrix_rank", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet",
     "solve", "svd", "svdvals", "tensorinv", "tensorsolve", "vector_norm",
 ]
@@ -57,6 +57,13 @@ class QRResult(NamedTuple):
 
     Q: object
     R: object
+
+
+class EigResult(NamedTuple):
+    """``eig``'s result, as NumPy 2's: ``eigenvalues`` and ``eigenvectors`` (columns)."""
+
+    eigenvalues: object
+    eigenvectors: object
 
 
 class EighResult(NamedTuple):
@@ -209,6 +216,39 @@ def eigh(a):
     (True, True)
     """
     return EighResult(L.eigvalsh(a), L.eigh_vectors(a))
+
+
+def eigvals(a):
+    """The eigenvalues of a general square matrix (complex unless all are real, as NumPy).
+
+    Derivatives need a diagonalisable matrix (distinct eigenvalues for ``eig``'s vectors).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.eigvals(np.array([[0.0, 1.0], [-2.0, 0.0]])).round(12).tolist()
+    [1.414213562373j, -1.414213562373j]
+    >>> sg.grad(lambda m: sla.eigvals(m).sum())(np.array([[2.0, 1.0], [0.0, 3.0]])).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    _square("eigvals", a)
+    return L.eigvals(a)
+
+
+def eig(a):
+    """``(w, v)`` (an ``EigResult``) of a general square matrix: ``a @ v = v * w``.
+
+    Two primitives, ``eigvals`` and ``eig_vectors``. The columns of ``v`` have unit norm, as
+    NumPy's, and their largest-magnitude entry real and positive (NumPy's phases may differ
+    column by column). Eigenvector derivatives need distinct eigenvalues.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> a = np.array([[2.0, 1.0], [0.5, 3.0]])
+    >>> w, v = sla.eig(a)
+    >>> np.allclose(a @ v, v * w), np.allclose(np.linalg.norm(v, axis=0), 1.0)
+    (True, True)
+    """
+    _square("eig", a)
+    return EigResult(L.eigvals(a), L.eig_vectors(a))
 
 
 def matrix_power(a, n):

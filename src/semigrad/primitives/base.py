@@ -473,7 +473,7 @@ class Dense(Primitive):
         oshape = shape_of(out)
         n_out = int(np.prod(oshape, dtype=np.int64))
         seeds = np.eye(n_out).reshape((n_out, *oshape))
-        jac = np.asarray(self.vjp_rule(i, seeds, xs, out, **params), dtype=np.float64)
+        jac = np.asarray(self.vjp(i, seeds, xs, out, params), dtype=np.float64)
         jac = jac.reshape(n_out, -1)
         dst, src = np.indices(jac.shape).reshape(2, -1)
         return src, dst, jac.reshape(-1)

@@ -373,6 +373,63 @@ eigh_vectors = Dense(
 
 
 # --------------------------------------------------------------------------
+# eig: eigenvalues and eigenvectors of a general square matrix; forward rules only
+
+
+def _eig(a):
+    """NumPy's eig with each (unit) column's largest-magnitude entry made real and positive."""
+    w, v = np.linalg.eig(a)
+    idx = np.argmax(np.abs(v), axis=-2)[..., None, :]
+    phase = _unit_phase(np.take_along_axis(v, idx, axis=-2))
+    return w, v * np.conj(phase)
+
+
+def _eig_coupling(t, a):
+    """``C = V⁻¹ t V``: the tangent in the eigenbasis (diag(C) moves the eigenvalues)."""
+    v = eig_vectors(a)
+    return v, _mm(solve(v, t), v)
+
+
+def _eigvals_jvp(ts, xs, out):
+    n = shape_of(out)[-1]
+    _, c = _eig_coupling(ts[0], xs[0])
+    return _ops().sum(c * np.eye(n), axis=-2)
+
+
+def _eig_vectors_jvp(ts, xs, out):
+    a, v = xs[0], out
+    _, c = _eig_coupling(ts[0], a)
+    dv = _mm(v, c * _gap_inverse(eigvals(a)))
+    # Unit columns: remove each column's component along itself that changes its norm.
+    cplx = _cplx(v)
+    along = _ops().sum((_C.conj(v) if cplx else v) * dv, axis=-2, keepdims=True)
+    dv = dv - v * (_C.real(along) if cplx else along)
+    return _gauge_fix(v, dv)[0] if cplx else dv
+
+
+eigvals = Dense(
+    "eigvals",
+    np.linalg.eigvals,
+    None,
+    _eigvals_jvp,
+    doc="Eigenvalues of a general square matrix (last two axes), in LAPACK's order; real "
+        "when all are real, as NumPy. JVP diag(V⁻¹ t V); the reverse rule is its transpose. "
+        "Needs a diagonalisable matrix.",
+)
+
+eig_vectors = Dense(
+    "eig_vectors",
+    lambda a: _eig(a)[1],
+    None,
+    _eig_vectors_jvp,
+    doc="Unit eigenvectors (columns) of a general square matrix, each column's "
+        "largest-magnitude entry real and positive. With C = V⁻¹ t V and F_ij = 1/(w_j − w_i): "
+        "JVP V (F ∘ C), minus each column's norm-changing part, plus the phase term that keeps "
+        "the convention; the reverse rule is its transpose. Needs distinct eigenvalues.",
+)
+
+
+# --------------------------------------------------------------------------
 # slogdet_logabs: log|det A| without overflow
 
 
