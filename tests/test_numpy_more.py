@@ -396,3 +396,14 @@ def test_shape_and_dtype_helpers_are_numpys():
     assert snp.mgrid[0:2, 0:2].shape == (2, 2, 2) and len(snp.ogrid[0:2, 0:3]) == 2
     with snp.errstate(divide="ignore"):
         assert np.isinf(np.float64(1.0) / np.float64(0.0))
+
+
+def test_lists_holding_tensors_work_everywhere():
+    def f(x, y):
+        return (snp.sum([x, y]) + snp.mean([x * y, 2.0]) + snp.max([x, 0.5])
+                + snp.dot([x, y], [1.0, 2.0]) + snp.var([x, y]) + sg.sum([x, y])
+                + snp.exp([x, y]).sum() + snp.cumsum([x, y])[1] + snp.linalg.norm([x, y])
+                + snp.linalg.det([[x, y], [1.0, x]]) + snp.real(snp.fft.fft([x, y, 1.0])[1]))
+
+    sg.check_grads(f, (1.0, 2.0), modes=("rev", "fwd"), order=2)
+    assert sg.ops.shape([sg.tensor([1.0, 2.0], requires_grad=True), [3.0, 4.0]]) == (2, 2)

@@ -30,6 +30,7 @@ from .primitives import elementwise as E
 from .primitives import multilinear as M
 from .primitives import reductions as R
 from .primitives import structural as S
+from .primitives.base import holds_tensor as _holds_tensor
 from .tensor import Tensor
 
 # ---- elementwise: the primitives themselves --------------------------------
@@ -77,7 +78,17 @@ logical_or = E.logical_or
 
 
 def shape(x) -> tuple:
-    return np.shape(x.value if isinstance(x, Tensor) else x)
+    """The shape of an array, a Tensor, or a (nested) list, Tensors inside included.
+
+    >>> import semigrad as sg
+    >>> sg.ops.shape([sg.tensor([1.0, 2.0], requires_grad=True), [3.0, 4.0]])
+    (2, 2)
+    """
+    if isinstance(x, Tensor):
+        return np.shape(x.value)
+    if type(x) in (list, tuple) and _holds_tensor(x):
+        return (len(x), *shape(x[0])) if len(x) else (0,)
+    return np.shape(x)
 
 
 def ndim(x) -> int:

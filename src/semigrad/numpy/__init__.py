@@ -129,8 +129,10 @@ min = ops.min  # noqa: A001
 
 
 def _arr(x):
-    """A Tensor as it is; anything else as a NumPy array."""
-    return x if isinstance(x, Tensor) else np.asarray(x)
+    """A Tensor as it is; a list holding Tensors as their stack; anything else as an array."""
+    if isinstance(x, Tensor):
+        return x
+    return array(x) if type(x) in (list, tuple) and _has_tensor(x) else np.asarray(x)
 
 
 def _value(x):

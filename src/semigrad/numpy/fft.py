@@ -32,6 +32,7 @@ import numpy as np
 from .. import ops
 from ..primitives import complex as C
 from ..primitives import fft as P
+from ..primitives.base import accepting_traced_lists
 from ..tensor import Tensor
 
 __all__ = [
@@ -447,3 +448,9 @@ def ifftshift(x, axes=None):
     [0.0, 1.0, 2.0, -2.0, -1.0]
     """
     return _shift("ifftshift", x, axes, np.fft.ifftshift)
+
+
+# Lists holding Tensors are stacked into one Tensor first, as semigrad.numpy.array does.
+for _name in __all__:
+    globals()[_name] = accepting_traced_lists(globals()[_name])
+del _name

@@ -26,12 +26,14 @@ plain integer.
 from __future__ import annotations
 
 import numbers
+import types
 from typing import NamedTuple
 
 import numpy as np
 
 from .. import ops
 from ..primitives import linalg as L
+from ..primitives.base import accepting_traced_lists
 from ..tensor import Tensor
 
 __all__ = [
@@ -799,3 +801,11 @@ def tensorsolve(a, b, axes=None):
         )
     x = L.solve(ops.reshape(a, (n, n)), ops.reshape(b, (-1,)))
     return ops.reshape(x, oldshape)
+
+
+# Every function whose arguments are arrays (multi_dot takes a list of them as it is).
+for _name in __all__:
+    _fn = globals()[_name]
+    if isinstance(_fn, types.FunctionType) and _name != "multi_dot":
+        globals()[_name] = accepting_traced_lists(_fn)
+del _name, _fn

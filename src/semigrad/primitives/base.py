@@ -22,6 +22,8 @@ The derived rules follow two conventions:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..tensor import Tensor, new_id
@@ -31,6 +33,35 @@ REGISTRY: dict[str, Primitive] = {}
 
 _next_id = new_id
 _PY_SCALARS = (float, int, bool, complex)
+
+
+def holds_tensor(obj) -> bool:
+    """Whether ``obj`` is a Tensor or a (nested) list or tuple with one inside."""
+    if type(obj) is Tensor:
+        return True
+    return type(obj) in (list, tuple) and any(holds_tensor(o) for o in obj)
+
+
+def from_list(obj):
+    """A (nested) list as an array, or, when it holds Tensors, as their stack (a Tensor)."""
+    if not holds_tensor(obj):
+        return np.asarray(obj)
+    if type(obj) is Tensor:
+        return obj
+    from .. import ops
+
+    return ops.stack([from_list(o) if type(o) in (list, tuple) else o for o in obj])
+
+
+def accepting_traced_lists(fn):
+    """``fn`` with its (nested) list arguments that hold Tensors stacked into Tensors first."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*(from_list(a) if type(a) in (list, tuple) and holds_tensor(a) else a
+                    for a in args), **kwargs)
+
+    return wrapper
 
 
 def shape_of(x) -> tuple:
@@ -75,7 +106,7 @@ class Primitive:
             if cls is Tensor:
                 return self._apply(args, params)
             if cls is list:
-                return self(*(np.asarray(b) if type(b) is list else b for b in args), **params)
+                return self(*(from_list(b) if type(b) is list else b for b in args), **params)
         # Python numbers only: NumPy's arithmetic (1/0 = inf) and NumPy scalars out, as
         # NumPy. Tested outside the loop, so NumPy arguments (the rules' case) pay one check.
         if args and type(args[0]) in _PY_SCALARS and all(type(a) in _PY_SCALARS for a in args):
