@@ -407,3 +407,37 @@ def test_lists_holding_tensors_work_everywhere():
 
     sg.check_grads(f, (1.0, 2.0), modes=("rev", "fwd"), order=2)
     assert sg.ops.shape([sg.tensor([1.0, 2.0], requires_grad=True), [3.0, 4.0]]) == (2, 2)
+
+
+def test_piecewise_choose_and_vectorize():
+    x0 = np.array([-4.0, 4.0, 9.0])
+
+    def f(x):
+        return snp.piecewise(x, [x < 0, x >= 0], [lambda v: -v, snp.sqrt])
+
+    def g(x):
+        return snp.piecewise(x, [x < 0], [lambda v: v ** 2, 7.0])
+
+    np.testing.assert_array_equal(f(x0), np.piecewise(x0, [x0 < 0, x0 >= 0],
+                                                      [lambda v: -v, np.sqrt]))
+    np.testing.assert_array_equal(g(x0), np.piecewise(x0, [x0 < 0], [lambda v: v ** 2, 7.0]))
+    # each function sees its piece only: no NaN from sqrt of the negatives, in value or slope
+    np.testing.assert_allclose(sg.grad(lambda x: snp.sum(f(x)))(x0), [-1.0, 0.25, 1 / 6])
+    sg.check_grads(lambda x: f(x) + g(x), (x0,), modes=("rev", "fwd"), order=2)
+
+    a = np.array([0, 1, 0, 2])
+    choices = [np.arange(4.0), 10.0, -np.ones(4)]
+    np.testing.assert_array_equal(snp.choose(a, choices), np.choose(a, choices))
+    np.testing.assert_array_equal(snp.choose(a + 3, choices, mode="wrap"),
+                                  np.choose(a + 3, choices, mode="wrap"))
+    sg.check_grads(lambda c: snp.choose(a, [c, 2 * c, c ** 2]), (np.arange(1.0, 5.0),),
+                   modes=("rev", "fwd"), order=2)
+    with pytest.raises(ValueError, match="choose: an index in a is out of range for 3"):
+        snp.choose(a + 1, choices)
+
+    vf = snp.vectorize(lambda p, q: p * q if p > 0 else q)
+    np.testing.assert_array_equal(vf(np.array([[1.0, -1.0]]), 3.0),
+                                  np.vectorize(lambda p, q: p * q if p > 0 else q)(
+                                      np.array([[1.0, -1.0]]), 3.0))
+    sg.check_grads(lambda x: vf(x, x), (np.array([1.0, -1.0, 2.0]),), modes=("rev", "fwd"),
+                   order=2)

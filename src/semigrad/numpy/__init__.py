@@ -26,6 +26,7 @@ routes the elements take. Ties in ``sort`` follow the stable order.
 from __future__ import annotations
 
 import builtins
+import functools
 import warnings
 from collections.abc import Sequence
 
@@ -41,6 +42,7 @@ from . import (
     linalg,  # noqa: F401 (semigrad.numpy.linalg)
     random,  # noqa: F401
 )
+from ._at import At
 
 # NumPy's constants and dtypes, and semigrad.ops's functions under NumPy's names.
 abs = ops.abs  # noqa: A001 (NumPy's name)
@@ -1459,6 +1461,115 @@ def sort_complex(a):
     if dt.kind != "c":
         out = ops.astype(out, np.complex64 if dt.char in "bhBH" else np.complex128)
     return out
+
+
+def choose(a, choices, out=None, mode="raise"):
+    """Each element from the choice its index in ``a`` names (``a`` untraced integers).
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.choose(np.array([0, 1, 0]), [np.array([1.0, 2.0, 3.0]), 10.0]).tolist()
+    [1.0, 10.0, 3.0]
+    >>> sg.grad(lambda c: snp.sum(snp.choose([1, 0, 1], [c, 2 * c])))(np.ones(3)).tolist()
+    [2.0, 1.0, 2.0]
+    """
+    if out is not None:
+        raise TypeError("choose: out= is not supported (results are new arrays)")
+    idx = np.asarray(_value(a))
+    if idx.dtype.kind not in "iub":
+        raise TypeError(f"choose: a must hold integers; got dtype {idx.dtype} (shape "
+                        f"{idx.shape})")
+    n = len(choices)
+    if mode == "raise":
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ValueError(f"choose: an index in a is out of range for {n} choices "
+                             f"(a has shape {idx.shape}); use mode='wrap' or 'clip'")
+    elif mode == "wrap":
+        idx = idx % n
+    elif mode == "clip":
+        idx = np.clip(idx, 0, n - 1)
+    else:
+        raise ValueError(f"choose: mode must be 'raise', 'wrap' or 'clip'; got {mode!r}")
+    return select([idx == k for k in range(n)], list(choices),
+                  default=np.zeros((), np.result_type(*[_value(c) for c in choices])))
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    """``funclist[k]`` applied where ``condlist[k]`` holds (later conditions win), as NumPy.
+
+    Each function sees only the elements of its piece (``x[cond]``), so a function that is
+    undefined elsewhere (``sqrt`` of negatives) costs no NaN in value or derivative. One
+    function more than conditions gives the value where none holds; a number is a constant.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> f = lambda x: snp.piecewise(x, [x < 0, x >= 0], [lambda v: -v, snp.sqrt])
+    >>> x0 = np.array([-4.0, 4.0])
+    >>> f(x0).tolist(), sg.grad(lambda x: snp.sum(f(x)))(x0).tolist()
+    ([4.0, 2.0], [-1.0, 0.25])
+    """
+    x = _arr(x)
+    xv = _value(x)
+    if isinstance(condlist, np.ndarray | Tensor) and np.ndim(_value(condlist)) == np.ndim(xv):
+        condlist = [condlist]
+    conds = [np.broadcast_to(np.asarray(_value(c), dtype=bool), xv.shape) for c in condlist]
+    n = len(conds)
+    if len(funclist) == n + 1:
+        otherwise = ~np.any(np.stack(conds), axis=0) if conds else np.ones(xv.shape, bool)
+        conds = [*conds, otherwise]
+    elif len(funclist) != n:
+        raise ValueError(f"piecewise: {n} conditions need {n} or {n + 1} functions; got "
+                         f"{len(funclist)}")
+    out = np.zeros(xv.shape, dtype=xv.dtype if xv.dtype.kind in "fc" else np.float64)
+    for cond, fn in zip(conds, funclist):
+        if not cond.any():
+            continue
+        piece = fn(x[cond], *args, **kw) if callable(fn) else fn
+        out = At(out)[cond].set(piece)
+    return out
+
+
+def vectorize(pyfunc=None, otypes=None, doc=None, excluded=None, cache=False, signature=None):
+    """NumPy's ``vectorize`` for functions of scalars, differentiable: on traced arguments
+    ``pyfunc`` runs element by element on scalar Tensors and the results are stacked.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> f = snp.vectorize(lambda a, b: a * b if a > 0 else b)
+    >>> f(np.array([1.0, -1.0]), 3.0).tolist()
+    [3.0, 3.0]
+    >>> sg.grad(lambda x: snp.sum(f(x, 3.0)))(np.array([1.0, -1.0])).tolist()
+    [3.0, 0.0]
+    """
+    if pyfunc is None:
+        return lambda fn: vectorize(fn, otypes, doc, excluded, cache, signature)
+    plain = np.vectorize(pyfunc, otypes=otypes, doc=doc, excluded=excluded, cache=cache,
+                         signature=signature)
+    skip = set(excluded or ())
+
+    @functools.wraps(pyfunc)
+    def wrapper(*args, **kwargs):
+        traced = [k for k, a in enumerate(args) if k not in skip and _has_tensor(a)]
+        if not traced and not any(_has_tensor(v) for v in kwargs.values()):
+            return plain(*args, **kwargs)
+        if signature is not None or kwargs:
+            raise TypeError("vectorize: on traced arguments only positional arguments and no "
+                            "signature are supported; loop explicitly, or use semigrad.numpy's "
+                            "array functions")
+        vec = [k for k in range(len(args)) if k not in skip]
+        arrs = {k: _arr(args[k]) for k in vec}
+        shape_ = np.broadcast_shapes(*[ops.shape(a) for a in arrs.values()])
+        arrs = {k: ops.broadcast_to(a, shape_) if ops.shape(a) != shape_ else a
+                for k, a in arrs.items()}
+        results = []
+        for idx in np.ndindex(*shape_):
+            call = [arrs[k][idx] if k in arrs else a for k, a in enumerate(args)]
+            results.append(pyfunc(*call))
+        if not results:
+            return np.zeros(shape_)
+        return ops.reshape(array(results), shape_)
+
+    return wrapper
 
 
 def select(condlist, choicelist, default=0):
