@@ -259,3 +259,22 @@ def test_complex_ordering_is_numpys_lexicographic_one(name, fn):
     z = np.array([1 + 2j, 3 - 1j, 0.5 + 3j, -2 + 0j])  # no ties in the real parts
     np.testing.assert_allclose(np.asarray(fn(snp, z)), fn(np, z), rtol=1e-15)
     sg.check_grads(lambda a: fn(snp, a), (z,), modes=("rev", "fwd"), order=2)
+
+
+@pytest.mark.parametrize("method, ufunc, v", [
+    ("divide", np.divide, 2.0), ("power", np.power, 2.0),
+    ("min", np.minimum, [0.5, 9.0, 2.0]), ("max", np.maximum, [0.5, 9.0, 2.0]),
+])
+def test_at_updates_follow_numpys_ufunc_at(method, ufunc, v):
+    x = np.arange(1.0, 5.0)
+    want = x.copy()
+    ufunc.at(want, [0, 0, 3], v)
+    np.testing.assert_allclose(getattr(At(x)[[0, 0, 3]], method)(v), want)
+    sg.check_grads(lambda p: getattr(At(p)[[0, 0, 3]], method)(v) * p, (x,),
+                   modes=("rev", "fwd"), order=2)
+
+
+def test_at_apply_runs_once_per_occurrence():
+    x = np.arange(1.0, 5.0)
+    np.testing.assert_allclose(At(x)[[0, 0, 3]].apply(lambda t: 2 * t), [4.0, 2.0, 3.0, 8.0])
+    sg.check_grads(lambda p: At(p)[[0, 0, 3]].apply(sg.sin), (x,), modes=("rev", "fwd"), order=2)

@@ -1,4 +1,4 @@
-"""Functional index updates, ``x.at[idx].set(v)`` / ``.add(v)`` / ``.multiply(v)``, as in JAX.
+"""Functional index updates, ``x.at[idx].set(v)`` / ``.add`` / ``.multiply`` / ..., as in JAX.
 
 Tensors in a graph are immutable, so code that assigns into arrays writes
 ``x = x.at[idx].set(v)`` instead of ``x[idx] = v``: a new value, differentiable
@@ -9,7 +9,9 @@ in both ``x`` and ``v``. The updates are compositions of existing primitives
   index repeats a position, as NumPy's assignment), elsewhere ``x``;
 * ``add``: ``x`` plus ``v`` scattered; repeated positions accumulate (``np.add.at``);
 * ``multiply``: ``x`` times ``v`` scattered; repeated positions multiply
-  (``np.multiply.at``).
+  (``np.multiply.at``);
+* ``divide``, ``power``, ``min``, ``max``, ``apply(func)``: JAX's others, one round per
+  repetition of a position.
 """
 
 from __future__ import annotations
@@ -110,6 +112,28 @@ class IndexUpdate:
         p = self.positions.ravel()
         return self._finish(ops.add(self._flat(), self._scatter(self._values(v), p, False)))
 
+    def _by_rounds(self, values, step):
+        """Apply ``step(out, mask, scattered)`` once per repetition round of the positions.
+
+        Round r holds each position's r-th occurrence (at most one hit per position), so
+        repeated positions apply their updates one after the other, in index order.
+        """
+        p = self.positions.ravel()
+        order = np.argsort(p, kind="stable")
+        sorted_p = p[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(sorted_p)) + 1] if p.size else np.zeros(0, int)
+        rank = np.empty(p.size, dtype=np.intp)
+        rank[order] = np.arange(p.size) - np.repeat(starts, np.diff(np.r_[starts, p.size]))
+        out = self._flat()
+        for r in range(int(rank.max()) + 1 if p.size else 0):
+            sel = np.flatnonzero(rank == r)
+            mask = np.zeros(self.size, dtype=bool)
+            mask[p[sel]] = True
+            scattered = None if values is None else self._scatter(
+                ops.getitem(values, sel), p[sel], unique=True)
+            out = step(out, mask, scattered)
+        return self._finish(out)
+
     def multiply(self, v):
         """``x`` times ``v`` at the indexed positions (repeats multiply).
 
@@ -117,22 +141,59 @@ class IndexUpdate:
         >>> At(np.ones(3))[[0, 0, 2]].multiply(3.0).tolist()
         [9.0, 1.0, 3.0]
         """
-        p = self.positions.ravel()
-        values = self._values(v)
-        order = np.argsort(p, kind="stable")
-        sorted_p = p[order]
-        starts = np.r_[0, np.flatnonzero(np.diff(sorted_p)) + 1] if p.size else np.zeros(0, int)
-        rank = np.empty(p.size, dtype=np.intp)
-        rank[order] = np.arange(p.size) - np.repeat(starts, np.diff(np.r_[starts, p.size]))
-        out = self._flat()
-        # one round per repetition, each round hitting every position at most once
-        for r in range(int(rank.max()) + 1 if p.size else 0):
-            sel = np.flatnonzero(rank == r)
-            mask = np.zeros(self.size, dtype=bool)
-            mask[p[sel]] = True
-            scattered = self._scatter(ops.getitem(values, sel), p[sel], unique=True)
-            out = ops.multiply(out, ops.where(mask, scattered, 1.0))
-        return self._finish(out)
+        return self._by_rounds(self._values(v), lambda out, mask, s: ops.multiply(
+            out, ops.where(mask, s, 1.0)))
+
+    def divide(self, v):
+        """``x`` divided by ``v`` at the indexed positions (repeats divide again).
+
+        >>> from semigrad.numpy._at import At
+        >>> At(np.ones(3))[[0, 0, 2]].divide(2.0).tolist()
+        [0.25, 1.0, 0.5]
+        """
+        return self._by_rounds(self._values(v), lambda out, mask, s: ops.divide(
+            out, ops.where(mask, s, 1.0)))
+
+    def power(self, v):
+        """``x ** v`` at the indexed positions.
+
+        >>> from semigrad.numpy._at import At
+        >>> At(np.full(3, 2.0))[[0, 2]].power(3.0).tolist()
+        [8.0, 2.0, 8.0]
+        """
+        return self._by_rounds(self._values(v), lambda out, mask, s: ops.where(
+            mask, ops.power(out, ops.where(mask, s, 1.0)), out))
+
+    def min(self, v):
+        """The elementwise minimum of ``x`` and ``v`` at the indexed positions.
+
+        >>> from semigrad.numpy._at import At
+        >>> At(np.ones(3))[[0, 0, 2]].min([0.5, 2.0, -1.0]).tolist()
+        [0.5, 1.0, -1.0]
+        """
+        return self._by_rounds(self._values(v), lambda out, mask, s: ops.where(
+            mask, ops.minimum(out, s), out))
+
+    def max(self, v):
+        """The elementwise maximum of ``x`` and ``v`` at the indexed positions.
+
+        >>> from semigrad.numpy._at import At
+        >>> At(np.ones(3))[[0, 0, 2]].max([0.5, 2.0, -1.0]).tolist()
+        [2.0, 1.0, 1.0]
+        """
+        return self._by_rounds(self._values(v), lambda out, mask, s: ops.where(
+            mask, ops.maximum(out, s), out))
+
+    def apply(self, func):
+        """``func`` (elementwise, written with semigrad operations) applied at the positions,
+        once per occurrence.
+
+        >>> import semigrad as sg
+        >>> from semigrad.numpy._at import At
+        >>> At(np.full(3, 2.0))[1:].apply(sg.square).tolist()
+        [2.0, 4.0, 4.0]
+        """
+        return self._by_rounds(None, lambda out, mask, s: ops.where(mask, func(out), out))
 
 
 class At:
