@@ -205,7 +205,7 @@ for _name, _real, _cplx in UNARY:
             add_cells(_label, _fn, [_s], [_cplx], kind="complex")
 # integer inputs (values only), from 1..3 (inside every domain but arcsin/arccos/arctanh's)
 for _name, *_ in UNARY:
-    if _name not in ("arcsin", "arccos", "arctanh", "reciprocal"):  # reciprocal: see KNOWN
+    if _name not in ("arcsin", "arccos", "arctanh"):
         add_cells(call(_name)[0], call(_name)[1], [(2, 3)], [U(1.0, 3.0)], kind="int")
 add_cells("angle-deg", lambda m, z: m.angle(z, deg=True), [(3,)], [CZ()], kind="complex")
 

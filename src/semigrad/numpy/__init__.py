@@ -102,7 +102,6 @@ negative = ops.negative
 not_equal = ops.not_equal
 outer = ops.outer
 power = ops.power
-reciprocal = ops.reciprocal
 sign = ops.sign
 sin = ops.sin
 sqrt = ops.sqrt
@@ -348,6 +347,21 @@ def float_power(x, y):
     x, y = _arr(x), _arr(y)
     dt = np.complex128 if _is_complex(x) or _is_complex(y) else np.float64
     return power(ops.astype(x, dt), ops.astype(y, dt))
+
+
+def reciprocal(x):
+    """1/x; integers give NumPy's integer reciprocal (1/2 → 0), untraced like all integers.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> sg.grad(snp.reciprocal)(2.0), snp.reciprocal(np.array([1, 2])).tolist()
+    (-0.25, [1, 0])
+    """
+    if not isinstance(x, Tensor) and np.asarray(x).dtype.kind in "iub":
+        return np.reciprocal(x)
+    if isinstance(x, Tensor) and x.dtype.kind in "iub":
+        return Tensor(np.reciprocal(x.value))
+    return ops.reciprocal(x)
 
 
 def floor_divide(x, y):
