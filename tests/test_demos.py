@@ -29,7 +29,7 @@ def test_crf_gradients_are_marginals_and_the_top_path_is_viterbi(seed, length, l
     assert path == best and score == pytest.approx(best_score, rel=1e-12)
 
 
-@pytest.mark.parametrize("name", ["crf.py", "exponential_paths.py"])
+@pytest.mark.parametrize("name", ["crf.py", "exponential_paths.py", "numpy_code.py"])
 def test_examples_run(name):
     done = subprocess.run([sys.executable, str(EXAMPLES / name)], capture_output=True,
                           text=True, timeout=120)
@@ -82,3 +82,11 @@ def test_a_user_defined_semiring_from_the_docs():
     for k in range(2):
         want = min(-np.log(abs(p.weight)) for p in paths if p.element == (k,))
         assert got[k] == pytest.approx(want, rel=1e-12)
+
+
+def test_numpy_code_example_gradients_and_descent():
+    import numpy_code
+
+    grad, numeric, first, last = numpy_code.main()
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
+    assert last < 1e-6 * first  # descending along conj(grad) retrieves the phases

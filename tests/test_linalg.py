@@ -669,3 +669,31 @@ def test_eig_of_general_matrices(a):
     sg.check_grads(lambda m: sla.eig(m)[1] * sla.eig(m)[0], (a,), modes=("rev", "fwd"), order=2)
     with pytest.raises(sla.LinAlgError, match="eig: needs square matrices"):
         sla.eig(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("a_shape, b_shape", [
+    ((4, 4), (4,)), ((4, 4), (4, 3)), ((4, 4), (2, 4, 3)), ((2, 4, 4), (4,)),
+    ((2, 4, 4), (4, 3)), ((2, 4, 4), (2, 4, 3)), ((2, 4, 4), (3, 2, 4, 1)),
+])
+def test_solve_broadcasts_stacks_in_every_rule(a_shape, b_shape):
+    r = np.random.default_rng(1)
+    a = r.standard_normal(a_shape) + 4 * np.eye(4)
+    b = r.standard_normal(b_shape)
+    np.testing.assert_allclose(sla.solve(a, b), np.linalg.solve(a, b), rtol=1e-12)
+    sg.check_grads(sla.solve, (a, b), modes=("rev", "fwd"), order=2)
+
+
+def test_hessian_through_cholesky_and_solve():
+    # forward over reverse: solve's reverse rule solves with a batched right-hand side
+    x = np.linspace(-1.0, 1.0, 5)
+    y = np.sin(x)
+
+    def f(p):
+        k = np.exp(-(x[:, None] - x[None, :]) ** 2 / snp.exp(p[0])) + snp.exp(p[1]) * np.eye(5)
+        chol = sla.cholesky(k)
+        return y @ sla.solve(chol.T, sla.solve(chol, y)) + snp.sum(snp.log(snp.diagonal(chol)))
+
+    p = np.array([0.3, -1.0])
+    h = sg.hessian(f)(p)
+    np.testing.assert_allclose(h, h.T, atol=1e-9)
+    np.testing.assert_allclose(h, sg.numeric.hessian(f, p), rtol=1e-5, atol=1e-6)

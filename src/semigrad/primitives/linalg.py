@@ -43,7 +43,7 @@ import numpy as np
 
 from . import complex as _C
 from . import structural as _S
-from .base import Dense, shape_of
+from .base import Dense, align, shape_of, unbroadcast
 
 
 def _ops():
@@ -208,30 +208,34 @@ def _solve_batched(a, r, vector):
 def _solve_vjp(i, g, xs, out):
     a, b = xs
     vector = len(shape_of(b)) == 1
-    gb = _solve_batched(_mT(a), g, vector)  # A⁻ᵀ g
+    gb = _solve_batched(_mT(a), g, vector)  # A⁻ᵀ g, stacked like the output
     if i == 1:
-        return gb
+        return unbroadcast(gb, b, out)  # b may have been broadcast against a's stack
     if vector:
         n = shape_of(b)[0]
         col = _trailing_reshape(gb, (n, 1), (n,))
         row = _trailing_reshape(out, (1, n), (n,))
-        return -(col * row)
-    return -_mm(gb, _mT(out))
+        ga = -(col * row)
+        return unbroadcast(ga, a, len(shape_of(out)) + 1)
+    return unbroadcast(-_mm(gb, _mT(out)), a, out)
 
 
 def _solve_jvp(ts, xs, out):
     a, b = xs
     ta, tb = ts
     vector = len(shape_of(b)) == 1
+    na, nout = len(shape_of(a)), len(shape_of(out))
     rhs = None
     if ta is not None:  # −t_A x, with x as a column in the vector case
         if vector:
             n = shape_of(b)[0]
+            ta = align(ta, na, nout + 1)  # batch axes in front of x's stack axes
             tx = _mm(ta, _trailing_reshape(out, (n, 1), (n,)))
             rhs = -_trailing_reshape(tx, (n,), (n, 1))
         else:
-            rhs = -_mm(ta, out)
+            rhs = -_mm(align(ta, na, nout), out)
     if tb is not None:
+        tb = align(tb, len(shape_of(b)), nout)
         rhs = tb if rhs is None else rhs + tb
     return _solve_batched(a, rhs, vector)
 
