@@ -193,10 +193,12 @@ def _explain(prim, args, err):
 # Batch-axis helpers: the one place where broadcasting is undone.
 
 
-def unbroadcast(g, x, out_ndim):
+def unbroadcast(g, x, out_ndim, shape=None):
     """Sum a cotangent ``g`` (batch + out shape) down to batch + the shape of ``x``.
 
-    ``out_ndim`` is the number of output axes, or the output itself.
+    ``out_ndim`` is the number of output axes, or the output itself; ``shape``
+    overrides ``x``'s shape (a map declared on trailing axes whose recorded
+    input carries leading axes of its own, all of them batch here).
 
     Also converts it to ``x``'s dtype (:func:`like_dtype`), so that float32
     stays float32 even where a partial was computed in float64, and a real
@@ -205,7 +207,8 @@ def unbroadcast(g, x, out_ndim):
     cls = type(g)
     if cls is type(x) and cls is not np.ndarray and cls is not Tensor:
         return g  # the same NumPy scalar type: same shape () and dtype
-    shape = getattr(x, "shape", ())
+    if shape is None:
+        shape = getattr(x, "shape", ())
     gshape = getattr(g, "shape", ())
     if gshape != shape:
         if type(out_ndim) is not int:

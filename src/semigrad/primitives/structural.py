@@ -71,7 +71,8 @@ def _broadcast_to(x, shape, in_shape):
 broadcast_to = Linear(
     "broadcast_to",
     _broadcast_to,
-    lambda i, g, xs, out, shape, in_shape: unbroadcast(g, xs[0], len(shape)),
+    # in_shape, not the input's shape: a recorded input may carry batch axes in front.
+    lambda i, g, xs, out, shape, in_shape: unbroadcast(g, xs[0], len(shape), in_shape),
     gather=True,
 )
 
