@@ -441,3 +441,8 @@ def test_piecewise_choose_and_vectorize():
                                       np.array([[1.0, -1.0]]), 3.0))
     sg.check_grads(lambda x: vf(x, x), (np.array([1.0, -1.0, 2.0]),), modes=("rev", "fwd"),
                    order=2)
+
+
+def test_a_list_holding_tensors_next_to_a_tensor_is_recorded():
+    g = sg.grad(lambda x: sg.sum(sg.add(x, [x[1], 1.0]) ** 2))(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g, [6.0, 12.0])

@@ -129,8 +129,11 @@ class Primitive:
                     traced = True
                 else:
                     constant = True
+            elif type(a) is list:  # possibly holding Tensors: stack them, record the stack
+                return self._apply(tuple(from_list(b) if type(b) is list else b for b in args),
+                                   params, value)
             else:
-                vals.append(np.asarray(a) if type(a) is list else a)
+                vals.append(a)
         if value is None:
             try:
                 value = self.impl(*vals, **params)
