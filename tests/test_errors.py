@@ -364,3 +364,26 @@ def test_graph_replay_with_another_structure():
     g = sg.trace(lambda x, y: x * y, 1.0, 2.0)
     with pytest.raises(ValueError, match="structure|inputs"):
         g(1.0)
+
+
+def test_complex_values_follow_jaxs_rules_with_clear_errors():
+    import semigrad.numpy as snp
+
+    z = np.array([1 + 2j, -0.5j])
+    with pytest.raises(TypeError, match=r"requires real-valued outputs; got dtype complex128.*"
+                                        r"holomorphic=True"):
+        sg.grad(lambda v: snp.sum(snp.exp(v)))(z)
+    with pytest.raises(TypeError, match="holomorphic=True needs complex inputs; got an input "
+                                        "of dtype float64"):
+        sg.grad(snp.sin, holomorphic=True)(0.5)
+    with pytest.raises(TypeError, match="holomorphic=True needs complex outputs"):
+        sg.grad(snp.abs, holomorphic=True)(1j)
+    with pytest.raises(TypeError, match="real-valued inputs in forward mode.*jacrev"):
+        sg.jacfwd(snp.abs)(z)
+    with pytest.raises(TypeError, match="requires real-valued outputs"):
+        sg.jacrev(snp.exp)(z)
+    # allowed: real output of complex inputs in reverse, complex output of real inputs forward
+    np.testing.assert_allclose(sg.jacrev(snp.abs)(z), np.diag(np.conj(z) / np.abs(z)))
+    np.testing.assert_allclose(sg.jacfwd(lambda x: snp.exp(1j * x))(np.array([0.0])),
+                               [[1j]])
+    np.testing.assert_allclose(sg.jacobian(snp.exp, holomorphic=True)(z), np.diag(np.exp(z)))
