@@ -118,43 +118,22 @@ class Primitive:
 
     def _apply(self, args, params, value=None):
         """Record one call; ``value``: the output, when the caller has computed it already."""
-        if len(args) == 2 and type(args[0]) is Tensor:  # the operators' case, unrolled
-            a, b = args
-            if a.requires_grad:
-                requires_grad, traced, constant = True, False, False
-            elif a._prim is not None:
-                requires_grad, traced, constant = False, True, False
-            else:
-                requires_grad, traced, constant = False, False, True
-            if type(b) is Tensor:
-                vals = (a.value, b.value)
-                if b.requires_grad:
+        vals = []
+        requires_grad = traced = constant = False
+        for a in args:
+            if type(a) is Tensor:
+                vals.append(a.value)
+                if a.requires_grad:
                     requires_grad = True
-                elif b._prim is not None:
+                elif a._prim is not None:
                     traced = True
                 else:
                     constant = True
-            elif type(b) is list:
-                return self._apply((a, from_list(b)), params, value)
+            elif type(a) is list:  # possibly holding Tensors: stack them, record the stack
+                return self._apply(
+                    tuple(from_list(b) if type(b) is list else b for b in args), params, value)
             else:
-                vals = (a.value, b)
-        else:
-            vals = []
-            requires_grad = traced = constant = False
-            for a in args:
-                if type(a) is Tensor:
-                    vals.append(a.value)
-                    if a.requires_grad:
-                        requires_grad = True
-                    elif a._prim is not None:
-                        traced = True
-                    else:
-                        constant = True
-                elif type(a) is list:  # possibly holding Tensors: stack them, record the stack
-                    return self._apply(
-                        tuple(from_list(b) if type(b) is list else b for b in args), params, value)
-                else:
-                    vals.append(a)
+                vals.append(a)
         if value is None:
             try:
                 value = self.impl(*vals, **params) if params else self.impl(*vals)
