@@ -697,3 +697,21 @@ def test_hessian_through_cholesky_and_solve():
     h = sg.hessian(f)(p)
     np.testing.assert_allclose(h, h.T, atol=1e-9)
     np.testing.assert_allclose(h, sg.numeric.hessian(f, p), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, args, kw", [
+    ("cross", (np.arange(6.0).reshape(2, 3), np.ones(3)), {}),
+    ("diagonal", (np.arange(18.0).reshape(2, 3, 3),), {"offset": 1}),
+    ("trace", (np.arange(18.0).reshape(2, 3, 3) * (1 + 1j),), {}),
+    ("matmul", (np.ones((2, 3, 4)), np.arange(4.0)), {}),
+    ("matrix_transpose", (np.arange(6.0).reshape(2, 3),), {}),
+    ("tensordot", (np.ones((2, 3, 3)), np.arange(36.0).reshape(3, 3, 4)), {"axes": 2}),
+    ("vecdot", (np.arange(6.0).reshape(2, 3) * 1j, np.ones(3)), {}),
+])
+def test_array_api_names_of_numpy_linalg(name, args, kw):
+    got = getattr(sla, name)(*args, **kw)
+    want = getattr(np.linalg, name)(*args, **kw)
+    np.testing.assert_allclose(got, want)
+    assert np.asarray(got).dtype == want.dtype
+    sg.check_grads(lambda *xs: getattr(sla, name)(*xs, **kw), args, modes=("rev", "fwd"),
+                   order=2)

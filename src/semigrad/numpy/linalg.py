@@ -38,7 +38,8 @@ from ..tensor import Tensor
 
 __all__ = [
     "EigResult", "EighResult", "QRResult", "SVDResult", "SlogdetResult",
-    "cholesky", "cond", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq", "matrix_norm",
+    "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
+    "lstsq", "matmul", "matrix_norm", "matrix_transpose", "tensordot", "trace", "vecdot",
     "matrix_power", "matrix_rank", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet",
     "solve", "svd", "svdvals", "tensorinv", "tensorsolve", "vector_norm",
 ]
@@ -801,6 +802,94 @@ def tensorsolve(a, b, axes=None):
         )
     x = L.solve(ops.reshape(a, (n, n)), ops.reshape(b, (-1,)))
     return ops.reshape(x, oldshape)
+
+
+
+# --------------------------------------------------------------------------
+# The array API's linear-algebra names (NumPy 2's numpy.linalg has them too)
+
+
+def cross(x1, x2, /, *, axis=-1):
+    """The cross product of 3-element vectors along ``axis`` (NumPy's ``linalg.cross``).
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])).tolist()
+    [0.0, 0.0, 1.0]
+    """
+    from . import cross as _cross
+
+    for name, x in (("x1", x1), ("x2", x2)):
+        if ops.shape(x)[axis] != 3:
+            raise ValueError(f"cross: {name} of shape {ops.shape(x)} has {ops.shape(x)[axis]} "
+                             f"elements along axis {axis}; linalg.cross needs 3")
+    return _cross(x1, x2, axis=axis)
+
+
+def diagonal(x, /, *, offset=0):
+    """The diagonals of the matrices on the last two axes.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.diagonal(np.arange(4.0).reshape(2, 2)).tolist()
+    [0.0, 3.0]
+    """
+    from . import diagonal as _diagonal
+
+    _matrix_shape("diagonal", x)
+    return _diagonal(x, offset, -2, -1)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    """The traces of the matrices on the last two axes.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> float(sla.trace(np.arange(4.0).reshape(2, 2)))
+    3.0
+    """
+    t = ops.sum(diagonal(x, offset=offset), axis=-1)
+    return t if dtype is None else ops.astype(t, dtype)
+
+
+def matmul(x1, x2, /):
+    """The matrix product (``x1 @ x2``).
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.matmul(np.eye(2), np.ones((2, 1))).tolist()
+    [[1.0], [1.0]]
+    """
+    return ops.matmul(x1, x2)
+
+
+def matrix_transpose(x, /):
+    """The last two axes swapped.
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> sla.matrix_transpose(np.ones((2, 3))).shape
+    (3, 2)
+    """
+    _matrix_shape("matrix_transpose", x)
+    return ops.swapaxes(x, -1, -2)
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    """``numpy.tensordot`` (the array API's keyword-only ``axes``).
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> float(sla.tensordot(np.ones((2, 3)), np.ones((2, 3))))
+    6.0
+    """
+    return ops.tensordot(x1, x2, axes=axes)
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    """The dot product along ``axis``, conjugating ``x1`` (NumPy's ``linalg.vecdot``).
+
+    >>> import semigrad.numpy.linalg as sla
+    >>> complex(sla.vecdot(np.array([1j]), np.array([1j])))
+    (1+0j)
+    """
+    from . import vecdot as _vecdot
+
+    return _vecdot(x1, x2, axis=axis)
 
 
 # Every function whose arguments are arrays (multi_dot takes a list of them as it is).
