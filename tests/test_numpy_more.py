@@ -446,3 +446,29 @@ def test_piecewise_choose_and_vectorize():
 def test_a_list_holding_tensors_next_to_a_tensor_is_recorded():
     g = sg.grad(lambda x: sg.sum(sg.add(x, [x[1], 1.0]) ** 2))(np.array([1.0, 2.0]))
     np.testing.assert_allclose(g, [6.0, 12.0])
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("sum-dtype", lambda m, x: m.sum(x, dtype=np.float32)),
+    ("mean-dtype", lambda m, x: m.mean(x, axis=0, dtype=np.float32)),
+    ("cumsum-dtype", lambda m, x: m.cumsum(x, axis=1, dtype=np.float32)),
+    ("prod-dtype", lambda m, x: m.prod(x, dtype=np.float32)),
+    ("max-initial", lambda m, x: m.max(x, initial=10.0)),
+    ("max-where", lambda m, x: m.max(x, axis=1, where=x < 5, initial=-1.0)),
+    ("sum-where", lambda m, x: m.sum(x, where=x > 2)),
+    ("sum-initial", lambda m, x: m.sum(x, initial=1.0)),
+    ("prod-where", lambda m, x: m.prod(x, axis=0, where=x > 2)),
+    ("mean-where", lambda m, x: m.mean(x, axis=1, where=x > 2)),
+    ("average-returned", lambda m, x: m.average(x, axis=0, weights=[1.0, 2.0], returned=True)[0]),
+    ("clip-min-max", lambda m, x: m.clip(x, min=2.0, max=4.0)),
+])
+def test_reductions_take_numpys_keywords(name, fn):
+    x = np.arange(1.0, 7.0).reshape(2, 3) + 0.01 * np.arange(6.0).reshape(2, 3)
+    want = fn(np, x)
+    got = fn(snp, sg.tensor(x)).value
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert got.dtype == want.dtype
+    if "dtype" not in name:
+        sg.check_grads(lambda v: fn(snp, v), (x,), modes=("rev", "fwd"), order=2)
+    with pytest.raises(ValueError, match="max: where= needs initial="):
+        snp.max(x, where=x > 2)

@@ -123,10 +123,6 @@ mod = remainder = X.remainder
 fmod = X.fmod
 floor, ceil, rint, trunc = X.floor, X.ceil, X.rint, X.trunc
 fix = trunc
-amax = ops.max
-amin = ops.min
-max = ops.max  # noqa: A001
-min = ops.min  # noqa: A001
 
 
 def _arr(x):
@@ -294,14 +290,26 @@ def positive(x):
     return x
 
 
-def clip(a, a_min=None, a_max=None):
-    """Clip to [a_min, a_max]; the derivative passes at the bounds (as PyTorch).
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A002
+    """Clip to [a_min, a_max] (or NumPy 2's ``min=``/``max=``); the derivative passes at the
+    bounds (as PyTorch).
 
     >>> import semigrad as sg
     >>> import semigrad.numpy as snp
     >>> sg.grad(lambda x: snp.clip(x, 0.0, 1.0))(1.0)
     1.0
+    >>> snp.clip(np.array([-1.0, 2.0]), min=0.0).tolist()
+    [0.0, 2.0]
     """
+    _no_out("clip", out)
+    if min is not None:
+        if a_min is not None:
+            raise TypeError("clip: give a_min or min=, not both")
+        a_min = min
+    if max is not None:
+        if a_max is not None:
+            raise TypeError("clip: give a_max or max=, not both")
+        a_max = max
     return ops.clip(a, a_min, a_max)
 
 
@@ -509,34 +517,93 @@ iscomplexobj = _untraced(np.iscomplexobj, f"snp.iscomplexobj({_T})\n    False")
 # ---- reductions -------------------------------------------------------------------------
 
 
-def sum(a, axis=None, keepdims=False):  # noqa: A001
-    """Sum over ``axis`` (int, tuple or None for all).
+def _reduction_input(name, a, dtype, out, where, fill):
+    """NumPy's reduction arguments: ``a`` cast to ``dtype``, ``fill`` where ``where`` is False."""
+    _no_out(name, out)
+    a = _arr(a)
+    if dtype is not None and _value(a).dtype != np.dtype(dtype):
+        a = ops.astype(a, dtype)
+    if where is not None and where is not True:
+        mask = np.broadcast_to(np.asarray(_value(where), dtype=bool), ops.shape(a))
+        if fill is None:
+            raise ValueError(f"{name}: where= needs initial= (the reduction has no identity)")
+        a = E.where(mask, a, np.asarray(fill, dtype=_value(a).dtype))
+    return a
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
+    """Sum over ``axis`` (int, tuple or None), with NumPy's ``dtype``, ``initial``, ``where``.
 
     >>> import semigrad.numpy as snp
     >>> snp.sum(np.ones((2, 3)), axis=1).tolist()
     [3.0, 3.0]
+    >>> float(snp.sum(np.arange(4.0), where=np.arange(4) > 1, initial=10.0))
+    15.0
     """
-    return ops.sum(_arr(a), axis=axis, keepdims=keepdims)
+    r = ops.sum(_reduction_input("sum", a, dtype, out, where, 0), axis=axis, keepdims=keepdims)
+    return r if initial is None else add(r, np.asarray(initial, _value(r).dtype))
 
 
-def mean(a, axis=None, keepdims=False):
-    """Mean over ``axis``.
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    """Mean over ``axis``; with ``where``, over the selected elements only.
 
     >>> import semigrad.numpy as snp
     >>> float(snp.mean(np.array([1.0, 2.0, 6.0])))
     3.0
+    >>> float(snp.mean(np.array([1.0, 2.0, 6.0]), where=np.array([True, True, False])))
+    1.5
     """
-    return ops.mean(_arr(a), axis=axis, keepdims=keepdims)
+    if where is None or where is True:
+        a = _reduction_input("mean", a, dtype, out, None, 0)
+        return ops.mean(a, axis=axis, keepdims=keepdims)
+    a = _reduction_input("mean", a, dtype, out, where, 0)
+    count = np.sum(np.broadcast_to(np.asarray(_value(where), bool), ops.shape(a)), axis=axis,
+                   keepdims=keepdims)
+    return divide(ops.sum(a, axis=axis, keepdims=keepdims), count.astype(_value(a).dtype))
 
 
-def prod(a, axis=None, keepdims=False):
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Product over ``axis`` (exact derivatives also where elements are 0).
 
     >>> import semigrad.numpy as snp
     >>> float(snp.prod(np.array([2.0, 3.0])))
     6.0
     """
-    return ops.prod(_arr(a), axis=axis, keepdims=keepdims)
+    r = ops.prod(_reduction_input("prod", a, dtype, out, where, 1), axis=axis, keepdims=keepdims)
+    return r if initial is None else multiply(r, np.asarray(initial, _value(r).dtype))
+
+
+def _extreme(name, reduce, pick, a, axis, out, keepdims, initial, where):
+    a = _reduction_input(name, a, None, out, where, initial)
+    r = reduce(a, axis=axis, keepdims=keepdims)
+    return r if initial is None else pick(r, np.asarray(initial, _value(r).dtype))
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
+    """Maximum over ``axis``; ties share the derivative; ``initial``/``where`` as NumPy.
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> sg.grad(lambda x: snp.max(x))(np.array([1.0, 3.0, 3.0])).tolist()
+    [0.0, 0.5, 0.5]
+    >>> float(snp.max(np.array([1.0, 3.0]), initial=5.0))
+    5.0
+    """
+    return _extreme("max", ops.max, maximum, a, axis, out, keepdims, initial, where)
+
+
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
+    """Minimum over ``axis``; ties share the derivative; ``initial``/``where`` as NumPy.
+
+    >>> import semigrad.numpy as snp
+    >>> float(snp.min(np.array([1.0, 3.0]), where=np.array([False, True]), initial=9.0))
+    3.0
+    """
+    return _extreme("min", ops.min, minimum, a, axis, out, keepdims, initial, where)
+
+
+amax = max
+amin = min
 
 
 def var(a, axis=None, ddof=0, keepdims=False):
@@ -588,16 +655,23 @@ def ptp(a, axis=None, keepdims=False):
     return subtract(ops.max(a, axis, keepdims), ops.min(a, axis, keepdims))
 
 
-def average(a, axis=None, weights=None, keepdims=False):
-    """Weighted mean over ``axis`` (the weights may be traced too).
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """Weighted mean over ``axis`` (the weights may be traced too); ``returned`` adds the sum
+    of the weights, as NumPy.
 
     >>> import semigrad.numpy as snp
     >>> float(snp.average(np.array([1.0, 3.0]), weights=np.array([3.0, 1.0])))
     1.5
+    >>> [float(v) for v in snp.average(np.array([1.0, 3.0]), weights=[3.0, 1.0], returned=True)]
+    [1.5, 4.0]
     """
     a = _arr(a)
     if weights is None:
-        return mean(a, axis=axis, keepdims=keepdims)
+        avg = mean(a, axis=axis, keepdims=keepdims)
+        if not returned:
+            return avg
+        count = np.asarray(np.size(_value(a)) / np.size(_value(avg)), _value(avg).dtype)
+        return avg, np.broadcast_to(count, np.shape(_value(avg))).copy()[()]
     w = ops.broadcast_to(_arr(weights), ops.shape(a)) if axis is None else _arr(weights)
     if axis is not None and ops.ndim(w) == 1 and ops.ndim(a) > 1:
         k = axis % ops.ndim(a)
@@ -605,7 +679,8 @@ def average(a, axis=None, weights=None, keepdims=False):
     num = ops.sum(multiply(a, w), axis=axis, keepdims=keepdims)
     den = ops.sum(ops.broadcast_to(w, ops.shape(a)) if ops.shape(w) != ops.shape(a) else w,
                   axis=axis, keepdims=keepdims)
-    return divide(num, den)
+    avg = divide(num, den)
+    return (avg, den) if returned else avg
 
 
 def _along(name, a, axis):
@@ -617,7 +692,7 @@ def _along(name, a, axis):
     return a, ops._axis(name, axis, n) - n
 
 
-def cumsum(a, axis=None):
+def cumsum(a, axis=None, dtype=None, out=None):
     """Cumulative sum along ``axis`` (flattened when None); a linear map.
 
     >>> import semigrad as sg
@@ -625,11 +700,11 @@ def cumsum(a, axis=None):
     >>> sg.grad(lambda x: snp.sum(snp.cumsum(x)))(np.ones(3)).tolist()
     [3.0, 2.0, 1.0]
     """
-    a, ax = _along("cumsum", a, axis)
+    a, ax = _along("cumsum", _reduction_input("cumsum", a, dtype, out, None, 0), axis)
     return X.cumsum(a, axis=ax, reverse=False)
 
 
-def cumprod(a, axis=None):
+def cumprod(a, axis=None, dtype=None, out=None):
     """Cumulative product along ``axis`` (flattened when None), exact where elements are 0.
 
     Composed of one multiply per position along the axis, so the scalar paths
@@ -640,6 +715,7 @@ def cumprod(a, axis=None):
     >>> sg.grad(lambda x: snp.sum(snp.cumprod(x)))(np.array([2.0, 0.0, 3.0])).tolist()
     [1.0, 8.0, 0.0]
     """
+    a = _reduction_input("cumprod", a, dtype, out, None, 1) if dtype is not None else a
     a, ax = _along("cumprod", _in_numpy_dtype(np.cumprod, a), axis)
     n = ops.shape(a)[ax]
     if n == 0:
