@@ -472,3 +472,24 @@ def test_reductions_take_numpys_keywords(name, fn):
         sg.check_grads(lambda v: fn(snp, v), (x,), modes=("rev", "fwd"), order=2)
     with pytest.raises(ValueError, match="max: where= needs initial="):
         snp.max(x, where=x > 2)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("var-where", lambda m, v: m.var(v, axis=1, where=v > 2)),
+    ("std-where-keepdims", lambda m, v: m.std(v, axis=0, where=v > 1.5, keepdims=True)),
+    ("var-where-all", lambda m, v: m.var(v, where=v > 2)),
+    ("var-correction", lambda m, v: m.var(v, correction=1)),
+    ("var-mean", lambda m, v: m.var(v, axis=1, mean=np.ones((2, 1)))),
+    ("var-complex-where", lambda m, v: m.var(v * (1 + 1j), axis=1, where=v > 2)),
+    ("sort-kind", lambda m, v: m.sort(v, kind="quicksort")),
+    ("sort-stable", lambda m, v: m.sort(v, axis=0, stable=True)),
+    ("take-wrap", lambda m, v: m.take(v, [7, -9], mode="wrap")),
+    ("partition-kind", lambda m, v: m.partition(v, 1, kind="introselect")),
+])
+def test_statistics_and_sorting_take_numpys_keywords(name, fn):
+    x = np.arange(1.0, 7.0).reshape(2, 3) + 0.01 * np.arange(6.0).reshape(2, 3)
+    want = fn(np, x)
+    got = fn(snp, sg.tensor(x)).value
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    sg.check_grads(lambda v: fn(snp, v), (x,), modes=("rev", "fwd"), order=2)

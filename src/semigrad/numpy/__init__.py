@@ -606,8 +606,10 @@ amax = max
 amin = min
 
 
-def var(a, axis=None, ddof=0, keepdims=False):
-    """Variance over ``axis``: Σ(x − mean)² / (n − ddof).
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+        correction=None):
+    """Variance over ``axis``: Σ|x − mean|² / (n − ddof); NumPy's ``where``, ``mean`` (a
+    precomputed mean, keepdims-shaped) and ``correction`` (the array API's ``ddof``).
 
     >>> import semigrad as sg
     >>> import semigrad.numpy as snp
@@ -616,18 +618,35 @@ def var(a, axis=None, ddof=0, keepdims=False):
     >>> sg.grad(lambda x: snp.var(x))(np.array([1.0, 3.0])).tolist()
     [-1.0, 1.0]
     """
-    a = _arr(a)
+    if correction is not None:
+        if ddof != 0:
+            raise ValueError("var: give ddof or correction, not both")
+        ddof = correction
+    a = _reduction_input("var", a, dtype, out, None, 0)
     axes = ops._axes("var", a, axis)
     s = ops.shape(a)
-    n = int(np.prod([s[k] for k in axes]))
-    d = subtract(a, ops.mean(a, axis=axes, keepdims=True))
-    # |d|² for complex values (NumPy's variance is real), as a real function of d.
+    if where is None or where is True:
+        n = int(np.prod([s[k] for k in axes]))
+        centre = ops.mean(a, axis=axes, keepdims=True) if mean is None else _arr(mean)
+        d = subtract(a, centre)
+        sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d  # |d|², real
+        # NumPy divides by max(n - ddof, 0): inf or NaN, never a negative count
+        return divide(ops.sum(sq, axis=axes, keepdims=keepdims), float(builtins.max(n - ddof, 0)))
+    mask = np.broadcast_to(np.asarray(_value(where), bool), s)
+    n = np.sum(mask, axis=axes, keepdims=True)
+    centre = (divide(ops.sum(E.where(mask, a, 0.0), axis=axes, keepdims=True),
+                     n.astype(_value(a).real.dtype)) if mean is None else _arr(mean))
+    d = E.where(mask, subtract(a, centre), 0.0)
     sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d
-    # NumPy divides by max(n - ddof, 0): inf or NaN, never a negative count
-    return divide(ops.sum(sq, axis=axes, keepdims=keepdims), float(builtins.max(n - ddof, 0)))
+    count = np.maximum(n - ddof, 0).astype(_value(sq).dtype)
+    total = ops.sum(sq, axis=axes, keepdims=True)
+    r = divide(total, count)
+    kept = {k % len(s) for k in axes}
+    return r if keepdims else ops.reshape(r, tuple(d for k, d in enumerate(s) if k not in kept))
 
 
-def std(a, axis=None, ddof=0, keepdims=False):
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+        correction=None):
     """Standard deviation over ``axis``; where it is 0 its derivative is 0 (e.g. one element).
 
     >>> import semigrad as sg
@@ -637,7 +656,8 @@ def std(a, axis=None, ddof=0, keepdims=False):
     >>> sg.grad(lambda x: snp.std(x))(np.array([2.0])).tolist()
     [0.0]
     """
-    v = var(a, axis=axis, ddof=ddof, keepdims=keepdims)
+    v = var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where,
+            mean=mean, correction=correction)
     # The double where keeps sqrt's infinite slope at 0 out of the derivative; v·0 is the
     # value 0 (NaN where the variance is NaN, e.g. ddof = n) with derivative 0.
     positive_var = greater(v, 0)
@@ -1155,7 +1175,7 @@ def pad(array, pad_width, mode="constant", constant_values=0):
     return _gather(array, np.pad(_ids(array), pad_width, mode=mode))
 
 
-def take(a, indices, axis=None):
+def take(a, indices, axis=None, out=None, mode="raise"):
     """Elements at ``indices`` (of the flattened array when ``axis`` is None).
 
     >>> import semigrad.numpy as snp
@@ -1163,7 +1183,8 @@ def take(a, indices, axis=None):
     [3.0, 1.0]
     """
     a = _arr(a)
-    return _gather(a, np.take(_ids(a), _value(indices), axis=axis))
+    _no_out("take", out)
+    return _gather(a, np.take(_ids(a), _value(indices), axis=axis, mode=mode))
 
 
 def take_along_axis(arr, indices, axis):
@@ -1177,7 +1198,7 @@ def take_along_axis(arr, indices, axis):
     return _gather(arr, np.take_along_axis(_ids(arr), _value(indices), axis))
 
 
-def sort(a, axis=-1):
+def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     """Sorted along ``axis`` (flattened when None): each output is routed from one input.
 
     Ties keep their input order (a stable sort), so the derivative of each
@@ -1188,12 +1209,15 @@ def sort(a, axis=-1):
     >>> sg.grad(lambda x: snp.sort(x)[0])(np.array([3.0, 1.0, 2.0])).tolist()
     [0.0, 1.0, 0.0]
     """
+    if order is not None:
+        raise ValueError("sort: order= sorts structured arrays, which semigrad does not trace")
     a, ax = _along("sort", a, axis)
-    order = np.argsort(_value(a), axis=ax, kind="stable")
-    return _gather(a, np.take_along_axis(_ids(a), order, ax))
+    # always stable (any order of ties sorts the values; a stable one routes them predictably)
+    perm = np.argsort(_value(a), axis=ax, kind="stable")
+    return _gather(a, np.take_along_axis(_ids(a), perm, ax))
 
 
-def partition(a, kth, axis=-1):
+def partition(a, kth, axis=-1, kind="introselect", order=None):
     """NumPy's partition: the ``kth`` element in its sorted place, smaller ones before it.
 
     >>> import semigrad.numpy as snp
@@ -1201,8 +1225,11 @@ def partition(a, kth, axis=-1):
     2.0
     """
     a, ax = _along("partition", a, axis)
-    order = np.argpartition(_value(a), kth, axis=ax)
-    return _gather(a, np.take_along_axis(_ids(a), order, ax))
+    if order is not None:
+        raise ValueError("partition: order= works on structured arrays, which semigrad does "
+                         "not trace")
+    perm = np.argpartition(_value(a), kth, axis=ax, kind=kind)
+    return _gather(a, np.take_along_axis(_ids(a), perm, ax))
 
 
 def diff(a, n=1, axis=-1, prepend=None, append=None):
