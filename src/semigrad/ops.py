@@ -91,6 +91,9 @@ def shape(x) -> tuple:
     return np.shape(x)
 
 
+_shape = shape
+
+
 def ndim(x) -> int:
     return len(shape(x))
 
@@ -340,26 +343,26 @@ def moveaxis(x, source, destination):
     return transpose(x, perm)
 
 
-def broadcast_to(x, newshape):
-    """Broadcast to ``newshape`` (NumPy rules); the gradient sums over the copies.
+def broadcast_to(array, shape):
+    """Broadcast to ``shape`` (NumPy rules); the gradient sums over the copies.
 
     >>> import semigrad as sg
     >>> sg.grad(lambda x: sg.sum(sg.broadcast_to(x, (3, 2))))(np.ones(2)).tolist()
     [3.0, 3.0]
     """
-    old = shape(x)
-    newshape = tuple(newshape)
+    old = _shape(array)  # NumPy's parameter name ``shape`` hides the function here
+    shape = tuple(shape)
     try:
-        np.broadcast_shapes(old, newshape)
-        if len(newshape) < len(old) or np.broadcast_shapes(old, newshape) != newshape:
+        np.broadcast_shapes(old, shape)
+        if len(shape) < len(old) or np.broadcast_shapes(old, shape) != shape:
             raise ValueError
     except ValueError:
         raise ValueError(
-            f"broadcast_to: cannot broadcast shape {old} to {newshape}"
+            f"broadcast_to: cannot broadcast shape {old} to {shape}"
         ) from None
-    if old == newshape:
-        return x
-    return S.broadcast_to(x, shape=newshape, in_shape=old)
+    if old == shape:
+        return array
+    return S.broadcast_to(array, shape=shape, in_shape=old)
 
 
 def expand_dims(x, axis):
