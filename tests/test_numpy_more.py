@@ -493,3 +493,26 @@ def test_statistics_and_sorting_take_numpys_keywords(name, fn):
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert got.dtype == want.dtype and got.shape == want.shape
     sg.check_grads(lambda v: fn(snp, v), (x,), modes=("rev", "fwd"), order=2)
+
+
+_W = np.array([[True, True, False], [True, False, True]])
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("nansum-where-initial", lambda m, v: m.nansum(v, axis=1, where=_W, initial=1.0)),
+    ("nanprod-where", lambda m, v: m.nanprod(v, axis=0, where=_W)),
+    ("nanmax-where-initial", lambda m, v: m.nanmax(v, axis=1, where=_W, initial=-5.0)),
+    ("nanmin-initial", lambda m, v: m.nanmin(v, initial=0.5)),
+    ("nanmean-where", lambda m, v: m.nanmean(v, axis=1, where=_W)),
+    ("nanvar-where", lambda m, v: m.nanvar(v, where=_W)),
+    ("nanstd-correction", lambda m, v: m.nanstd(v, axis=1, correction=1)),
+    ("nanvar-mean", lambda m, v: m.nanvar(v, axis=1, mean=np.ones((2, 1)))),
+])
+def test_nan_reductions_take_numpys_keywords(name, fn):
+    x = np.arange(1.0, 7.0).reshape(2, 3) + 0.01 * np.arange(6.0).reshape(2, 3)
+    x[0, 1] = np.nan
+    want = fn(np, x)
+    got = fn(snp, sg.tensor(x)).value
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    sg.check_grads(lambda v: fn(snp, v), (x,), modes=("rev", "fwd"), order=2)

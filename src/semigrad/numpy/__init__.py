@@ -2492,17 +2492,19 @@ def _no_out(name, out):
 # ---- NumPy 2's other functions: NaN-ignoring reductions -------------------------------------
 
 
-def _nan_filled(a, fill):
+def _nan_filled(a, fill, where=None):
     """(a with NaNs replaced by ``fill`` (a constant: zero derivative there), the NaN mask)."""
     a = _arr(a)
     v = _value(a)
     mask = np.isnan(v) if v.dtype.kind in "fc" else np.zeros(v.shape, bool)
+    if where is not None and where is not True:  # left out like a NaN
+        mask = mask | ~np.broadcast_to(np.asarray(_value(where), bool), v.shape)
     if mask.any():
         a = E.where(mask, np.array(fill, dtype=v.dtype), a)
     return a, mask
 
 
-def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Sum over ``axis`` treating NaNs as 0 (they get zero derivative).
 
     >>> import semigrad as sg
@@ -2513,13 +2515,11 @@ def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
     [1.0, 0.0]
     """
     _no_out("nansum", out)
-    a, _ = _nan_filled(a, 0)
-    if dtype is not None:
-        a = ops.astype(a, dtype)
-    return ops.sum(a, axis=axis, keepdims=keepdims)
+    a, _ = _nan_filled(a, 0, where)
+    return sum(a, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial)
 
 
-def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Product over ``axis`` treating NaNs as 1 (they get zero derivative).
 
     >>> import semigrad.numpy as snp
@@ -2527,10 +2527,8 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
     6.0
     """
     _no_out("nanprod", out)
-    a, _ = _nan_filled(a, 1)
-    if dtype is not None:
-        a = ops.astype(a, dtype)
-    return ops.prod(a, axis=axis, keepdims=keepdims)
+    a, _ = _nan_filled(a, 1, where)
+    return prod(a, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial)
 
 
 def nancumsum(a, axis=None, dtype=None, out=None):
@@ -2557,10 +2555,14 @@ def nancumprod(a, axis=None, dtype=None, out=None):
     return cumprod(a if dtype is None else ops.astype(a, dtype), axis=axis)
 
 
-def _nan_extreme(name, reduce, fill, a, axis, keepdims):
+def _nan_extreme(name, reduce, pick, fill, a, axis, keepdims, initial, where):
+    if where is not None and where is not True and initial is None:
+        raise ValueError(f"{name}: where= needs initial= (the reduction has no identity)")
     a0 = _arr(a)
-    a, mask = _nan_filled(a0, fill)
+    a, mask = _nan_filled(a0, fill, where)
     out = reduce(a, axis=axis, keepdims=keepdims)
+    if initial is not None:  # every slice has a value: no all-NaN case
+        return pick(out, np.asarray(initial, _value(out).dtype))
     if mask.any():
         all_nan = np.all(mask, axis=axis, keepdims=keepdims)
         if np.any(all_nan):
@@ -2569,7 +2571,7 @@ def _nan_extreme(name, reduce, fill, a, axis, keepdims):
     return out
 
 
-def nanmax(a, axis=None, out=None, keepdims=False):
+def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """Maximum over ``axis`` ignoring NaNs (NaN, with a warning, for an all-NaN slice).
 
     >>> import semigrad.numpy as snp
@@ -2577,10 +2579,10 @@ def nanmax(a, axis=None, out=None, keepdims=False):
     3.0
     """
     _no_out("nanmax", out)
-    return _nan_extreme("nanmax", ops.max, -np.inf, a, axis, keepdims)
+    return _nan_extreme("nanmax", ops.max, maximum, -np.inf, a, axis, keepdims, initial, where)
 
 
-def nanmin(a, axis=None, out=None, keepdims=False):
+def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """Minimum over ``axis`` ignoring NaNs (NaN, with a warning, for an all-NaN slice).
 
     >>> import semigrad.numpy as snp
@@ -2588,14 +2590,14 @@ def nanmin(a, axis=None, out=None, keepdims=False):
     1.0
     """
     _no_out("nanmin", out)
-    return _nan_extreme("nanmin", ops.min, np.inf, a, axis, keepdims)
+    return _nan_extreme("nanmin", ops.min, minimum, np.inf, a, axis, keepdims, initial, where)
 
 
 def _nan_count(mask, axis, keepdims):
     return np.sum(~mask, axis=axis, keepdims=keepdims)
 
 
-def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """Mean over ``axis`` of the non-NaN values (NaN for an all-NaN slice).
 
     >>> import semigrad as sg
@@ -2608,8 +2610,8 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
     _no_out("nanmean", out)
     a = _arr(a)
     if _value(a).dtype.kind not in "fc":
-        return mean(a if dtype is None else ops.astype(a, dtype), axis=axis, keepdims=keepdims)
-    a, mask = _nan_filled(a, 0)
+        return mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    a, mask = _nan_filled(a, 0, where)
     if dtype is not None:
         a = ops.astype(a, dtype)
     total = ops.sum(a, axis=axis, keepdims=keepdims)
@@ -2618,7 +2620,8 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
         return divide(total, np.asarray(count).astype(_value(total).dtype))
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+           mean=None, correction=None):
     """Variance over ``axis`` of the non-NaN values: Σ|x − mean|² / (count − ddof), NaN where
     count ≤ ddof.
 
@@ -2631,13 +2634,17 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     if dtype is not None:
         a = ops.astype(a, dtype)
     if _value(a).dtype.kind not in "fc":
-        return var(a, axis=axis, ddof=ddof, keepdims=keepdims)
-    a, mask = _nan_filled(a, 0)
+        return var(a, axis=axis, ddof=ddof, keepdims=keepdims, where=where, mean=mean,
+                   correction=correction)
+    if correction is not None:
+        ddof = correction
+    a, mask = _nan_filled(a, 0, where)
     # counts of at least 1 (and dof where positive) keep 0/0 out of the derivatives; the
     # slices without degrees of freedom are NaN below, as NumPy's
     count = np.maximum(_nan_count(mask, axis, True), 1)
     rdt = np.empty(0, _value(a).dtype).real.dtype
-    avg = divide(ops.sum(a, axis=axis, keepdims=True), count.astype(_value(a).dtype))
+    avg = (divide(ops.sum(a, axis=axis, keepdims=True), count.astype(_value(a).dtype))
+           if mean is None else _arr(mean))
     d = subtract(a, avg)
     if mask.any():
         d = E.where(mask, np.zeros((), _value(d).dtype), d)
@@ -2651,14 +2658,16 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     return out
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+           mean=None, correction=None):
     """Standard deviation of the non-NaN values (derivative 0 where it is 0, as :func:`std`).
 
     >>> import semigrad.numpy as snp
     >>> float(snp.nanstd(np.array([1.0, np.nan, 3.0])))
     1.0
     """
-    v = nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+    v = nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where,
+               mean=mean, correction=correction)
     positive_var = greater(v, 0)
     return E.where(positive_var, sqrt(E.where(positive_var, v, 1.0)), multiply(v, 0.0))
 
