@@ -176,21 +176,27 @@ def _has_tensor(obj) -> bool:
 # ---- creation -----------------------------------------------------------------------
 
 
-def array(obj, dtype=None):
+def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0):  # noqa: A002
     """An array from data; lists may mix Tensors and plain values (then a Tensor results).
+
+    ``ndmin`` prepends unit axes, as NumPy; a Tensor is never copied in place (values in a
+    graph are immutable), so ``copy`` only matters for plain data.
 
     >>> import semigrad as sg
     >>> import semigrad.numpy as snp
     >>> sg.grad(lambda x: snp.sum(snp.array([x, 2.0, [x, x][0]]) ** 2))(1.5)
     6.0
+    >>> snp.array(sg.tensor([1.0, 2.0]), ndmin=3).shape
+    (1, 1, 2)
     """
-    if not _has_tensor(obj):
-        return np.array(obj, dtype=dtype)
-    if isinstance(obj, Tensor):
-        out = obj
-    else:
-        out = ops.stack([array(o) for o in obj])
-    return out if dtype is None else ops.astype(out, dtype)
+    if not _has_tensor(object):
+        return np.array(object, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+    out = object if isinstance(object, Tensor) else ops.stack([array(o) for o in object])
+    if dtype is not None and out.dtype != np.dtype(dtype):
+        out = ops.astype(out, dtype)
+    if ops.ndim(out) < ndmin:
+        out = ops.reshape(out, (1,) * (ndmin - ops.ndim(out)) + ops.shape(out))
+    return out
 
 
 def asarray(obj, dtype=None):
