@@ -205,10 +205,28 @@ def _solve_batched(a, r, vector):
     return _trailing_reshape(col, (n,), (n, 1))
 
 
+# The reverse sweep asks for input 0 and then input 1 with the same cotangent: both need
+# A⁻ᵀ g, so the first call keeps it for the second (plain arrays only; recorded rules
+# record). It holds one result at a time and lets go of it once used twice.
+_last_solve = [None]
+
+
+def _solve_adjoint(a, g, vector):
+    if type(g) is np.ndarray and type(a) is np.ndarray:
+        last = _last_solve[0]
+        if last is not None and last[0] is g and last[1] is a:
+            _last_solve[0] = None
+            return last[2]
+        gb = _solve_batched(_mT(a), g, vector)
+        _last_solve[0] = (g, a, gb)
+        return gb
+    return _solve_batched(_mT(a), g, vector)
+
+
 def _solve_vjp(i, g, xs, out):
     a, b = xs
     vector = len(shape_of(b)) == 1
-    gb = _solve_batched(_mT(a), g, vector)  # A⁻ᵀ g, stacked like the output
+    gb = _solve_adjoint(a, g, vector)  # A⁻ᵀ g, stacked like the output
     if i == 1:
         return unbroadcast(gb, b, out)  # b may have been broadcast against a's stack
     if vector:
