@@ -214,11 +214,11 @@ _last_solve = [None]
 def _solve_adjoint(a, g, vector):
     if type(g) is np.ndarray and type(a) is np.ndarray:
         last = _last_solve[0]
-        if last is not None and last[0] is g and last[1] is a:
+        if last is not None and last[0] is g and last[1] is a and last[2] == vector:
             _last_solve[0] = None
-            return last[2]
+            return last[3]
         gb = _solve_batched(_mT(a), g, vector)
-        _last_solve[0] = (g, a, gb)
+        _last_solve[0] = (g, a, vector, gb)
         return gb
     return _solve_batched(_mT(a), g, vector)
 
