@@ -715,3 +715,20 @@ def test_array_api_names_of_numpy_linalg(name, args, kw):
     assert np.asarray(got).dtype == want.dtype
     sg.check_grads(lambda *xs: getattr(sla, name)(*xs, **kw), args, modes=("rev", "fwd"),
                    order=2)
+
+
+def test_solves_sharing_a_matrix_and_a_cotangent():
+    # Two solve nodes receive the very same cotangent array (add passes it on unchanged),
+    # one with a constant right-hand side: the reuse of A⁻ᵀ g must stay exact.
+    r = np.random.default_rng(4)
+    a = r.standard_normal((3, 3)) + 3 * np.eye(3)
+    b1, b2 = r.standard_normal(3), r.standard_normal(3)
+    const = r.standard_normal(3)
+
+    def f(m, v, w):
+        return sla.solve(m, v) + sla.solve(m, const) + sla.solve(m, w) * 2.0
+
+    sg.check_grads(f, (a, b1, b2), modes=("rev", "fwd"), order=2)
+    g = sg.grad(lambda m, v: snp.sum(f(m, v, b2)), argnums=(0, 1))(a, b1)
+    ainv_t = np.linalg.inv(a).T
+    np.testing.assert_allclose(g[1], ainv_t @ np.ones(3), rtol=1e-12)
