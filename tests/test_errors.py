@@ -387,3 +387,9 @@ def test_complex_values_follow_jaxs_rules_with_clear_errors():
     np.testing.assert_allclose(sg.jacfwd(lambda x: snp.exp(1j * x))(np.array([0.0])),
                                [[1j]])
     np.testing.assert_allclose(sg.jacobian(snp.exp, holomorphic=True)(z), np.diag(np.exp(z)))
+
+
+def test_a_complex_cotangent_for_a_real_output_is_refused():
+    _, pullback = sg.vjp(sg.sin, np.array([1.0]))
+    with pytest.raises(TypeError, match="complex cotangent for a real output"):
+        pullback(np.array([1j]))

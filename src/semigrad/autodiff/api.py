@@ -331,6 +331,11 @@ def vjp(f, *primals, has_aux=False):
             batch = cshape[: len(cshape) - len(oshape)]
             if isinstance(o, Tensor) and o.requires_grad:
                 live_outs.append(o)
+                if np.iscomplexobj(getattr(c, "value", c)) and o.dtype.kind != "c":
+                    raise TypeError(
+                        f"{name}: a complex cotangent for a real output (dtype {o.dtype}); "
+                        "the cotangent of a real output is real (pass its real part)"
+                    )
                 if not isinstance(c, Tensor):
                     c = np.asarray(c, dtype=o.dtype)[()]
                     if inner:
