@@ -393,3 +393,11 @@ def test_a_complex_cotangent_for_a_real_output_is_refused():
     _, pullback = sg.vjp(sg.sin, np.array([1.0]))
     with pytest.raises(TypeError, match="complex cotangent for a real output"):
         pullback(np.array([1j]))
+
+
+def test_a_complex_tangent_for_a_real_primal_is_refused():
+    with pytest.raises(TypeError, match="complex tangent for a real primal"):
+        sg.jvp(sg.sin, (np.array([1.0]),), (np.array([1j]),))
+    # a complex primal takes it
+    _, t = sg.jvp(sg.sin, (np.array([1.0 + 0j]),), (np.array([1j]),))
+    np.testing.assert_allclose(t, 1j * np.cos(1.0))

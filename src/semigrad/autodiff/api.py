@@ -380,6 +380,11 @@ def jvp(f, primals, tangents):
     lifted = [_lift(x, name, "a primal") for x in p_leaves]
     ts, batch = [], None
     for x, t in zip(lifted, t_leaves):
+        if np.iscomplexobj(getattr(t, "value", t)) and x.dtype.kind != "c":
+            raise TypeError(
+                f"{name}: a complex tangent for a real primal (dtype {x.dtype}); the tangent "
+                "of a real input is real (make the primal complex to move it off the real line)"
+            )
         tv = t.value if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype)
         tshape = np.shape(tv)
         if tshape[len(tshape) - x.ndim:] != x.shape:
