@@ -660,3 +660,9 @@ def test_differentiable_array_methods_and_operators():
                    modes=("rev", "fwd"), order=2)
     assert (sg.tensor(x) // 2).value.tolist() == (x // 2).tolist()
     assert sg.tensor(x).sort().value.tolist() == np.sort(x).tolist()  # a new Tensor, as JAX
+
+
+def test_a_complex_seed_for_a_real_output_is_refused():
+    x = sg.tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="complex seed for a real output"):
+        sg.sin(x).backward(seed=np.array([1j]))
