@@ -289,6 +289,119 @@ def test_random_graphs_agree_with_pytorch(program):
     np.testing.assert_allclose(gradient, xt.grad.numpy(), rtol=1e-8, atol=1e-10)
 
 
+# ---- complex programs: JAX's convention, PyTorch's conjugate -----------------------------------
+
+# Inputs stay in the unit disk; every branch point (log, sqrt of 2 + v²) stays out of reach.
+C_UNARY = {
+    "exp": lambda o, v: o.exp(0.5 * v),
+    "sin": lambda o, v: o.sin(v),
+    "tanh": lambda o, v: o.tanh(0.5 * v),
+    "log": lambda o, v: o.log(2.0 + v * v),
+    "sqrt": lambda o, v: o.sqrt(2.0 + v * v),
+    "recip": lambda o, v: 1.0 / (2.0 + v * v),
+    "conj": lambda o, v: o.conj(v) * 0.5 + v,
+    "abs": lambda o, v: o.abs(v) + v,
+    "parts": lambda o, v: o.real(v) - 0.5j * o.imag(v),
+}
+C_BINARY = {
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (2.0 + b * b),
+}
+C_REDUCE = {
+    "sum": lambda o, v: o.sum(v, -1) * 0.3,
+    "prod": lambda o, v: o.prod(1.0 + 0.2 * v, -1),
+}
+
+
+class SemigradComplexOps:
+    exp, sin, tanh, log, sqrt, conj, abs, real, imag = (
+        sg.exp, sg.sin, sg.tanh, sg.log, sg.sqrt, sg.conj, sg.abs, sg.real, sg.imag)
+    sum = staticmethod(lambda v, axis: sg.sum(v, axis=axis, keepdims=True))
+    prod = staticmethod(lambda v, axis: sg.prod(v, axis=axis, keepdims=True))
+    total = staticmethod(sg.sum)
+
+
+@st.composite
+def complex_programs(draw):
+    shape = draw(st.sampled_from([(3,), (2, 3)]))
+    steps = draw(st.lists(st.tuples(st.sampled_from(["u", "b", "r", "m"]),
+                                    st.sampled_from(sorted(C_UNARY)),
+                                    st.sampled_from(sorted(C_BINARY)),
+                                    st.sampled_from(sorted(C_REDUCE))),
+                          min_size=1, max_size=5))
+    return shape, steps, draw(st.integers(0, 2 ** 16))
+
+
+def build_complex(steps, weights, ops=SemigradComplexOps):
+    """A random composition of complex operations ending in the real Σ|h|²/2."""
+
+    def f(z):
+        h = z
+        for kind, u, b, r in steps:
+            if kind == "u":
+                h = C_UNARY[u](ops, 0.5 * ops.tanh(h))
+            elif kind == "b":
+                h = C_BINARY[b](h, 0.5 * ops.tanh(z))
+            elif kind == "r":
+                h = h + C_REDUCE[r](ops, h)
+            else:
+                h = ops.tanh(h) @ weights
+        return ops.total(ops.real(ops.conj(h) * h)) * 0.5
+
+    return f
+
+
+def _complex_point(rng, shape):
+    return 0.5 * (rng.uniform(-1, 1, shape) + 1j * rng.uniform(-1, 1, shape))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(complex_programs())
+def test_random_complex_programs_reverse_forward_and_differences_agree(program):
+    shape, steps, seed = program
+    rng = np.random.default_rng(seed)
+    z = _complex_point(rng, shape)
+    w = 0.5 * (rng.standard_normal((shape[-1],) * 2) + 1j * rng.standard_normal((shape[-1],) * 2))
+    f = build_complex(steps, w)
+    sg.check_grads(f, (z,), modes=("rev", "fwd"), order=2)
+    # JAX's convention, from central differences along the real and imaginary axes
+    g = sg.grad(f)(z)
+    e = np.zeros(z.size)
+    e[0] = 1e-6
+    e = e.reshape(shape)
+    dx = (float(f(z + e)) - float(f(z - e))) / 2e-6
+    dy = (float(f(z + 1j * e)) - float(f(z - 1j * e))) / 2e-6
+    assert np.ravel(g)[0] == pytest.approx(dx - 1j * dy, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.skipif(not HAVE_TORCH, reason="PyTorch is not installed (pip install -e '.[bench]')")
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(complex_programs())
+def test_random_complex_programs_agree_with_pytorch_conjugated(program):
+    import torch
+
+    class TorchComplexOps:
+        exp, sin, tanh, log, sqrt, conj, abs, real, imag = (
+            torch.exp, torch.sin, torch.tanh, torch.log, torch.sqrt, torch.conj, torch.abs,
+            torch.real, torch.imag)
+        sum = staticmethod(lambda v, axis: v.sum(dim=axis, keepdim=True))
+        prod = staticmethod(lambda v, axis: v.prod(dim=axis, keepdim=True))
+        total = staticmethod(torch.sum)
+
+    shape, steps, seed = program
+    rng = np.random.default_rng(seed)
+    z = _complex_point(rng, shape)
+    w = 0.5 * (rng.standard_normal((shape[-1],) * 2) + 1j * rng.standard_normal((shape[-1],) * 2))
+    value, gradient = sg.value_and_grad(build_complex(steps, w))(z)
+    zt = torch.tensor(z, requires_grad=True)
+    yt = build_complex(steps, torch.tensor(w), TorchComplexOps)(zt)
+    yt.backward()
+    assert float(value) == pytest.approx(yt.item(), rel=1e-10, abs=1e-12)
+    # PyTorch's .grad is the conjugate of JAX's (and so of semigrad's) gradient
+    np.testing.assert_allclose(gradient, np.conj(zt.grad.numpy()), rtol=1e-8, atol=1e-10)
+
+
 # ---- fuzzing the command line ---------------------------------------------------------------
 
 
