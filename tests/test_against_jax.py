@@ -1,0 +1,77 @@
+"""Gradients of complex NumPy code against JAX's, the reference for semigrad's convention.
+
+JAX defines the gradient of a real function of z = x + iy as ∂f/∂x − i ∂f/∂y and the
+holomorphic derivative f'(z); semigrad follows it (docs/numpy.md). Every function here
+is gauge-invariant (absolute values of singular vectors, not the vectors), so the two
+libraries' phase conventions cannot differ. Runs where JAX is installed (the optional
+group of ``.ci/run`` installs it).
+"""
+
+import numpy as np
+import pytest
+
+import semigrad as sg
+import semigrad.numpy as snp
+
+jax = pytest.importorskip("jax")
+jnp = pytest.importorskip("jax.numpy")
+jax.config.update("jax_enable_x64", True)
+
+_r = np.random.default_rng(0)
+
+
+def _c(*shape):
+    return _r.standard_normal(shape) + 1j * _r.standard_normal(shape)
+
+
+_A = _c(4, 4) + 3 * np.eye(4)
+_T = _c(5, 3)
+_W = _r.standard_normal((4, 4))
+_X = _r.standard_normal(8)
+_Z = _c(8)
+
+CASES = [
+    ("inv", lambda m, a: m.real(m.sum(m.linalg.inv(a) * _W)), _A),
+    ("abs-det", lambda m, a: m.abs(m.linalg.det(a)), _A),
+    ("slogdet", lambda m, a: m.linalg.slogdet(a)[1] + m.real(m.linalg.slogdet(a)[0]), _A),
+    ("solve", lambda m, a: m.sum(m.abs(m.linalg.solve(a, _W[0] + 1j)) ** 2), _A),
+    ("svdvals", lambda m, a: m.sum(m.linalg.svd(a, compute_uv=False) * np.arange(1.0, 4.0)), _T),
+    ("svd-U", lambda m, a: m.sum(m.abs(m.linalg.svd(a, full_matrices=False)[0]) ** 2
+                                 * np.arange(15.0).reshape(5, 3)), _T),
+    ("qr-R", lambda m, a: m.sum(m.abs(m.linalg.qr(a)[1]) * np.arange(9.0).reshape(3, 3)), _T),
+    ("qr-Q", lambda m, a: m.sum(m.abs(m.linalg.qr(a)[0]) ** 2 * np.arange(15.0).reshape(5, 3)),
+     _T),
+    ("pinv", lambda m, a: m.real(m.sum(m.linalg.pinv(a) * np.arange(15.0).reshape(3, 5))), _T),
+    ("norm-nuc", lambda m, a: m.linalg.norm(a, "nuc"), _T),
+    ("norm-2", lambda m, a: m.linalg.norm(a, 2), _T),
+    ("eigvals", lambda m, a: m.sum(m.abs(m.linalg.eigvals(a)) ** 2), _A),
+    ("cholesky", lambda m, a: m.sum(m.abs(m.linalg.cholesky(a @ m.conj(a.T) + 3 * np.eye(4)))
+                                    * _W), _A),
+    ("fft", lambda m, v: m.sum(m.abs(m.fft.fft(v)) * np.arange(8.0)), _Z),
+    ("ifft", lambda m, v: m.sum(m.real(m.fft.ifft(v, n=10)) * np.arange(10.0)), _Z),
+    ("rfft", lambda m, v: m.sum(m.abs(m.fft.rfft(v, n=12)) ** 1.5), _X),
+    ("irfft", lambda m, v: m.sum(m.fft.irfft(v, n=9) ** 2), _Z[:5]),
+    ("fft2", lambda m, a: m.sum(m.abs(m.fft.fft2(a)) ** 2 * _W), _A),
+    ("angle", lambda m, v: m.sum(m.angle(v) * np.arange(8.0)), _Z),
+    ("elementwise", lambda m, v: m.sum(m.abs(m.exp(v) * m.sin(v) / (2.0 + v * v)) ** 2), _Z),
+    ("var", lambda m, v: m.var(v) + m.std(v[:4]), _Z),
+]
+
+
+@pytest.mark.parametrize("name, f, arg", CASES, ids=[c[0] for c in CASES])
+def test_gradient_equals_jax(name, f, arg):
+    ours = sg.grad(lambda v: f(snp, v))(arg)
+    theirs = np.asarray(jax.grad(lambda v: f(jnp, v))(jnp.asarray(arg)))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12 * np.max(np.abs(theirs)))
+
+
+def test_holomorphic_derivatives_equal_jax():
+    def f(m, v):
+        return m.sum(m.exp(v) * m.sin(v) / (2.0 + v * v))
+
+    ours = sg.grad(lambda v: f(snp, v), holomorphic=True)(_Z)
+    theirs = np.asarray(jax.grad(lambda v: f(jnp, v), holomorphic=True)(jnp.asarray(_Z)))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    jac = sg.jacfwd(lambda a: snp.linalg.inv(a), holomorphic=True)(_A[:2, :2])
+    jac_jax = jax.jacfwd(jnp.linalg.inv, holomorphic=True)(jnp.asarray(_A[:2, :2]))
+    np.testing.assert_allclose(jac, np.asarray(jac_jax), rtol=1e-12)
