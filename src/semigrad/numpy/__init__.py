@@ -2544,9 +2544,7 @@ def nancumsum(a, axis=None, dtype=None, out=None):
     >>> snp.nancumsum(np.array([1.0, np.nan, 2.0])).tolist()
     [1.0, 1.0, 3.0]
     """
-    _no_out("nancumsum", out)
-    a, _ = _nan_filled(a, 0)
-    return cumsum(a if dtype is None else ops.astype(a, dtype), axis=axis)
+    return cumsum(_nan_filled(a, 0)[0], axis=axis, dtype=dtype, out=out)
 
 
 def nancumprod(a, axis=None, dtype=None, out=None):
@@ -2556,9 +2554,7 @@ def nancumprod(a, axis=None, dtype=None, out=None):
     >>> snp.nancumprod(np.array([2.0, np.nan, 3.0])).tolist()
     [2.0, 2.0, 6.0]
     """
-    _no_out("nancumprod", out)
-    a, _ = _nan_filled(a, 1)
-    return cumprod(a if dtype is None else ops.astype(a, dtype), axis=axis)
+    return cumprod(_nan_filled(a, 1)[0], axis=axis, dtype=dtype, out=out)
 
 
 def _nan_extreme(name, reduce, pick, fill, a, axis, keepdims, initial, where):
