@@ -732,3 +732,21 @@ def test_solves_sharing_a_matrix_and_a_cotangent():
     g = sg.grad(lambda m, v: snp.sum(f(m, v, b2)), argnums=(0, 1))(a, b1)
     ainv_t = np.linalg.inv(a).T
     np.testing.assert_allclose(g[1], ainv_t @ np.ones(3), rtol=1e-12)
+
+
+@pytest.mark.parametrize("complex_", [False, True])
+def test_upper_triangle_options_read_the_upper_triangle(complex_):
+    r = np.random.default_rng(6)
+    a = r.standard_normal((3, 3)) + (1j * r.standard_normal((3, 3)) if complex_ else 0)
+    m = a @ a.conj().T + np.eye(3)
+    up = np.triu(m) + np.tril(r.standard_normal((3, 3)), -1)  # the lower part is not read
+    np.testing.assert_allclose(sla.cholesky(up, upper=True), np.linalg.cholesky(up, upper=True),
+                               atol=1e-12)
+    np.testing.assert_allclose(sla.eigvalsh(up, UPLO="U"), np.linalg.eigvalsh(up, UPLO="U"))
+    np.testing.assert_allclose(np.abs(sla.eigh(up, UPLO="U")[1]),
+                               np.abs(np.linalg.eigh(up, UPLO="U")[1]), atol=1e-12)
+    sg.check_grads(lambda x: sla.cholesky(x, upper=True), (up,), modes=("rev", "fwd"), order=2)
+    sg.check_grads(lambda x: sla.eigh(x, UPLO="U")[1] * sla.eigvalsh(x, "U"), (up,),
+                   modes=("rev", "fwd"), order=2)
+    with pytest.raises(ValueError, match="eigh: UPLO must be 'L' or 'U'"):
+        sla.eigh(up, UPLO="X")

@@ -185,27 +185,41 @@ def solve(a, b):
     return L.solve(a, b)
 
 
-def cholesky(a):
+def _upper_as_lower(a):
+    """``aᴴ``: the matrix whose lower triangle is ``a``'s upper one (conjugated), so the
+    lower-triangle primitives read what NumPy's ``UPLO='U'`` / ``upper=True`` read."""
+    return ops.conj(ops.swapaxes(a, -1, -2))
+
+
+def _uplo(name, UPLO):  # noqa: N803 (NumPy's name)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"{name}: UPLO must be 'L' or 'U'; got {UPLO!r}")
+    return UPLO == "U"
+
+
+def cholesky(a, /, *, upper=False):
     """The lower Cholesky factor ``L`` with ``L @ L.T == a``, reading ``a``'s lower triangle.
 
     >>> import semigrad.numpy.linalg as sla
     >>> sla.cholesky(np.array([[4.0, 2.0], [2.0, 5.0]])).tolist()
     [[2.0, 0.0], [1.0, 2.0]]
     """
+    if upper:  # U with A = Uᴴ U, from the upper triangle
+        return _upper_as_lower(L.cholesky(_upper_as_lower(a)))
     return L.cholesky(a)
 
 
-def eigvalsh(a):
+def eigvalsh(a, UPLO="L"):  # noqa: N803 (NumPy's name)
     """The ascending eigenvalues of a symmetric matrix (its lower triangle is read).
 
     >>> import semigrad.numpy.linalg as sla
     >>> sla.eigvalsh(np.array([[2.0, 1.0], [1.0, 2.0]])).round(12).tolist()
     [1.0, 3.0]
     """
-    return L.eigvalsh(a)
+    return L.eigvalsh(_upper_as_lower(a) if _uplo("eigvalsh", UPLO) else a)
 
 
-def eigh(a):
+def eigh(a, UPLO="L"):  # noqa: N803 (NumPy's name)
     """``(w, v)`` (an ``EighResult``): ascending eigenvalues and eigenvectors (columns).
 
     Two primitives, ``eigvalsh`` and ``eigh_vectors``. The lower triangle is
@@ -218,6 +232,8 @@ def eigh(a):
     >>> np.allclose(w, np.linalg.eigvalsh(a)), np.allclose(v @ np.diag(w) @ v.T, a)
     (True, True)
     """
+    if _uplo("eigh", UPLO):
+        a = _upper_as_lower(a)
     return EighResult(L.eigvalsh(a), L.eigh_vectors(a))
 
 
