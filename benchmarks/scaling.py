@@ -18,12 +18,11 @@ matplotlib), draws them on log-log axes. Reports, never asserts.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
 import semigrad as sg
+from timing import median_time
 
 
 def loss(a):
@@ -39,15 +38,6 @@ def deep_loss(a, depth):
 
     return f
 
-
-def median_time(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def slope(xs, ys):

@@ -13,12 +13,11 @@ ratios to the real backward pass. Reports, never asserts.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
 import semigrad as sg
+from timing import median_time
 
 
 def mlp_loss(params, x, labels):
@@ -39,15 +38,6 @@ def setup(sizes, batch, seed=0):
     labels = rng.integers(0, sizes[-1], batch)
     return params, x, labels
 
-
-def median_time(fn, rounds):
-    fn()
-    times = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main():

@@ -22,26 +22,11 @@ elimination, and semigrad's backward graph, with the time to evaluate each.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
 import semigrad as sg
-
-
-def median_time(fn, repeats=3, budget=20.0):
-    start = time.perf_counter()
-    fn()
-    first = time.perf_counter() - start
-    if first > budget / 4:
-        return first
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+from timing import median_time
 
 
 def logistic(n, rows=64, seed=0):
@@ -95,8 +80,8 @@ def cost_table(name, make, ns, symbolic_limit):
             "symbolic": (lambda f=f, w=w: symbolic_gradient(f, w), n <= symbolic_limit),
         }
         for key, (fn, feasible) in methods.items():
-            row[key] = median_time(fn, repeats=3 if key == "reverse" else 1) if feasible else (
-                float("nan"))
+            repeats = 3 if key == "reverse" else 1
+            row[key] = median_time(fn, repeats, budget=20.0) if feasible else float("nan")
         rows.append(row)
     keys = ["reverse", "forward (n JVPs)", "central (2n evals)", "symbolic"]
     print(f"\n{name}: median seconds (nan: skipped as too slow)")
@@ -125,9 +110,9 @@ def swell_table(depths):
         _, (g,), syms = sg.symbolic.gradient(f, 0.7)
         tree_fn = sg.symbolic.lambdify(syms, g)
         dag_fn = sp.lambdify(syms, g, "numpy", cse=True)
-        t_tree = median_time(lambda fn=tree_fn: fn(0.7), repeats=5)
-        t_dag = median_time(lambda fn=dag_fn: fn(0.7), repeats=5)
-        t_sg = median_time(lambda f=f: sg.grad(f)(0.7), repeats=5)
+        t_tree = median_time(lambda fn=tree_fn: fn(0.7), repeats=5, budget=20.0)
+        t_dag = median_time(lambda fn=dag_fn: fn(0.7), repeats=5, budget=20.0)
+        t_sg = median_time(lambda f=f: sg.grad(f)(0.7), repeats=5, budget=20.0)
         print(f"{d:>4}{s.tree:>12}{s.dag:>16}{s.backward_graph:>16}"
               f"{t_tree * 1e6:>10.1f}µs{t_dag * 1e6:>10.1f}µs{t_sg * 1e6:>13.1f}µs")
         rows.append((d, s.tree, s.dag, s.backward_graph))
