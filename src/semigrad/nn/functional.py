@@ -179,6 +179,15 @@ def embedding(ids, weight):
 # ---- losses ------------------------------------------------------------------------
 
 
+def _same_shape(name, what, x, target, hint):
+    """``x`` and ``target`` as values of one shape, or an error naming both shapes."""
+    x, target = _arg(x), _arg(target)
+    xs, ts = ops.shape(x), ops.shape(target)
+    if xs != ts:
+        raise ValueError(f"{name}: {what} shape {xs} != target shape {ts}; {hint}")
+    return x, target
+
+
 def mse(prediction, target, reduction: str = "mean"):
     """Squared error (prediction − target)², reduced: the mean squared error by default.
 
@@ -190,13 +199,9 @@ def mse(prediction, target, reduction: str = "mean"):
     2.0
     """
     _check_reduction("mse", reduction)
-    prediction, target = _arg(prediction), _arg(target)
-    ps, ts = ops.shape(prediction), ops.shape(target)
-    if ps != ts:
-        raise ValueError(
-            f"mse: prediction shape {ps} != target shape {ts}; reshape one of them (e.g. "
-            "prediction[:, 0] or target[:, None])"
-        )
+    prediction, target = _same_shape("mse", "prediction", prediction, target,
+                                     "reshape one of them (e.g. prediction[:, 0] or "
+                                     "target[:, None])")
     diff = ops.subtract(prediction, target)
     return _reduce("mse", diff * diff, reduction)
 
@@ -292,13 +297,8 @@ def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean"):
     0.0
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
-    logits, target = _arg(logits), _arg(target)
-    xs, ts = ops.shape(logits), ops.shape(target)
-    if xs != ts:
-        raise ValueError(
-            f"binary_cross_entropy_with_logits: logits shape {xs} != target shape {ts}; the "
-            "targets are one probability per logit"
-        )
+    logits, target = _same_shape("binary_cross_entropy_with_logits", "logits", logits, target,
+                                 "the targets are one probability per logit")
     losses = (ops.maximum(logits, 0.0) - logits * target
               + ops.log1p(ops.exp(-ops.abs(logits))))
     return _reduce("binary_cross_entropy_with_logits", losses, reduction)
