@@ -40,6 +40,13 @@ class Semiring:
     one: float | tuple = 1.0
     #: Selective semirings (⊕ picks one operand) support top paths.
     selective = False
+    @property
+    def reverse_rules(self) -> bool:
+        """Whether ⊕, ⊗ and lift are Real's (the engine's +, × and partials), so that a sweep
+        may run the primitives' own reverse rules, which also hold on complex graphs."""
+        cls = type(self)
+        return all(getattr(cls, op) is getattr(Real, op)
+                   for op in ("plus", "times", "reduce", "lift"))
 
     def __repr__(self):
         return f"{type(self).__name__}()"

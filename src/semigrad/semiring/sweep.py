@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..primitives.multilinear import _vjp_equations, parse_equation
-from .algebras import Real, Semiring
+from .algebras import Semiring
 
 #: Elements of the largest intermediate array in a blocked semiring einsum.
 BLOCK_ELEMENTS = 1 << 22
@@ -74,10 +74,11 @@ def sweep(graph, S: Semiring, keep: bool = False) -> dict:
     """Semiring adjoints ``{node index: array}`` of the input nodes (of all nodes with ``keep``).
 
     Every output element is seeded with 1̄. A graph with complex values has only the
-    ordinary adjoints (the ``Real`` semiring, by each primitive's own reverse rule, in the
-    convention of :mod:`~semigrad.primitives.complex`); other semirings refuse it.
+    ordinary adjoints: a semiring whose operations are the engine's (``reverse_rules``,
+    i.e. Real) runs each primitive's own reverse rule, in the convention of
+    :mod:`~semigrad.primitives.complex`; the others refuse it.
     """
-    complex_real = type(S) is Real and _complex_node(graph) is not None
+    complex_real = S.reverse_rules and _complex_node(graph) is not None
     if not complex_real:
         refuse_complex(graph, f"semiring sweep ({type(S).__name__})")
     adjoint: dict[int, np.ndarray] = {}
