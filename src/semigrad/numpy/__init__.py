@@ -36,6 +36,7 @@ from .. import ops
 from ..primitives import elementwise as E
 from ..primitives import extra as X
 from ..primitives import structural as S
+from ..primitives.base import from_list, holds_tensor
 from ..tensor import Tensor
 from . import (
     fft,  # noqa: F401 (semigrad.numpy.fft)
@@ -129,7 +130,7 @@ def _arr(x):
     """A Tensor as it is; a list holding Tensors as their stack; anything else as an array."""
     if isinstance(x, Tensor):
         return x
-    return array(x) if type(x) in (list, tuple) and _has_tensor(x) else np.asarray(x)
+    return array(x) if type(x) in (list, tuple) and holds_tensor(x) else np.asarray(x)
 
 
 def _value(x):
@@ -165,14 +166,6 @@ def _gather_or_fill(x, positions, fill):
     return ops.reshape(flat, positions.shape)
 
 
-def _has_tensor(obj) -> bool:
-    if isinstance(obj, Tensor):
-        return True
-    if isinstance(obj, list | tuple):
-        return builtins.any(_has_tensor(o) for o in obj)
-    return False
-
-
 # ---- creation -----------------------------------------------------------------------
 
 
@@ -189,9 +182,9 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0):  #
     >>> snp.array(sg.tensor([1.0, 2.0]), ndmin=3).shape
     (1, 1, 2)
     """
-    if not _has_tensor(object):
+    if not holds_tensor(object):
         return np.array(object, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
-    out = object if isinstance(object, Tensor) else ops.stack([array(o) for o in object])
+    out = from_list(object)
     if dtype is not None and out.dtype != np.dtype(dtype):
         out = ops.astype(out, dtype)
     if ops.ndim(out) < ndmin:
@@ -208,7 +201,7 @@ def asarray(obj, dtype=None):
     """
     if isinstance(obj, Tensor) and (dtype is None or obj.dtype == np.dtype(dtype)):
         return obj
-    if not _has_tensor(obj):
+    if not holds_tensor(obj):
         return np.asarray(obj, dtype=dtype)
     return array(obj, dtype)
 
@@ -473,7 +466,7 @@ def _plain(obj):
     """Tensors replaced by their values, also inside lists and tuples (``lexsort``'s keys)."""
     if isinstance(obj, Tensor):
         return obj.value
-    if isinstance(obj, list | tuple) and _has_tensor(obj):
+    if isinstance(obj, list | tuple) and holds_tensor(obj):
         return type(obj)(_plain(o) for o in obj)
     return obj
 
@@ -1672,8 +1665,8 @@ def vectorize(pyfunc=None, otypes=None, doc=None, excluded=None, cache=False, si
 
     @functools.wraps(pyfunc)
     def wrapper(*args, **kwargs):
-        traced = [k for k, a in enumerate(args) if k not in skip and _has_tensor(a)]
-        if not traced and not any(_has_tensor(v) for v in kwargs.values()):
+        traced = [k for k, a in enumerate(args) if k not in skip and holds_tensor(a)]
+        if not traced and not any(holds_tensor(v) for v in kwargs.values()):
             return plain(*args, **kwargs)
         if signature is not None or kwargs:
             raise TypeError("vectorize: on traced arguments only positional arguments and no "
@@ -1803,7 +1796,7 @@ def heaviside(x1, x2):
     [0.0, 0.5, 1.0]
     """
     out = np.heaviside(_value(x1), _value(x2))
-    return ops.stop_gradient(Tensor(out)) if _has_tensor([x1, x2]) else out
+    return ops.stop_gradient(Tensor(out)) if holds_tensor([x1, x2]) else out
 
 
 def divmod(x1, x2):  # noqa: A001 (NumPy's name)
