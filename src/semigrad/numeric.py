@@ -33,6 +33,7 @@ import numpy as np
 
 from .autodiff.api import jvp, vjp
 from .autodiff.tree import flatten, unflatten
+from .primitives.complex import real_dtype
 from .tensor import Tensor
 
 # Step and tolerances per floating dtype: the step balances truncation error
@@ -62,10 +63,6 @@ def _inner(xs, ys) -> float:
                      for x, y in zip(xs, ys)))
 
 
-def _real_dtype(dtype):
-    return np.empty(0, dtype).real.dtype
-
-
 def check_grads(f, args, modes=("rev",), order=1, atol=None, rtol=None, eps=None):
     """Check ``f``'s derivatives at ``args`` against central differences.
 
@@ -89,7 +86,7 @@ def check_grads(f, args, modes=("rev",), order=1, atol=None, rtol=None, eps=None
 def _check(f, args, modes, order, atol, rtol, eps, name, rng, path):
     xs, spec = _values(args)
     xs = [x.astype(np.float64) if x.dtype.kind in "iub" else x for x in xs]
-    dtype = _real_dtype(np.result_type(*xs)) if xs else np.dtype(np.float64)
+    dtype = real_dtype(np.result_type(*xs)) if xs else np.dtype(np.float64)
     step = eps if eps is not None else _STEP.get(dtype, 1e-6)
     tol = _TOL.get(dtype, 1e-6)
     atol = tol if atol is None else atol

@@ -18,6 +18,7 @@ import functools
 
 import numpy as np
 
+from ..primitives import complex as _C
 from ..primitives.elementwise import identity
 from ..tensor import Tensor, new_id
 from . import forward, reverse
@@ -120,11 +121,6 @@ def _like_input(g, original, nested):
     return g
 
 
-def _is_complex(x) -> bool:
-    v = x.value if isinstance(x, Tensor) else x
-    return np.result_type(v).kind == "c" if not hasattr(v, "dtype") else v.dtype.kind == "c"
-
-
 def _check_holomorphic(name, holomorphic, inputs, outputs, real_outputs=True, real_inputs=False):
     """JAX's rules for complex values in grad and Jacobians.
 
@@ -135,7 +131,7 @@ def _check_holomorphic(name, holomorphic, inputs, outputs, real_outputs=True, re
     if holomorphic:
         for kind, xs in (("input", inputs), ("output", outputs)):
             for x in xs:
-                if not _is_complex(x):
+                if not _C.is_complex(x):
                     raise TypeError(
                         f"{name}: holomorphic=True needs complex {kind}s; got an {kind} of dtype "
                         f"{np.result_type(getattr(x, 'value', x))}: convert it with "
@@ -144,7 +140,7 @@ def _check_holomorphic(name, holomorphic, inputs, outputs, real_outputs=True, re
         return
     if real_outputs:
         for x in outputs:
-            if _is_complex(x):
+            if _C.is_complex(x):
                 raise TypeError(
                     f"{name} requires real-valued outputs; got dtype {x.dtype}: differentiate "
                     "a real function of it (sg.real, sg.abs, ...) or pass holomorphic=True "
@@ -152,7 +148,7 @@ def _check_holomorphic(name, holomorphic, inputs, outputs, real_outputs=True, re
                 )
     if real_inputs:
         for x in inputs:
-            if _is_complex(x):
+            if _C.is_complex(x):
                 raise TypeError(
                     f"{name} requires real-valued inputs in forward mode; got dtype "
                     f"{np.result_type(getattr(x, 'value', x))}: use mode='rev' (jacrev) for a "

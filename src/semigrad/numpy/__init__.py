@@ -33,6 +33,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import ops
+from ..primitives import complex as C
 from ..primitives import elementwise as E
 from ..primitives import extra as X
 from ..primitives import structural as S
@@ -137,8 +138,7 @@ def _value(x):
     return x.value if isinstance(x, Tensor) else np.asarray(x)
 
 
-def _is_complex(x) -> bool:
-    return _value(x).dtype.kind == "c"
+_is_complex = C.is_complex
 
 
 def _ids(x) -> np.ndarray:
@@ -628,7 +628,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
         n = int(np.prod([s[k] for k in axes]))
         centre = ops.mean(a, axis=axes, keepdims=True) if mean is None else _arr(mean)
         d = subtract(a, centre)
-        sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d  # |d|², real
+        sq = C.abs_squared(d)
         # NumPy divides by max(n - ddof, 0): inf or NaN, never a negative count
         return divide(ops.sum(sq, axis=axes, keepdims=keepdims), float(builtins.max(n - ddof, 0)))
     mask = np.broadcast_to(np.asarray(_value(where), bool), s)
@@ -636,7 +636,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     centre = (divide(ops.sum(E.where(mask, a, 0.0), axis=axes, keepdims=True),
                      n.astype(_value(a).real.dtype)) if mean is None else _arr(mean))
     d = E.where(mask, subtract(a, centre), 0.0)
-    sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d
+    sq = C.abs_squared(d)
     count = np.maximum(n - ddof, 0).astype(_value(sq).dtype)
     total = ops.sum(sq, axis=axes, keepdims=True)
     r = divide(total, count)
@@ -2637,13 +2637,13 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     # counts of at least 1 (and dof where positive) keep 0/0 out of the derivatives; the
     # slices without degrees of freedom are NaN below, as NumPy's
     count = np.maximum(_nan_count(mask, axis, True), 1)
-    rdt = np.empty(0, _value(a).dtype).real.dtype
+    rdt = C.real_dtype(_value(a).dtype)
     avg = (divide(ops.sum(a, axis=axis, keepdims=True), count.astype(_value(a).dtype))
            if mean is None else _arr(mean))
     d = subtract(a, avg)
     if mask.any():
         d = E.where(mask, np.zeros((), _value(d).dtype), d)
-    sq = ops.real(ops.conj(d) * d) if _is_complex(d) else d * d
+    sq = C.abs_squared(d)
     dof = _nan_count(mask, axis, keepdims) - ddof
     out = divide(ops.sum(sq, axis=axis, keepdims=keepdims), np.where(dof > 0, dof, 1).astype(rdt))
     if np.any(dof <= 0):

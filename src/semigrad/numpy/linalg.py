@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import ops
+from ..primitives import complex as C
 from ..primitives import linalg as L
 from ..primitives.base import accepting_traced_lists
 from ..tensor import Tensor
@@ -95,13 +96,6 @@ def _matrix_shape(name, a):
             f"{name}: needs a matrix or a stack of matrices (at least 2-D), got shape {shape}"
         )
     return shape[-2:]
-
-
-def _abs2(x):
-    """|x|² elementwise, real (x² for real values; Re(conj(x)·x) for complex ones)."""
-    if np.iscomplexobj(_value(x)):
-        return ops.real(ops.conj(x) * x)
-    return ops.square(x)
 
 
 def _square(name, a):
@@ -478,7 +472,7 @@ def lstsq(a, b, rcond=None):
     x = ops.matmul(L.pinv(a, rtol=float(rcond)), b)
     if rank == n and m > n:
         r = ops.subtract(b, ops.matmul(a, x))
-        residuals = ops.sum(_abs2(r), axis=0)
+        residuals = ops.sum(C.abs_squared(r), axis=0)
         if len(sb) == 1:
             residuals = ops.reshape(residuals, (1,))
     else:
@@ -562,7 +556,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
     x = _floating(x)
     if axis is None and (ord is None or (isinstance(ord, str) and ord in ("f", "fro") and nd == 2)
                          or (not isinstance(ord, str) and ord == 2 and nd == 1)):
-        return ops.sqrt(ops.sum(_abs2(x), keepdims=keepdims))
+        return ops.sqrt(ops.sum(C.abs_squared(x), keepdims=keepdims))
     if axis is None:
         axes = tuple(range(nd))
     elif isinstance(axis, tuple):
@@ -577,7 +571,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
             raise ValueError(f"{name}: invalid order ord={ord!r} for vectors {where}; "
                              f"use {_VECTOR_ORDS}")
         if ord is None or ord == 2:
-            return ops.sqrt(ops.sum(_abs2(x), axis=ax, keepdims=keepdims))
+            return ops.sqrt(ops.sum(C.abs_squared(x), axis=ax, keepdims=keepdims))
         if ord == np.inf:
             return ops.max(ops.abs(x), axis=ax, keepdims=keepdims)
         if ord == -np.inf:
@@ -617,7 +611,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
             ret = ops.getitem(s, (Ellipsis, 0 if ord == 2 else -1))
         return ops.reshape(ret, kd_shape if keepdims else out_shape)
     if ord is None or isinstance(ord, str):  # Frobenius
-        ret = ops.sqrt(ops.sum(_abs2(x), axis=(r, c), keepdims=True))
+        ret = ops.sqrt(ops.sum(C.abs_squared(x), axis=(r, c), keepdims=True))
     else:
         # ord ±1: sum over rows, extreme over columns; ±inf: the other way round
         inner, outer_ = (r, c) if abs(ord) == 1 else (c, r)

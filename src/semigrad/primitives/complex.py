@@ -31,9 +31,19 @@ from .elementwise import _elementwise_sympy, equal
 
 
 def is_complex(x) -> bool:
-    """Whether ``x`` (an array, NumPy scalar or Tensor) holds complex values."""
+    """Whether ``x`` (array, NumPy scalar, Tensor, Python number, list) holds complex values."""
     dtype = getattr(x, "dtype", None)
-    return dtype is not None and dtype.kind == "c"
+    return dtype.kind == "c" if dtype is not None else np.iscomplexobj(x)
+
+
+def real_dtype(dtype) -> np.dtype:
+    """The real dtype of the same precision (complex64 → float32; real dtypes unchanged)."""
+    return np.empty(0, dtype).real.dtype
+
+
+def abs_squared(x):
+    """|x|², real: x·x for real values, Re(conj(x)·x) for complex ones (differentiable)."""
+    return real(conj(x) * x) if is_complex(x) else x * x
 
 
 def _conj(x):
@@ -102,7 +112,7 @@ def _nonzero(r):
 
 
 def _angle_partial(x, out):
-    r2 = real(conj(x) * x)
+    r2 = abs_squared(x)
     return -1j * conj(x) / _nonzero(r2)
 
 

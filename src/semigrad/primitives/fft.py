@@ -46,7 +46,7 @@ import numpy as np
 
 from . import structural as _S
 from .base import Linear, like_dtype, shape_of
-from .complex import is_complex, real
+from .complex import is_complex, real, real_dtype
 
 NORMS = ("backward", "ortho", "forward")
 KINDS = ("c2c", "r2c", "c2r")
@@ -112,10 +112,6 @@ def hermitian_weights(n: int, m: int, dtype=np.float64):
     return c
 
 
-def _real_dtype(v):
-    return np.empty(0, np.result_type(getattr(v, "value", v))).real.dtype
-
-
 def _transpose(i, g, xs, out, axes, kind, inverse, lengths, norm):
     x = xs[0]
     xshape = shape_of(x)
@@ -133,7 +129,7 @@ def _transpose(i, g, xs, out, axes, kind, inverse, lengths, norm):
         full += tuple(xshape[len(xshape) + axes[-1] + 1:])
         m = xshape[axes[-1]]
         h = resize(h, axes[-1], m, full)
-        c = hermitian_weights(lengths[-1], m, _real_dtype(h))
+        c = hermitian_weights(lengths[-1], m, real_dtype(np.result_type(getattr(h, "value", h))))
         h = h * c.reshape((m,) + (1,) * (-axes[-1] - 1))
     if not is_complex(x):
         h = real(h)  # the transpose of the embedding ℝ → ℂ
