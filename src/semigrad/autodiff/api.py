@@ -231,9 +231,7 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
                 "with a cotangent seed, or reduce the output (e.g. .sum())"
             )
         leaves = [t for lifted, _, _ in groups for t in lifted]
-        out_dtype = getattr(out_value, "dtype", None)
-        if holomorphic or (out_dtype.kind == "c" if out_dtype is not None
-                           else isinstance(out_value, complex)):
+        if holomorphic or _C.is_complex(out_value):
             _check_holomorphic(name, holomorphic, leaves, [out])
         res = {}
         if isinstance(out, Tensor) and out.requires_grad:
