@@ -325,11 +325,7 @@ def vjp(f, *primals, has_aux=False):
             batch = cshape[: len(cshape) - len(oshape)]
             if isinstance(o, Tensor) and o.requires_grad:
                 live_outs.append(o)
-                if np.iscomplexobj(getattr(c, "value", c)) and o.dtype.kind != "c":
-                    raise TypeError(
-                        f"{name}: a complex cotangent for a real output (dtype {o.dtype}); "
-                        "the cotangent of a real output is real (pass its real part)"
-                    )
+                _C.require_real(name, "cotangent", c, "output", o.dtype)
                 if not isinstance(c, Tensor):
                     c = np.asarray(c, dtype=o.dtype)[()]
                     if inner:
@@ -374,11 +370,7 @@ def jvp(f, primals, tangents):
     lifted = [_lift(x, name, "a primal") for x in p_leaves]
     ts, batch = [], None
     for x, t in zip(lifted, t_leaves):
-        if np.iscomplexobj(getattr(t, "value", t)) and x.dtype.kind != "c":
-            raise TypeError(
-                f"{name}: a complex tangent for a real primal (dtype {x.dtype}); the tangent "
-                "of a real input is real (make the primal complex to move it off the real line)"
-            )
+        _C.require_real(name, "tangent", t, "primal", x.dtype)
         tv = t.value if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype)
         tshape = np.shape(tv)
         if tshape[len(tshape) - x.ndim:] != x.shape:

@@ -21,6 +21,7 @@ import heapq
 import numpy as np
 
 from .. import anomaly
+from ..primitives import complex as _C
 from ..tensor import Tensor
 
 
@@ -152,11 +153,7 @@ def _seed_for(out, seed, name, keyword="seed="):
             )
         return np.ones_like(out.value)[()]
     value = seed.value if isinstance(seed, Tensor) and not seed.requires_grad else seed
-    if np.iscomplexobj(getattr(value, "value", value)) and out.dtype.kind != "c":
-        raise TypeError(
-            f"{name}: a complex seed for a real output ({out.dtype}); the seed of a real "
-            "output is real (pass its real part)"
-        )
+    _C.require_real(name, "seed", value, "output", out.dtype)
     if not isinstance(value, Tensor):
         value = np.asarray(value, dtype=out.dtype)[()]
     vshape = np.shape(value.value if isinstance(value, Tensor) else value)

@@ -36,6 +36,16 @@ def is_complex(x) -> bool:
     return dtype.kind == "c" if dtype is not None else np.iscomplexobj(x)
 
 
+def require_real(name, what, value, owner, dtype):
+    """Refuse a complex ``value`` (a seed, cotangent or tangent) for a real ``owner`` (an
+    output or primal of ``dtype``): casting would drop its imaginary part silently."""
+    if dtype.kind != "c" and is_complex(value):
+        raise TypeError(
+            f"{name}: a complex {what} for a real {owner} (dtype {dtype}); the {what} of a "
+            f"real {owner} is real: pass its real part, or make the {owner} complex"
+        )
+
+
 def real_dtype(dtype) -> np.dtype:
     """The real dtype of the same precision (complex64 → float32; real dtypes unchanged)."""
     return np.empty(0, dtype).real.dtype
