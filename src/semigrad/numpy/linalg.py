@@ -182,7 +182,7 @@ def solve(a, b):
 def _upper_as_lower(a):
     """``aᴴ``: the matrix whose lower triangle is ``a``'s upper one (conjugated), so the
     lower-triangle primitives read what NumPy's ``UPLO='U'`` / ``upper=True`` read."""
-    return ops.conj(ops.swapaxes(a, -1, -2))
+    return L.conj_transpose(a)
 
 
 def _uplo(name, UPLO):  # noqa: N803 (NumPy's name)
@@ -525,7 +525,7 @@ def qr(a, mode="reduced"):
     x = ops.getitem(a, (Ellipsis, slice(None), slice(None, m)))
     y = ops.getitem(a, (Ellipsis, slice(None), slice(m, None)))
     q = L.qr_q(x)
-    qh = ops.swapaxes(ops.conj(q), -1, -2)
+    qh = L.conj_transpose(q)
     r = ops.concatenate([L.qr_r(x), ops.matmul(qh, y)], axis=-1)
     return r if mode == "r" else QRResult(q, r)
 

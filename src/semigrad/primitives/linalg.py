@@ -60,9 +60,12 @@ def _mm(a, b):
     return _ops().matmul(a, b)
 
 
-def _mH(x):
-    """The conjugate transpose (the transpose for real values, recording nothing more)."""
+def conj_transpose(x):
+    """The conjugate transpose of the last two axes (for real values just the transpose)."""
     return _C.conj(_mT(x)) if _C.is_complex(x) else _mT(x)
+
+
+_mH = conj_transpose
 
 
 def _cplx(*xs) -> bool:
