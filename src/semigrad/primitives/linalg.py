@@ -88,7 +88,7 @@ def _gauge_fix(v, dv):
     The columns of ``v`` have their largest-magnitude entry real and positive (the phase
     convention of ``eigh_vectors`` and ``svd_u``); the decomposition fixes them only up to a
     phase e^{iθ}, and the phase that keeps that entry real moves by dθ = −Im(dv_k)/v_k.
-    Returns ``(dv + i v dθ, dθ)``; real values need no correction (dθ = 0, returns None).
+    Returns ``(dv + i v dθ, dθ)``; for complex values only (real ones need no correction).
     """
     vv = v.value if hasattr(v, "value") else np.asarray(v)
     idx = np.argmax(np.abs(vv), axis=-2)[..., None, :]
@@ -324,11 +324,16 @@ cholesky = Dense(
 # eigh: eigenvalues and eigenvectors as two primitives
 
 
+def _column_phases(v):
+    """Each column's phase convention: the unit phase of its largest-magnitude entry (the
+    first on a tie), shaped (…, 1, k); dividing by it makes that entry real and positive."""
+    idx = np.argmax(np.abs(v), axis=-2)[..., None, :]
+    return _unit_phase(np.take_along_axis(v, idx, axis=-2))
+
+
 def _eigh(a):
     w, v = np.linalg.eigh(a, UPLO="L")
-    idx = np.argmax(np.abs(v), axis=-2)[..., None, :]
-    phase = _unit_phase(np.take_along_axis(v, idx, axis=-2))
-    return w, v * np.conj(phase)
+    return w, v * np.conj(_column_phases(v))
 
 
 def _eigvalsh_vjp(i, g, xs, out):
@@ -404,9 +409,7 @@ eigh_vectors = Dense(
 def _eig(a):
     """NumPy's eig with each (unit) column's largest-magnitude entry made real and positive."""
     w, v = np.linalg.eig(a)
-    idx = np.argmax(np.abs(v), axis=-2)[..., None, :]
-    phase = _unit_phase(np.take_along_axis(v, idx, axis=-2))
-    return w, v * np.conj(phase)
+    return w, v * np.conj(_column_phases(v))
 
 
 def _eig_coupling(t, a):
@@ -503,8 +506,7 @@ def _svd(a):
     """NumPy's reduced SVD with signs fixed: each column of U has its largest-magnitude
     entry positive (the first such entry on a tie), and the rows of Vᵀ follow (A v_i = s_i u_i)."""
     u, s, vh = np.linalg.svd(a, full_matrices=False)
-    idx = np.argmax(np.abs(u), axis=-2)[..., None, :]
-    phase = _unit_phase(np.take_along_axis(u, idx, axis=-2))
+    phase = _column_phases(u)
     return u * np.conj(phase), s, vh * np.swapaxes(phase, -1, -2)
 
 
