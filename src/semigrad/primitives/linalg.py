@@ -82,6 +82,11 @@ def _unit_phase(x):
     return np.where(m == 0, 1.0, x / np.where(m == 0, 1.0, m))
 
 
+def _top_rows(v):
+    """The row of each column's largest-magnitude entry (the first on a tie), (…, 1, k)."""
+    return np.argmax(np.abs(v), axis=-2)[..., None, :]
+
+
 def _gauge_fix(v, dv):
     """Make the tangents ``dv`` of unit columns keep each column's largest entry real.
 
@@ -91,7 +96,7 @@ def _gauge_fix(v, dv):
     Returns ``(dv + i v dθ, dθ)``; for complex values only (real ones need no correction).
     """
     vv = v.value if hasattr(v, "value") else np.asarray(v)
-    idx = np.argmax(np.abs(vv), axis=-2)[..., None, :]
+    idx = _top_rows(vv)
     onehot = (np.arange(vv.shape[-2])[:, None] == idx).astype(np.float64)
     entry = _ops().sum(dv * onehot, axis=-2, keepdims=True)
     top = _C.real(_ops().sum(v * onehot, axis=-2, keepdims=True))
@@ -325,10 +330,9 @@ cholesky = Dense(
 
 
 def _column_phases(v):
-    """Each column's phase convention: the unit phase of its largest-magnitude entry (the
-    first on a tie), shaped (…, 1, k); dividing by it makes that entry real and positive."""
-    idx = np.argmax(np.abs(v), axis=-2)[..., None, :]
-    return _unit_phase(np.take_along_axis(v, idx, axis=-2))
+    """Each column's phase convention: the unit phase of its largest-magnitude entry, shaped
+    (…, 1, k); dividing by it makes that entry real and positive."""
+    return _unit_phase(np.take_along_axis(v, _top_rows(v), axis=-2))
 
 
 def _eigh(a):
