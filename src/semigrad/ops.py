@@ -20,6 +20,7 @@ from __future__ import annotations
 import builtins
 import string
 import sys as _sys
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -153,17 +154,42 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 (NumPy's name)
 
 
 def mean(x, axis=None, keepdims=False):
-    """Mean over ``axis``: sum · (1/n).
+    """Mean over ``axis``: sum · (1/n); NaN with NumPy's warning over no elements.
 
     >>> import semigrad as sg
     >>> sg.grad(lambda x: sg.mean(x))(np.ones(4)).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
     axes = _axes("mean", x, axis)
-    s = shape(x)
-    n = int(np.prod([s[a] for a in axes]))
+    n = _count(x, axes)
     total = S.sum_(x, axis=axes, keepdims=keepdims)
-    return E.multiply(total, 1.0 / n) if n else E.divide(total, 0.0)
+    if n:
+        return E.multiply(total, 1.0 / n)
+    # sum · NaN rather than sum / 0: the value is NumPy's, and the reverse rule
+    # (g · NaN, summed onto an empty input) divides nothing by zero
+    warnings.warn(f"mean: mean of empty slice (input shape {shape(x)}, axis {axis!r}): NaN",
+                  RuntimeWarning, stacklevel=2)
+    return E.multiply(total, np.nan)
+
+
+def _count(x, axes) -> int:
+    """How many elements each output element of a reduction over ``axes`` combines."""
+    s = shape(x)
+    return int(np.prod([s[a] for a in axes], dtype=np.int64))
+
+
+def _no_identity(name, x, axes, axis, hint):
+    """Refuse a max-like reduction over no elements, as NumPy does."""
+    if _count(x, axes) == 0:
+        reduction = {"max": "maximum", "min": "minimum"}.get(name.removeprefix("nan"), name)
+        raise ValueError(
+            f"{name}: zero-size array to reduction operation {reduction} which has no "
+            f"identity (input shape {shape(x)}, axis {axis!r}); {hint}"
+        )
+
+
+_IDENTITY_HINT = ("give initial= (semigrad.numpy.{0}(x, axis, initial=...)) for a value over "
+                  "no elements, or reduce a non-empty array")
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001
@@ -173,7 +199,9 @@ def max(x, axis=None, keepdims=False):  # noqa: A001
     >>> sg.grad(lambda x: sg.max(x))(np.array([1.0, 3.0, 3.0])).tolist()
     [0.0, 0.5, 0.5]
     """
-    return R.max_(x, axis=_axes("max", x, axis), keepdims=keepdims)
+    axes = _axes("max", x, axis)
+    _no_identity("max", x, axes, axis, _IDENTITY_HINT.format("max"))
+    return R.max_(x, axis=axes, keepdims=keepdims)
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
@@ -183,7 +211,9 @@ def min(x, axis=None, keepdims=False):  # noqa: A001
     >>> sg.min([[1.0, 2.0], [0.5, 4.0]], axis=1).tolist()
     [1.0, 0.5]
     """
-    return R.min_(x, axis=_axes("min", x, axis), keepdims=keepdims)
+    axes = _axes("min", x, axis)
+    _no_identity("min", x, axes, axis, _IDENTITY_HINT.format("min"))
+    return R.min_(x, axis=axes, keepdims=keepdims)
 
 
 amax, amin = max, min
@@ -200,7 +230,7 @@ def prod(x, axis=None, keepdims=False):
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """log Σ exp(x) over ``axis``, stable for large |x|.
+    """log Σ exp(x) over ``axis``, stable for large |x|; −inf over no elements (log 0).
 
     >>> import semigrad as sg
     >>> float(sg.logsumexp([1000.0, 1000.0]))  # no overflow

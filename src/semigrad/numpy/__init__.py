@@ -489,8 +489,25 @@ def _untraced(fn, example):
 _T = "sg.tensor([1.0, 3.0, 2.0])"
 any = _untraced(np.any, f"bool(snp.any({_T} > 2.5))\n    True")  # noqa: A001
 all = _untraced(np.all, f"bool(snp.all({_T} > 2.5))\n    False")  # noqa: A001
-argmax = _untraced(np.argmax, f"int(snp.argmax({_T}))\n    1")
-argmin = _untraced(np.argmin, f"int(snp.argmin({_T}))\n    0")
+
+
+def _arg_extreme(np_fn, example):
+    untraced = _untraced(np_fn, example)
+    name = np_fn.__name__
+
+    @functools.wraps(untraced)
+    def arg_extreme(a, axis=None, out=None, *, keepdims=False):
+        s = ops.shape(a)
+        if (int(np.prod(s)) if axis is None else s[ops._axis(name, axis, len(s))]) == 0:
+            raise ValueError(f"{name}: attempt to get {name} of an empty sequence (input shape "
+                             f"{s}, axis {axis!r}); reduce a non-empty array or axis")
+        return untraced(a, axis=axis, out=out, keepdims=keepdims)
+
+    return arg_extreme
+
+
+argmax = _arg_extreme(np.argmax, f"int(snp.argmax({_T}))\n    1")
+argmin = _arg_extreme(np.argmin, f"int(snp.argmin({_T}))\n    0")
 argsort = _untraced(np.argsort, f"snp.argsort({_T}).tolist()\n    [0, 2, 1]")
 argpartition = _untraced(np.argpartition, f"int(snp.argpartition({_T}, 0)[0])\n    0")
 nonzero = _untraced(np.nonzero, f"snp.nonzero({_T} > 1.5)[0].tolist()\n    [1, 2]")
@@ -574,8 +591,27 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
 
 def _extreme(name, reduce, pick, a, axis, out, keepdims, initial, where):
     a = _reduction_input(name, a, None, out, where, initial)
-    r = reduce(a, axis=axis, keepdims=keepdims)
+    return _with_initial(name, reduce, pick, a, axis, keepdims, initial)
+
+
+def _with_initial(name, reduce, pick, a, axis, keepdims, initial):
+    """``reduce`` over ``axis`` (max or min) combined with ``initial`` by ``pick``.
+
+    Over no elements the result is ``initial`` (NumPy's rule), written as the empty sum
+    plus ``initial`` so that a traced input still gets its (empty) gradient; without
+    ``initial`` that is NumPy's "no identity" error.
+    """
+    axes = ops._axes(name, a, axis)
+    if ops._count(a, axes) == 0:
+        if initial is None:
+            ops._no_identity(name, a, axes, axis, _INITIAL_HINT)
+        r = ops.sum(a, axis=axes, keepdims=keepdims)
+        return add(r, np.asarray(initial, _value(r).dtype))
+    r = reduce(a, axis=axes, keepdims=keepdims)
     return r if initial is None else pick(r, np.asarray(initial, _value(r).dtype))
+
+
+_INITIAL_HINT = "give initial= for a value over no elements, or reduce a non-empty array"
 
 
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
@@ -625,7 +661,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     axes = ops._axes("var", a, axis)
     s = ops.shape(a)
     if where is None or where is True:
-        n = int(np.prod([s[k] for k in axes]))
+        n = ops._count(a, axes)
+        if n == 0:  # NaN, with NumPy's warning; a reverse rule that divides nothing by 0
+            warnings.warn(f"var: degrees of freedom <= 0 for slice (input shape {s}, axis "
+                          f"{axis!r}): NaN", RuntimeWarning, stacklevel=2)
+            return multiply(C.abs_squared(ops.sum(a, axis=axes, keepdims=keepdims)), np.nan)
         centre = ops.mean(a, axis=axes, keepdims=True) if mean is None else _arr(mean)
         d = subtract(a, centre)
         sq = C.abs_squared(d)
@@ -671,6 +711,8 @@ def ptp(a, axis=None, keepdims=False):
     4.0
     """
     a = _arr(a)
+    ops._no_identity("ptp", a, ops._axes("ptp", a, axis), axis,
+                     "the range of no elements is undefined: reduce a non-empty array")
     return subtract(ops.max(a, axis, keepdims), ops.min(a, axis, keepdims))
 
 
@@ -689,7 +731,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
         avg = mean(a, axis=axis, keepdims=keepdims)
         if not returned:
             return avg
-        count = np.asarray(np.size(_value(a)) / np.size(_value(avg)), _value(avg).dtype)
+        count = np.asarray(ops._count(a, ops._axes("average", a, axis)), _value(avg).dtype)
         return avg, np.broadcast_to(count, np.shape(_value(avg))).copy()[()]
     w = ops.broadcast_to(_arr(weights), ops.shape(a)) if axis is None else _arr(weights)
     if axis is not None and ops.ndim(w) == 1 and ops.ndim(a) > 1:
@@ -2349,7 +2391,7 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
 def _quantile(name, np_fn, a, q, axis, keepdims, method, ignore_nan, scale=1):
     """Linear-interpolation quantiles: a sort, then a lerp of the two neighbours with constant
     weights (NumPy's ``method='linear'``); NaN where a slice holds NaN (``ignore_nan``: the
-    NaNs are dropped, NaN where a slice is all NaN)."""
+    NaNs are dropped, NaN where a slice is all NaN); NaN, with a warning, over no elements."""
     if method != "linear":
         raise ValueError(f"{name}: only method='linear' is supported; got {method!r}")
     a = _arr(a)
@@ -2369,13 +2411,27 @@ def _quantile(name, np_fn, a, q, axis, keepdims, method, ignore_nan, scale=1):
     kept = [k for k in range(n) if k not in axes]
     batch = tuple(ops.shape(a)[k] for k in kept)
     x = ops.transpose(a, kept + list(axes)) if kept + list(axes) != list(range(n)) else a
-    x = ops.reshape(x, batch + (-1,))
-    xs = sort(x, axis=-1)
-    length = ops.shape(xs)[-1]
+    length = int(np.prod([ops.shape(a)[k] for k in axes], dtype=np.int64))
+    x = ops.reshape(x, batch + (length,))
     if length == 0:
-        raise ValueError(f"{name}: no values to take quantiles of (shape {ops.shape(a)}, "
-                         f"axis {axis})")
-    nans = np.isnan(_value(xs)) if av.dtype.kind == "f" else np.zeros(ops.shape(xs), bool)
+        # NaN with a warning, as np.median and np.nanquantile (np.quantile raises IndexError)
+        warnings.warn(f"{name}: empty slice (input shape {ops.shape(a)}, axis {axis!r}): NaN",
+                      RuntimeWarning, stacklevel=3)
+        out = multiply(ops.sum(x, axis=-1), np.full(qv.shape + (1,) * len(batch), np.nan, dt))
+    else:
+        out = _sorted_quantile(x, length, qv, batch, weak, av.dtype, dt, name, ignore_nan)
+    if _value(out).dtype != dt:
+        out = ops.astype(out, dt)
+    if keepdims:
+        out = ops.reshape(out, qv.shape + tuple(1 if k in axes else ops.shape(a)[k]
+                                                for k in range(n)))
+    return out
+
+
+def _sorted_quantile(x, length, qv, batch, weak, in_dtype, dt, name, ignore_nan):
+    """The quantiles ``qv`` along the last axis (of ``length`` > 0) of ``x``."""
+    xs = sort(x, axis=-1)
+    nans = np.isnan(_value(xs)) if in_dtype.kind == "f" else np.zeros(ops.shape(xs), bool)
     count = (length - nans.sum(axis=-1)) if ignore_nan else np.full(batch, length)
     top = np.maximum(count - 1, 0)
     qb = qv.reshape(qv.shape + (1,) * len(batch))
@@ -2393,13 +2449,8 @@ def _quantile(name, np_fn, a, q, axis, keepdims, method, ignore_nan, scale=1):
     bad = (count == 0) if ignore_nan else nans.any(axis=-1)
     if np.any(bad):
         if ignore_nan:
-            warnings.warn(f"{name}: All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"{name}: All-NaN slice encountered", RuntimeWarning, stacklevel=4)
         out = E.where(np.broadcast_to(bad, ops.shape(out)), np.array(np.nan, dt), out)
-    if _value(out).dtype != dt:
-        out = ops.astype(out, dt)
-    if keepdims:
-        out = ops.reshape(out, qv.shape + tuple(1 if k in axes else ops.shape(a)[k]
-                                                for k in range(n)))
     return out
 
 
@@ -2555,9 +2606,9 @@ def _nan_extreme(name, reduce, pick, fill, a, axis, keepdims, initial, where):
         raise ValueError(f"{name}: where= needs initial= (the reduction has no identity)")
     a0 = _arr(a)
     a, mask = _nan_filled(a0, fill, where)
-    out = reduce(a, axis=axis, keepdims=keepdims)
+    out = _with_initial(name, reduce, pick, a, axis, keepdims, initial)
     if initial is not None:  # every slice has a value: no all-NaN case
-        return pick(out, np.asarray(initial, _value(out).dtype))
+        return out
     if mask.any():
         all_nan = np.all(mask, axis=axis, keepdims=keepdims)
         if np.any(all_nan):
@@ -2610,9 +2661,16 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     if dtype is not None:
         a = ops.astype(a, dtype)
     total = ops.sum(a, axis=axis, keepdims=keepdims)
-    count = _nan_count(mask, axis, keepdims)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return divide(total, np.asarray(count).astype(_value(total).dtype))
+    count = np.asarray(_nan_count(mask, axis, keepdims))
+    empty = count == 0
+    if not np.any(empty):
+        return divide(total, count.astype(_value(total).dtype))
+    # NaN with NumPy's warning where a slice has no values; dividing by 1 there keeps 0/0
+    # out of the reverse rule
+    warnings.warn(f"nanmean: mean of empty slice (input shape {mask.shape}, axis {axis!r}): "
+                  "NaN", RuntimeWarning, stacklevel=2)
+    out = divide(total, np.where(empty, 1, count).astype(_value(total).dtype))
+    return E.where(empty, np.array(np.nan, _value(out).dtype), out)
 
 
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,

@@ -556,7 +556,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
     x = _floating(x)
     if axis is None and (ord is None or (isinstance(ord, str) and ord in ("f", "fro") and nd == 2)
                          or (not isinstance(ord, str) and ord == 2 and nd == 1)):
-        return ops.sqrt(ops.sum(C.abs_squared(x), keepdims=keepdims))
+        return _root_of_sum(ops.sum(C.abs_squared(x), keepdims=keepdims), x, None, 2.0)
     if axis is None:
         axes = tuple(range(nd))
     elif isinstance(axis, tuple):
@@ -571,10 +571,11 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
             raise ValueError(f"{name}: invalid order ord={ord!r} for vectors {where}; "
                              f"use {_VECTOR_ORDS}")
         if ord is None or ord == 2:
-            return ops.sqrt(ops.sum(C.abs_squared(x), axis=ax, keepdims=keepdims))
+            return _root_of_sum(ops.sum(C.abs_squared(x), axis=ax, keepdims=keepdims), x, ax, 2.0)
         if ord == np.inf:
-            return ops.max(ops.abs(x), axis=ax, keepdims=keepdims)
+            return _max_or_zero(ops.abs(x), ax, keepdims)
         if ord == -np.inf:
+            _refuse_empty_min(name, ord, shape[ax], where)
             return ops.min(ops.abs(x), axis=ax, keepdims=keepdims)
         if ord == 0:  # the number of nonzero entries: zero derivative
             dt = _value(x).dtype
@@ -582,7 +583,7 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
         if ord == 1:
             return ops.sum(ops.abs(x), axis=ax, keepdims=keepdims)
         p = float(ord)
-        return ops.power(ops.sum(ops.power(ops.abs(x), p), axis=ax, keepdims=keepdims), 1.0 / p)
+        return _root_of_sum(ops.sum(ops.power(ops.abs(x), p), axis=ax, keepdims=keepdims), x, ax, p)
 
     if len(axes) != 2:
         raise ValueError(
@@ -603,6 +604,11 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
                          f"use {_MATRIX_ORDS}")
 
     if ord == "nuc" or (not isinstance(ord, str) and ord in (2, -2)):
+        if min(shape[r], shape[c]) == 0:  # no singular values: 0 (NumPy's value) or refuse
+            if ord == -2:
+                _refuse_empty_min(name, ord, 0, where)
+            ret = ops.sum(ops.abs(x), axis=(r, c), keepdims=True)
+            return ret if keepdims else ops.reshape(ret, out_shape)
         perm = [k for k in range(nd) if k not in (r, c)] + [r, c]
         s = L.svdvals(ops.transpose(x, perm))
         if ord == "nuc":
@@ -611,13 +617,45 @@ def _norm(name, x, ord, axis, keepdims):  # noqa: A002
             ret = ops.getitem(s, (Ellipsis, 0 if ord == 2 else -1))
         return ops.reshape(ret, kd_shape if keepdims else out_shape)
     if ord is None or isinstance(ord, str):  # Frobenius
-        ret = ops.sqrt(ops.sum(C.abs_squared(x), axis=(r, c), keepdims=True))
+        ret = _root_of_sum(ops.sum(C.abs_squared(x), axis=(r, c), keepdims=True), x, (r, c), 2.0)
     else:
         # ord ±1: sum over rows, extreme over columns; ±inf: the other way round
         inner, outer_ = (r, c) if abs(ord) == 1 else (c, r)
         sums = ops.sum(ops.abs(x), axis=inner, keepdims=True)
-        ret = (ops.max if ord > 0 else ops.min)(sums, axis=outer_, keepdims=True)
+        if ord > 0:
+            ret = _max_or_zero(sums, outer_, True)
+        else:
+            _refuse_empty_min(name, ord, shape[outer_], where)
+            ret = ops.min(sums, axis=outer_, keepdims=True)
     return ret if keepdims else ops.reshape(ret, out_shape)
+
+
+def _root_of_sum(total, x, axis, p):
+    """``total ** (1/p)``: the p-norm from the sum of |x|^p over ``axis``.
+
+    Over no elements the norm is the empty sum itself (0, NumPy's value; NumPy's inf, with
+    its warning, for p < 0) without the root, whose slope at 0 would put 0 · inf (and a
+    warning) into the empty gradient.
+    """
+    if ops._count(x, ops._axes("norm", x, axis)) == 0:
+        return total if p > 0 else ops.add(total, np.power(_value(total), 1.0 / p))
+    return ops.sqrt(total) if p == 2.0 else ops.power(total, 1.0 / p)
+
+
+def _max_or_zero(v, axis, keepdims):
+    """The maximum of the non-negative ``v`` over ``axis``, 0 over no elements (NumPy's
+    ``max(..., initial=0)`` in its norms)."""
+    axes = ops._axes("norm", v, axis)
+    if ops._count(v, axes) == 0:
+        return ops.sum(v, axis=axes, keepdims=keepdims)
+    return ops.max(v, axis=axes, keepdims=keepdims)
+
+
+def _refuse_empty_min(name, ord, count, where):  # noqa: A002
+    if count == 0:
+        raise ValueError(f"{name}: ord={ord!r} is a minimum over no elements {where}: "
+                         "zero-size array to reduction operation minimum which has no "
+                         "identity; use a non-negative ord or a non-empty array")
 
 
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (NumPy's name)

@@ -62,7 +62,9 @@ min_ = Reduction(
 # logsumexp is a primitive rather than log(sum(exp(x))) because that
 # composition overflows for |x| ~ 1e3; its weights are the softmax.
 def _logsumexp(x, axis, keepdims):
-    m = np.max(x, axis=axis, keepdims=True)
+    # initial=-inf: no elements sum to exp(-inf) = 0, so logsumexp of nothing is -inf
+    # (scipy's and JAX's value, the identity of log-space addition)
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):
         s = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
