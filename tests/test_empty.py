@@ -185,9 +185,8 @@ def test_empty_reduction_matches_numpy(case, shape, axis, keepdims):
             assert grad.shape == shape and grad.dtype == x.dtype, where
 
 
-@pytest.mark.parametrize("face", [sg, snp], ids=["sg", "snp"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_logsumexp_of_nothing_is_minus_infinity(face, dtype):
+def test_logsumexp_of_nothing_is_minus_infinity(dtype):
     lse = sg.logsumexp
     x = np.zeros((2, 0), dtype)
     assert lse(x) == -np.inf and lse(x).dtype == dtype
@@ -199,7 +198,7 @@ def test_logsumexp_of_nothing_is_minus_infinity(face, dtype):
     t.logsumexp().backward()
     assert t.grad.shape == (2, 0)
     np.testing.assert_array_equal(sg.log_softmax(x, axis=1), x)
-    np.testing.assert_array_equal(face.sum(x), np.float32(0) if dtype == np.float32 else 0.0)
+    assert sg.softmax(x, axis=1).shape == (2, 0)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.int64])
