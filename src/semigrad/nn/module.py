@@ -15,11 +15,16 @@ in lists, tuples and dicts of them), named by attribute path as in PyTorch
 
 Parameters are saved and loaded as ``.npz`` archives of plain arrays, never
 pickles (``allow_pickle=False`` both ways); a file whose arrays do not match
-the model (missing, extra or mis-shaped) raises and changes nothing.
+the model (missing, extra or mis-shaped) raises and changes nothing. Loading
+reads the zip archive member by member: only the members asked for, each
+``.npy`` header (dtype, shape, order) checked against the member's size in the
+zip directory before any of its data is read, so that a hostile file costs
+neither memory nor time.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import zipfile
@@ -218,7 +223,8 @@ class Module:
                [1.]])
         """
         named = dict(self.named_parameters())
-        arrays = _checked(state, {k: p.shape for k, p in named.items()}, source)
+        arrays = _checked(state, {k: p.shape for k, p in named.items()}, source,
+                          {k: p.dtype for k, p in named.items()})
         for name, p in named.items():
             _assign(p, arrays[name].astype(p.dtype, copy=False))
         return self
@@ -246,7 +252,7 @@ class Module:
         >>> np.array_equal(layer.weight.value, sg.nn.Linear(2, 1, rng=0).weight.value)
         True
         """
-        return self.load_state_dict(load(path), source=f"load {os.fspath(path)}")
+        return self.load_state_dict(load(path, like=self), source=f"load {os.fspath(path)}")
 
     # ---- display ---------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -459,7 +465,12 @@ def load(path, like=None) -> dict[str, np.ndarray]:
     """Read the arrays of a ``.npz`` file written by :func:`save` (no pickles).
 
     With ``like`` (a Module or a dict of arrays), the names and shapes must
-    match it exactly, else a ``ValueError`` says what differs.
+    match it exactly, else a ``ValueError`` says what differs; only the members
+    named by ``like`` are read. Every member read is checked before its data:
+    its ``.npy`` header (a numeric dtype, never objects; a shape) must declare
+    exactly the size the archive's directory gives it, so that a hostile or
+    damaged file is refused (a ``ValueError`` naming the member) instead of
+    filling memory.
 
     >>> import os, tempfile
     >>> import numpy as np
@@ -472,42 +483,154 @@ def load(path, like=None) -> dict[str, np.ndarray]:
     ValueError: load ...: mis-shaped w (got (3,), expected (2,))
     """
     path = os.fspath(path)
+    source = f"load {path}"
+    with _open_archive(path, source) as archive:
+        members = _array_members(archive, source)
+        if like is None:
+            return {name: _read_member(archive, info, source) for name, info in members.items()}
+        if isinstance(like, Module):  # the shapes, without copying the parameters
+            expected = {k: p.shape for k, p in like.named_parameters()}
+        else:
+            expected = {k: np.shape(v) for k, v in _as_arrays(like).items()}
+        headers = {name: _member_header(archive, members[name], source)
+                   for name in expected if name in members}
+        found = {name: shape for name, (shape, _, _, _) in headers.items()}
+        _refuse_mismatch(source, {
+            "missing": [k for k in expected if k not in members],
+            "unexpected": [k for k in members if k not in expected],
+            "mis-shaped": [f"{k} (got {found[k]}, expected {s})"
+                           for k, s in expected.items() if k in found and found[k] != s],
+        })
+        return {name: _read_member(archive, members[name], source, headers[name])
+                for name in expected}
+
+
+# ---- reading archives: every member's header and size checked before its data ------------
+
+_NOT_NPZ = "not a .npz archive of numeric arrays"
+# deflate never expands data more than 1032-fold; a directory entry claiming more lies
+_DEFLATE_MAX_RATIO = 1032
+
+
+def _open_archive(path, source) -> zipfile.ZipFile:
     try:
-        data = np.load(path, allow_pickle=False)
+        with open(path, "rb") as fh:
+            single_array = fh.read(6) == b"\x93NUMPY"
+        if not single_array:
+            return zipfile.ZipFile(path)
     except FileNotFoundError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"load {path}: not a .npz archive of numeric arrays ({e})") from None
-    if not isinstance(data, np.lib.npyio.NpzFile):
-        raise ValueError(f"load {path}: a single array (.npy), not a .npz archive of named arrays")
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zipfile.LargeZipFile) as e:
+        raise ValueError(f"{source}: {_NOT_NPZ} ({e})") from None
+    raise ValueError(f"{source}: a single array (.npy), not a .npz archive of named arrays")
+
+
+def _array_members(archive, source) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members by array name (``w.npy`` holds ``w``), from its directory."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in archive.infolist():
+        name = info.filename.removesuffix(".npy")
+        if name in members:
+            raise ValueError(f"{source}: {_NOT_NPZ}: member {info.filename!r} appears twice")
+        members[name] = info
+    return members
+
+
+def _member_header(archive, info, source):
+    """(shape, fortran_order, dtype, header length) of one member, its size checked.
+
+    Reads only the member's ``.npy`` header (at most NumPy's 10,000 bytes) and
+    checks that it declares a numeric dtype and exactly the size the directory
+    gives the member, and that the directory's sizes are possible for this file.
+    """
+    def refuse(why):
+        return ValueError(f"{source}: {_NOT_NPZ}: member {info.filename!r} {why}")
+
+    archive_size = os.fstat(archive.fp.fileno()).st_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        plausible = info.file_size == info.compress_size
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        plausible = info.file_size <= _DEFLATE_MAX_RATIO * info.compress_size + 1024
+    else:
+        raise refuse(f"uses compression method {info.compress_type}; save writes stored or "
+                     "deflated members")
+    if not plausible or info.header_offset + info.compress_size > archive_size:
+        raise refuse(f"claims {info.file_size} bytes ({info.compress_size} stored) in a file "
+                     f"of {archive_size} bytes")
+    fmt = np.lib.format
     try:
-        with data:
-            arrays = {name: data[name] for name in data.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"load {path}: not a .npz archive of numeric arrays ({e})") from None
-    if like is not None:
-        expected = {k: np.shape(v) for k, v in _as_arrays(like).items()}
-        _checked(arrays, expected, f"load {path}")
-    return arrays
+        with archive.open(info) as member:
+            version = fmt.read_magic(member)
+            read_header = {(1, 0): fmt.read_array_header_1_0,
+                           (2, 0): fmt.read_array_header_2_0}.get(version)
+            if read_header is not None:
+                shape, fortran, dtype = read_header(member)
+                header = member.tell()
+    except ValueError as e:
+        raise refuse(f"has no valid .npy header ({e})") from None
+    except (OSError, EOFError, RuntimeError, zipfile.BadZipFile) as e:  # RuntimeError: encrypted
+        raise refuse(f"is damaged ({e})") from None
+    if read_header is None:
+        raise refuse(f"is a .npy file of version {version}; save writes 1.0 or 2.0")
+    if dtype.kind not in "biufc" or dtype.fields is not None:
+        raise refuse(f"has dtype {dtype}; only numeric arrays are loaded (no objects, no "
+                     "pickles)")
+    if any(d < 0 for d in shape):
+        raise refuse(f"declares the impossible shape {shape}")
+    declared = header + math.prod(shape) * dtype.itemsize
+    if declared != info.file_size:
+        raise refuse(f"declares shape {shape} of {dtype} ({declared} bytes with its header) "
+                     f"but holds {info.file_size} bytes")
+    return shape, fortran, dtype, header
 
 
-def _checked(state: Mapping, expected: dict[str, tuple], source: str) -> dict[str, np.ndarray]:
-    """``state`` as arrays, after checking its names and shapes against ``expected``."""
+def _read_member(archive, info, source, header=None) -> np.ndarray:
+    """One member's array, read after :func:`_member_header` has checked it."""
+    shape, fortran, dtype, skip = header or _member_header(archive, info, source)
+    flat = np.empty(math.prod(shape), dtype)
+    buffer = memoryview(flat).cast("B")
+    try:
+        with archive.open(info) as member:
+            member.read(skip)
+            filled = 0
+            while filled < len(buffer):
+                n = member.readinto(buffer[filled:])
+                if not n:
+                    raise EOFError(f"the data ends after {filled} of {len(buffer)} bytes")
+                filled += n
+            member.read(1)  # the end of the member: zipfile checks its CRC-32 here
+    except (OSError, EOFError, RuntimeError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{source}: {_NOT_NPZ}: member {info.filename!r} is damaged "
+                         f"({e})") from None
+    return flat.reshape(shape[::-1]).T if fortran else flat.reshape(shape)
+
+
+def _refuse_mismatch(source, problems: dict[str, list[str]]) -> None:
+    """Raise one ValueError listing every kind of mismatch that has items, if any."""
+    listed = [f"{label} {', '.join(items)}" for label, items in problems.items() if items]
+    if listed:
+        raise ValueError(
+            f"{source}: the arrays do not match (nothing was loaded): " + "; ".join(listed)
+        )
+
+
+def _checked(state: Mapping, expected: dict[str, tuple], source: str,
+             dtypes: Mapping | None = None) -> dict[str, np.ndarray]:
+    """``state`` as arrays, after checking its names and shapes against ``expected``
+    (and, with ``dtypes``, that no complex array goes into a real parameter)."""
     if not isinstance(state, Mapping):
         raise TypeError(f"{source}: expected a dict of arrays; got a {type(state).__name__}")
     arrays = {k: np.asarray(v.value if isinstance(v, Tensor) else v) for k, v in state.items()}
-    missing = [k for k in expected if k not in arrays]
-    extra = [k for k in arrays if k not in expected]
-    misshaped = [f"{k} (got {arrays[k].shape}, expected {s})"
-                 for k, s in expected.items() if k in arrays and arrays[k].shape != s]
-    wrong_type = [f"{k} ({a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biuf"]
-    problems = []
-    for label, items in (("missing", missing), ("unexpected", extra), ("mis-shaped", misshaped),
-                         ("not numeric", wrong_type)):
-        if items:
-            problems.append(f"{label} {', '.join(items)}")
-    if problems:
-        raise ValueError(
-            f"{source}: the arrays do not match (nothing was loaded): " + "; ".join(problems)
-        )
+    _refuse_mismatch(source, {
+        "missing": [k for k in expected if k not in arrays],
+        "unexpected": [k for k in arrays if k not in expected],
+        "mis-shaped": [f"{k} (got {arrays[k].shape}, expected {s})"
+                       for k, s in expected.items() if k in arrays and arrays[k].shape != s],
+        "not numeric": [f"{k} ({a.dtype})" for k, a in arrays.items()
+                        if a.dtype.kind not in "biufc"],
+        # a complex value cast to a real parameter would lose its imaginary part silently
+        "complex into real": [f"{k} ({arrays[k].dtype} into {dt})"
+                              for k, dt in (dtypes or {}).items()
+                              if k in arrays and arrays[k].dtype.kind == "c" and dt.kind != "c"],
+    })
     return arrays
