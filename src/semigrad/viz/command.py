@@ -6,7 +6,9 @@ of :func:`~semigrad.viz.explain`; ``semigrad serve`` serves the same page
 for expressions typed in a browser (on 127.0.0.1 only; see
 :mod:`semigrad.viz.serve`). :func:`add_parser` adds both to the ``semigrad``
 command's subparsers. Errors are ValueErrors with one line saying what to
-fix; the ``semigrad`` command prints them and exits with status 2.
+fix; the ``semigrad`` command prints them and exits with status 2. The
+symbolic column runs within ``--budget`` seconds and ``--memory`` MiB (see
+:mod:`semigrad.viz.budget`), and says "over budget" past them.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="semigrad")
@@ -22,19 +24,27 @@ import argparse
 
 import numpy as np
 
-from ..cli import expression_at, parse_point
+from ..cli import BUDGET_SECONDS, CommandError, add_budget_options, expression_at, parse_point
+from .budget import MIB, Budget
+from .dot import has_graphviz
 from .scene import MAX_EDGES
+
+#: The symbolic column's budget when none is given (``semigrad explain``'s defaults).
+DEFAULT_BUDGET = Budget()
 
 EXAMPLES = """examples:
   semigrad explain 'exp(y**-x - log(z)) + (y-z)**2*log(v)' --at x=0.5,y=2,z=3,v=4 -o report.html
   semigrad explain 'tanh(x*y) + x' --at x=1,y=2 --top 5 -o tanh.html
+  semigrad explain 'sign(x)*y' --at x=1,y=2 --budget 2 -o sign.html
   semigrad serve --port 8000
 """
 
 
 def explain_expression(text: str, at: str, k: int = 3, max_edges: int | None = MAX_EDGES,
-                       engine: str | None = None) -> str:
+                       engine: str | None = None, budget: Budget | None = DEFAULT_BUDGET) -> str:
     """The explorer page of the expression ``text`` at the point ``at`` ("x=0.5,y=2").
+
+    ``budget`` bounds the symbolic column (see :mod:`semigrad.viz.budget`).
 
     >>> page = explain_expression("x * y", "x=3,y=4")
     >>> 'id="semiring-table"' in page
@@ -51,12 +61,18 @@ def explain_expression(text: str, at: str, k: int = 3, max_edges: int | None = M
             f"the expression is {value} at {at} (a domain error, such as the log of a "
             "negative number or a division by zero?)"
         )
-    return explain(expr, *point.values(), k=k, max_edges=max_edges, engine=engine)
+    with np.errstate(all="ignore"):  # nan and inf are shown in the page
+        return explain(expr, *point.values(), k=k, max_edges=max_edges, engine=engine,
+                       budget=budget)
 
 
 def run_explain(args) -> int:
     """Write the page for ``semigrad explain`` and say where it went."""
-    page = explain_expression(args.expr, args.at, args.top, args.max_edges, args.engine)
+    if args.engine == "dot" and not has_graphviz():
+        raise CommandError("--engine dot: Graphviz's dot is not on the PATH; install it "
+                           "(apt-get install graphviz) or use --engine builtin")
+    page = explain_expression(args.expr, args.at, args.top, args.max_edges, args.engine,
+                              Budget(args.budget, args.memory * MIB))
     with open(args.output, "w", encoding="utf-8") as fh:
         fh.write(page)
     print(f"explorer page of {args.expr} written to {args.output} "
@@ -68,7 +84,8 @@ def run_serve(args) -> int:
     """Serve explorer pages on 127.0.0.1 until interrupted."""
     from .serve import serve
 
-    serve(args.port, timeout=args.timeout)
+    serve(args.port, timeout=args.timeout, budget=Budget(args.budget, args.memory * MIB),
+          workers=args.workers)
     return 0
 
 
@@ -106,15 +123,21 @@ def add_parser(subparsers) -> None:
     explain.add_argument("--engine", choices=("dot", "builtin"),
                          help="layout: Graphviz's dot or the built-in one (default: dot when "
                               "installed)")
+    add_budget_options(explain)
     explain.set_defaults(run=run_explain)
     serve = subparsers.add_parser(
         "serve",
         help="serve explorer pages for expressions typed in a browser (127.0.0.1 only)",
         description="Serve the explorer page on http://127.0.0.1:PORT/ for expressions typed "
                     "in the browser. Expressions go through the safe parser; each page is "
-                    "computed in a child process with a time limit.",
+                    "computed in a child process with a time limit, the symbolic column within "
+                    "its own budget, by a bounded number of workers; requests must name "
+                    "localhost or 127.0.0.1 as their host.",
     )
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
                        help="time limit per page (default 20)")
+    serve.add_argument("--workers", type=int, default=2, metavar="N",
+                       help="pages computed at the same time; more requests get 503 (default 2)")
+    add_budget_options(serve, seconds=BUDGET_SECONDS / 2)
     serve.set_defaults(run=run_serve)

@@ -11,8 +11,11 @@ the picture, and a control switches the semiring whose values are written
 on the nodes.
 
 Each part that cannot be computed (SymPy missing, too many inputs for a
-Hessian, a complex step through a function that is not analytic) says why in
-the page instead of failing the report.
+Hessian, a complex step through a function that is not analytic, a symbolic
+gradient NumPy cannot evaluate) says why in the page instead of failing the
+report. Given a ``budget`` (:class:`~semigrad.viz.budget.Budget`), the
+symbolic column runs in a worker process within it and says "over budget"
+past it; ``semigrad explain`` and ``semigrad serve`` always give one.
 
 >>> import semigrad as sg
 >>> page = explain(sg.parse("x * sin(y)"), 2.0, 0.5)
@@ -38,6 +41,7 @@ from ..numeric import gradient as numeric_gradient
 from ..parse import Expression
 from ..semiring import algebras
 from ..semiring.paths import bauer_gradient, top
+from .budget import OverBudget, WorkFailed, in_words, run_bounded
 from .layout import layout
 from .scene import (
     COLOURS,
@@ -93,11 +97,12 @@ def _names(graph, shapes) -> list[str]:
     return names
 
 
-def analyse(f, *args, k: int = 3) -> dict:
+def analyse(f, *args, k: int = 3, budget=None) -> dict:
     """Everything the page shows, as plain Python data (JSON-ready; see the module doc).
 
     ``f`` takes ``args`` (floats or arrays) and returns a scalar; ``k`` top
-    paths are listed per input.
+    paths are listed per input; ``budget`` bounds the symbolic column (None:
+    it runs in this process, unbounded).
 
     >>> import semigrad as sg
     >>> a = analyse(sg.parse("x * y"), 3.0, 4.0)
@@ -106,10 +111,10 @@ def analyse(f, *args, k: int = 3) -> dict:
     >>> a["methods"]["central"]["max_abs_error"] < 1e-9
     True
     """
-    return _analyse(f, args, k)[0]
+    return _analyse(f, args, k, budget)[0]
 
 
-def _analyse(f, args, k):
+def _analyse(f, args, k, budget=None):
     """(the data, the traced graph, the top Path objects per input position)."""
     arrays = [np.asarray(a, dtype=float) for a in args]
     shapes = [a.shape for a in arrays]
@@ -169,7 +174,7 @@ def _analyse(f, args, k):
     # The size of f written as a tree (shared subexpressions repeated): every node once per
     # path from it to the output, which is what the Counting sweep counts.
     tree = _total([v for v in per_node["Counting"].values()])
-    methods.update(_other_methods(on_vector, graph, x, reverse, tree))
+    methods.update(_other_methods(on_vector, graph, x, reverse, tree, budget))
     result["path_counts"] = [_total(c) for c in per_input["Counting"]]
     result["nodes"] = _node_data(graph, per_node)
 
@@ -190,7 +195,7 @@ def _analyse(f, args, k):
     return result, graph, input_paths
 
 
-def _other_methods(on_vector, graph, x, reverse, tree: int) -> dict:
+def _other_methods(on_vector, graph, x, reverse, tree: int, budget) -> dict:
     n = x.size
     methods = {}
 
@@ -215,18 +220,18 @@ def _other_methods(on_vector, graph, x, reverse, tree: int) -> dict:
                     lambda method=method: numeric_gradient(on_vector, x, method=method,
                                                            info=True), repeat=1)
         except (ValueError, TypeError, ArithmeticError) as e:
-            methods[method] = {"error": str(e).splitlines()[0]}
+            methods[method] = {"error": f"n/a: {in_words(e)}"}
             continue
         methods[method] = finish({"evaluations": int(info.evaluations), "seconds": seconds}, g)
-    methods["symbolic"] = _symbolic(graph, x, finish, tree)
+    methods["symbolic"] = _symbolic(graph, x, finish, tree, budget)
     return methods
 
 
-def _symbolic(graph, x, finish, tree: int) -> dict:
+def _symbolic(graph, x, finish, tree: int, budget) -> dict:
     try:
         import sympy as sp
     except ImportError:
-        return {"error": "SymPy is not installed (pip install sympy)"}
+        return {"error": "n/a: SymPy is not installed (pip install sympy)"}
     if x.size > LIMITS["symbolic_inputs"] or tree > LIMITS["symbolic_tree"]:
         return {"error": f"skipped: {x.size} input elements (limit {LIMITS['symbolic_inputs']}), "
                          f"f written as a tree has {tree} nodes (limit "
@@ -234,18 +239,22 @@ def _symbolic(graph, x, finish, tree: int) -> dict:
     from .. import symbolic
 
     def run():
+        start = time.perf_counter()
         _, grads, syms = symbolic.gradient(graph)
         flat = [g for gs in grads for g in (np.asarray(gs, dtype=object).reshape(-1).tolist()
                                             if np.ndim(gs) else [gs])]
-        values = symbolic.lambdify(syms, flat)(*x)
-        return np.array(values, dtype=float), flat
+        values = np.array(symbolic.lambdify(syms, flat)(*x), dtype=float)
+        return values, int(sum(sp.count_ops(e) for e in flat)), time.perf_counter() - start
 
     try:
-        (g, flat), seconds = _timed(run, repeat=1)
-    except (ValueError, TypeError, NotImplementedError) as e:
-        return {"error": str(e).splitlines()[0]}
-    return finish({"operations": int(sum(sp.count_ops(e) for e in flat)), "seconds": seconds},
-                  g)
+        g, operations, seconds = run() if budget is None else run_bounded(run, budget=budget)
+    except OverBudget as e:
+        return {"error": f"over budget: {e}"}
+    except WorkFailed as e:
+        return {"error": f"n/a: {e}"}
+    except (ValueError, TypeError, NotImplementedError, NameError) as e:  # budget=None
+        return {"error": f"n/a: {in_words(e)}"}
+    return finish({"operations": operations, "seconds": seconds}, g)
 
 
 def _plain(value):
@@ -304,11 +313,14 @@ def explain(
     max_edges: int | None = MAX_EDGES,
     engine: str | None = None,
     title: str | None = None,
+    budget=None,
 ) -> str:
     """The explorer page of ``f`` at ``args``: one self-contained HTML text (written to ``path``).
 
     ``k``: top paths per input; ``max_edges``: fold larger graphs; ``engine``:
-    "dot", "builtin" or None (Graphviz when installed) for the picture.
+    "dot", "builtin" or None (Graphviz when installed) for the picture;
+    ``budget``: the :class:`~semigrad.viz.budget.Budget` of the symbolic
+    column (None: unbounded, in this process).
 
     >>> import os, tempfile
     >>> import semigrad as sg
@@ -317,7 +329,7 @@ def explain(
     >>> "http://" in page or "https://" in page, open(out).read() == page
     (False, True)
     """
-    data, graph, input_paths = _analyse(f, args, k)
+    data, graph, input_paths = _analyse(f, args, k, budget)
     scene = build_scene(graph, max_edges=max_edges)
     scene.legend = []  # the page has its own, which follows the semiring control
     svg = scene_to_svg(scene, layout(scene, engine), standalone=False)
