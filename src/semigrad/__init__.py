@@ -5,7 +5,7 @@
 0.0
 """
 
-from . import autograd, data, nn, numeric, ops, optim, paths, primitives, symbolic, viz
+from . import autograd, context, data, nn, numeric, ops, optim, paths, primitives, symbolic, viz
 from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
 from .autodiff import (
     derivative,
@@ -20,6 +20,7 @@ from .autodiff import (
     vjp,
 )
 from .autodiff.checkpoint import checkpoint
+from .context import enable_grad, is_grad_enabled, no_grad
 from .cost import Cost, cost
 from .graph import Graph, Hyperedge, Node, trace
 from .numeric import check_grads

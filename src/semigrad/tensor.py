@@ -18,6 +18,8 @@ import itertools
 
 import numpy as np
 
+from . import context as _context
+
 
 class Tensor:
     """A value in a computation, optionally tracked for differentiation.
@@ -39,6 +41,8 @@ class Tensor:
         "_inputs",
         "_params",
         "_id",
+        "_saved",
+        "_origin",
         "__weakref__",
     )
     # NumPy defers to our reflected operators (array + tensor -> Tensor).
@@ -57,7 +61,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self.name = name
-        self._prim = self._inputs = self._params = None
+        self._prim = self._inputs = self._params = self._origin = None
         self._id = new_id() if requires_grad else -1
 
     # ---- attributes ---------------------------------------------------------
@@ -91,6 +95,8 @@ class Tensor:
         return self.shape[0]
 
     def item(self):
+        """The value as a Python number (an error for a traced value inside a transform)."""
+        self._concrete("item()", "{}.item()")
         return np.asarray(self.value).item()
 
     def numpy(self) -> np.ndarray:
@@ -102,9 +108,30 @@ class Tensor:
         return Tensor(self.value)
 
     def tolist(self):
+        """The value as (nested) Python lists (an error for a traced value inside a transform)."""
+        self._concrete("tolist()", "{}.tolist()")
         return np.asarray(self.value).tolist()
 
+    def _concrete(self, what, spelled):
+        """Refuse to turn a value traced by a running transform into a Python number.
+
+        Inside ``sg.grad(f)`` and the other functional transforms the number
+        would be a constant to the sweep, and its derivative silently lost
+        (JAX raises here, PyTorch warns). Outside transforms (the eager face)
+        ``float(loss)`` and ``loss.item()`` are plain conversions.
+        """
+        if self.requires_grad and self._id >= _context.current().floor:
+            frame = _context.user_frame(2)
+            raise TypeError(
+                f"{what} on a traced value inside a transform (shape {self.shape}, dtype "
+                f"{self.dtype}) at {_context.where(frame)}: the result would be a constant and "
+                f"its derivative lost. Use semigrad's functions on the Tensor itself (sg.exp "
+                f"instead of math.exp, sg.numpy instead of numpy), or, when a constant is meant, "
+                f"{spelled.format('sg.stop_gradient(x)')}"
+            )
+
     def __float__(self) -> float:
+        self._concrete("float()", "float({})")
         if np.iscomplexobj(self.value):
             raise TypeError(
                 f"float(): the tensor is complex ({self.dtype}); use complex(t), or float(t.real)"
@@ -112,15 +139,29 @@ class Tensor:
         return float(self.value)
 
     def __int__(self) -> int:
+        self._concrete("int()", "int({})")
         return int(self.value)
 
     def __complex__(self) -> complex:
+        self._concrete("complex()", "complex({})")
         return complex(self.value)
 
+    def __index__(self) -> int:
+        self._concrete("operator.index()", "int({})")
+        value = np.asarray(self.value)
+        if value.ndim or value.dtype.kind not in "iub":
+            raise TypeError(
+                f"only integer scalar tensors can be used as an index; got shape {self.shape}, "
+                f"dtype {self.dtype}: convert with int(...) or .astype(int)"
+            )
+        return int(value)
+
     def __bool__(self) -> bool:
+        # Control flow on traced values (``if x > 0:``) is legal in reverse mode.
         return bool(self.value)
 
     def __array__(self, dtype=None, copy=None):
+        self._concrete("conversion to a NumPy array", "{}.numpy()")
         if self.requires_grad:
             raise TypeError(
                 "a Tensor that requires grad cannot be converted to a NumPy array implicitly "
@@ -163,15 +204,53 @@ class Tensor:
         return At(self)
 
     def __setitem__(self, index, value):
-        if self.requires_grad or self._prim is not None:
+        if not self._updatable():
             raise TypeError(
                 "Tensor item assignment: this tensor is part of a graph and tensors are "
                 "immutable there (the recorded values would change); build a new tensor "
-                "instead: x = x.at[index].set(value) (or .add / .multiply), or sg.where"
+                "instead: x = x.at[index].set(value) (or .add / .multiply), or sg.where; "
+                "to update a parameter, do it inside `with sg.no_grad():`"
             )
         v = np.array(self.value)
         v[index] = value.value if isinstance(value, Tensor) else value
         self.value = v
+
+    def _updatable(self) -> bool:
+        """Whether an in-place update may change this tensor (a constant, or a leaf under no_grad).
+
+        The update rebinds ``value`` to a new array, so a graph that recorded
+        the old one keeps it (and a sweep through it notices the change).
+        """
+        if self._prim is not None:
+            return False
+        return not self.requires_grad or not _context.current().grad_enabled
+
+    def _inplace(self, prim, other):
+        traced_other = isinstance(other, Tensor) and (
+            other.requires_grad or other._prim is not None)
+        if not self._updatable() or (traced_other and _context.current().grad_enabled):
+            return prim._apply((self, other), _NO_PARAMS)  # out of place, as Python's x = x + y
+        other = other.value if isinstance(other, Tensor) else other
+        new = prim(self.value, other)
+        if np.shape(new) != self.shape:
+            raise ValueError(
+                f"in-place {prim.name}: the result has shape {np.shape(new)}, the tensor "
+                f"{self.shape}; an in-place update cannot change the shape"
+            )
+        self.value = np.asarray(new, dtype=self.dtype)[()]
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(_E.add, other)
+
+    def __isub__(self, other):
+        return self._inplace(_E.subtract, other)
+
+    def __imul__(self, other):
+        return self._inplace(_E.multiply, other)
+
+    def __itruediv__(self, other):
+        return self._inplace(_E.divide, other)
 
     def __iter__(self):
         for i in range(len(self)):

@@ -14,19 +14,26 @@ them; gradients mirror that structure and keep each input's floating dtype
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import inspect
 
 import numpy as np
 
+from .. import context
 from ..primitives import complex as _C
 from ..primitives.elementwise import identity
 from ..tensor import Tensor, new_id
 from . import forward, reverse
 from .tree import flatten, unflatten
 
-# How many transforms' functions are being evaluated right now. Inside one,
-# results must stay differentiable for the enclosing transform.
-_depth = 0
+
+def _nested() -> bool:
+    """Whether a transform's function is running here (this thread or task).
+
+    Inside one, results must stay differentiable for the enclosing transform.
+    """
+    return context.current().depth > 0
 
 
 def _traced(x) -> bool:
@@ -56,42 +63,71 @@ def _input_value(x, name, where):
     return v[()] if v.ndim == 0 else v
 
 
-def _new_leaf(value) -> Tensor:
+def _new_leaf(value, private=False) -> Tensor:
+    """A transform's input node. Its array is read-only: a view of the caller's array, or,
+    with ``private`` (for ``vjp``, whose sweep runs later), a copy of it."""
+    if type(value) is np.ndarray:
+        value = value.copy() if private else value.view()
+        value.setflags(write=False)
     leaf = Tensor.__new__(Tensor)
     leaf.value = value
     leaf.requires_grad = True
-    leaf.grad = leaf.name = leaf._prim = leaf._inputs = leaf._params = None
+    leaf.grad = leaf.name = leaf._prim = leaf._inputs = leaf._params = leaf._saved = None
+    leaf._origin = False  # a transform's input: the user never rebinds it
     leaf._id = new_id()
     return leaf
 
 
-def _lift(x, name, where):
+def _lift(x, name, where, private=False):
     """A fresh node for an argument: linked to it when it is itself traced."""
     cls = type(x)
     if cls is float:
         return _new_leaf(np.float64(x))
     if cls is np.ndarray and x.dtype.kind in "fc":
-        return _new_leaf(x if x.ndim else x[()])
+        return _new_leaf(x if x.ndim else x[()], private)
     if cls is Tensor and x.requires_grad:
         if x.dtype.kind not in "fc":
             raise TypeError(f"{name}: argument {where} has non-float dtype {x.dtype}")
         return identity(x)
-    return _new_leaf(_input_value(x, name, where))
+    return _new_leaf(_input_value(x, name, where), private)
 
 
-def _lift_tree(tree, name, where):
+def _lift_tree(tree, name, where, private=False):
     if type(tree) is float or type(tree) is np.ndarray:
-        return [_lift(tree, name, where)], None, [tree]
+        return [_lift(tree, name, where, private)], None, [tree]
     leaves, spec = flatten(tree)
-    lifted = [_lift(x, name, where) for x in leaves]
+    lifted = [_lift(x, name, where, private) for x in leaves]
     return lifted, spec, leaves
+
+
+def _check_output(name, out, what="f"):
+    """Refuse outputs that are not numbers, arrays or Tensors (a generator, None, a string...)."""
+    if isinstance(out, Tensor | np.ndarray | np.generic | float | int | complex):
+        if isinstance(out, np.ndarray | np.generic) and out.dtype.kind not in "biufc":
+            raise TypeError(
+                f"{name}: {what} returned an array of dtype {out.dtype}; it must return numbers "
+                "(a float, an array or a Tensor)"
+            )
+        return
+    if inspect.iscoroutine(out):
+        out.close()  # never awaited: close it quietly
+        kind = "a coroutine (an async def function?): await it outside the transform"
+    elif inspect.isgenerator(out):
+        kind = "a generator (a function with yield?): return the value instead"
+    elif out is None:
+        kind = "None (a missing return statement?)"
+    else:
+        kind = f"a {type(out).__name__} ({out!r:.60})"
+    raise TypeError(
+        f"{name}: {what} returned {kind}; it must return a number, an array or a Tensor"
+    )
 
 
 def _output(x, nested):
     """What a transform hands back: Tensors inside another transform, else values."""
     if nested:
         return x if isinstance(x, Tensor) else Tensor(x)
-    return x.value if isinstance(x, Tensor) else x
+    return reverse.writable(x.value if isinstance(x, Tensor) else x)
 
 
 def _output_tree(tree, nested):
@@ -110,6 +146,7 @@ def _like_input(g, original, nested):
         g = g.value
     if type(original) is float and not getattr(g, "shape", ()):
         return float(g)
+    g = reverse.writable(g)
     target = getattr(original, "dtype", None)
     if target is None or target.kind not in "fc":
         target = np.result_type(_input_value(original, "", ""))
@@ -168,13 +205,23 @@ def _argnums(name, argnums, nargs):
     return tuple(a % nargs for a in nums)
 
 
-def _call(f, args, kwargs):
-    global _depth
-    _depth += 1
-    try:
-        return f(*args, **kwargs)
-    finally:
-        _depth -= 1
+def _call(f, args, kwargs, leaves):
+    """Run a transform's function on its input nodes ``leaves``, one level deeper.
+
+    The function runs in a copy of the current context with the deeper state:
+    when it returns or raises, at whatever line, the caller's state is as it
+    was (nothing to restore).
+    """
+    return contextvars.copy_context().run(_deeper, f, args, kwargs, leaves)
+
+
+def _deeper(f, args, kwargs, leaves):
+    state = context.current()
+    floor = min((t._id for t in leaves), default=state.floor)
+    floor = min(floor, state.floor)  # values traced by an enclosing transform count too
+    context.push(context.State(state.depth + 1, floor, state.anomaly, state.grad_enabled,
+                               state.memo))
+    return f(*args, **kwargs)
 
 
 def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
@@ -198,7 +245,7 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
         nums = _argnums(name, argnums, len(args))
-        nested = _depth > 0
+        nested = _nested()
         args = list(args)
         groups = []
         for a in nums:
@@ -208,10 +255,12 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
                     nested = True
             args[a] = unflatten(spec, lifted)
             groups.append((lifted, spec, originals))
-        out = _call(f, args, kwargs)
+        leaves = [t for lifted, _, _ in groups for t in lifted]
+        out = _call(f, args, kwargs, leaves)
         aux = None
         if has_aux:
             if not (isinstance(out, tuple) and len(out) == 2):
+                _check_output(name, out)
                 raise TypeError(f"{name}: has_aux=True needs f to return (value, aux)")
             out, aux = out
         if isinstance(out, tuple | list | dict):
@@ -221,6 +270,7 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
                 f"{name} requires a scalar output; got a {type(out).__name__}{hint}: use "
                 "jacobian or vjp for several outputs"
             )
+        _check_output(name, out)
         out_value = out.value if type(out) is Tensor else out
         out_shape = getattr(out_value, "shape", None)
         if out_shape is None:
@@ -230,7 +280,6 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
                 f"{name} requires a scalar output; got shape {out_shape}: use jacobian, or vjp "
                 "with a cotangent seed, or reduce the output (e.g. .sum())"
             )
-        leaves = [t for lifted, _, _ in groups for t in lifted]
         if holomorphic or _C.is_complex(out_value):
             _check_holomorphic(name, holomorphic, leaves, [out])
         res = {}
@@ -295,14 +344,19 @@ def vjp(f, *primals, has_aux=False):
     (2.0,)
     """
     name = f"vjp({getattr(f, '__name__', 'f')})"
-    nested = _depth > 0 or any(_traced(x) for x in flatten(list(primals))[0])
-    groups = [_lift_tree(p, name, k) for k, p in enumerate(primals)]
-    out = _call(f, [unflatten(spec, lifted) for lifted, spec, _ in groups], {})
+    nested = _nested() or any(_traced(x) for x in flatten(list(primals))[0])
+    groups = [_lift_tree(p, name, k, private=True) for k, p in enumerate(primals)]
+    leaves = [t for lifted, _, _ in groups for t in lifted]
+    out = _call(f, [unflatten(spec, lifted) for lifted, spec, _ in groups], {}, leaves)
     aux = None
     if has_aux:
+        if not (isinstance(out, tuple) and len(out) == 2):
+            _check_output(name, out)
+            raise TypeError(f"{name}: has_aux=True needs f to return (value, aux)")
         out, aux = out
     outs, out_spec = flatten(out)
-    leaves = [t for lifted, _, _ in groups for t in lifted]
+    for o in outs:
+        _check_output(name, o)
 
     def vjp_fn(cotangent):
         cts, ct_spec = flatten(cotangent)
@@ -312,7 +366,7 @@ def vjp(f, *primals, has_aux=False):
                 f"({type(out).__name__} with {len(outs)} array(s)); got "
                 f"{type(cotangent).__name__} with {len(cts)}"
             )
-        inner = nested or _depth > 0 or any(_traced(c) for c in cts)
+        inner = nested or _nested() or any(_traced(c) for c in cts)
         live_outs, seeds, batch = [], [], None
         for o, c in zip(outs, cts):
             oshape = np.shape(o.value if isinstance(o, Tensor) else o)
@@ -366,7 +420,7 @@ def jvp(f, primals, tangents):
     t_leaves, t_spec = flatten(tangents)
     if p_spec != t_spec:
         raise ValueError(f"{name}: primals and tangents must have the same structure")
-    nested = _depth > 0 or any(_traced(x) for x in p_leaves + t_leaves)
+    nested = _nested() or any(_traced(x) for x in p_leaves + t_leaves)
     lifted = [_lift(x, name, "a primal") for x in p_leaves]
     ts, batch = [], None
     for x, t in zip(lifted, t_leaves):
@@ -387,8 +441,10 @@ def jvp(f, primals, tangents):
         else:
             tv = tv[()]
             ts.append(Tensor(tv) if nested else tv)
-    out = _call(f, list(unflatten(p_spec, lifted)), {})
+    out = _call(f, list(unflatten(p_spec, lifted)), {}, lifted)
     outs, out_spec = flatten(out)
+    for o in outs:
+        _check_output(name, o)
     touts = forward.sweep(lifted, ts, outs, create_graph=nested) if lifted else []
     result = []
     for o, t in zip(outs, touts):
@@ -467,7 +523,7 @@ def jacobian(f, argnums=0, mode="rev", holomorphic=False):
         g = _restrict(f, args, nums)
         in_leaves, in_spec = flatten(tuple(diff))
         in_shapes = [_shape(x) for x in in_leaves]
-        nested = _depth > 0 or any(_traced(x) for x in in_leaves)
+        nested = _nested() or any(_traced(x) for x in in_leaves)
         if mode == "rev":
             out, vjp_fn = vjp(g, *diff)
             out_leaves, out_spec = flatten(out)

@@ -19,6 +19,7 @@ import functools
 
 import numpy as np
 
+from .. import context
 from ..primitives.base import Primitive
 from ..tensor import Tensor, new_id
 
@@ -29,7 +30,10 @@ class Checkpoint(Primitive):
     kind = "checkpoint"
 
     def vjp(self, i, g, xs, out, params):
-        memo = params["memo"]
+        # The sweep asks once per input with the same cotangent: the first call recomputes
+        # and sweeps the segment, the others read its cotangents from the sweep's memo.
+        sweep_memo = context.current().memo
+        memo = {} if sweep_memo is None else sweep_memo.setdefault(("checkpoint", id(params)), {})
         if memo.get("seed") is not g:
             from . import reverse
 
@@ -85,7 +89,7 @@ def _leaf(x, nested):
     return Tensor(x, requires_grad=True)
 
 
-def _run(*values, fn, n_args, externals, memo):
+def _run(*values, fn, n_args, externals):
     out = fn(*values[:n_args])
     return getattr(out, "value", out)
 
@@ -131,7 +135,9 @@ def checkpoint(f):
         out.requires_grad = True
         out._prim = CHECKPOINT
         out._inputs = (*args, *externals)
-        out._params = {"fn": f, "n_args": len(args), "externals": tuple(externals), "memo": {}}
+        out._saved = tuple(a.value if isinstance(a, Tensor) else a for a in out._inputs)
+        out._origin = None
+        out._params = {"fn": f, "n_args": len(args), "externals": tuple(externals)}
         out._id = new_id()
         return out
 

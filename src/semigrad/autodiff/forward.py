@@ -10,8 +10,9 @@ axes, so a whole Jacobian is one sweep seeded with an identity batch.
 
 from __future__ import annotations
 
-from .. import anomaly
+from .. import anomaly, context
 from ..tensor import Tensor
+from .reverse import _check_saved
 
 
 def sweep(inputs, tangents, outputs, *, create_graph=False):
@@ -37,7 +38,7 @@ def sweep(inputs, tangents, outputs, *, create_graph=False):
             if type(a) is Tensor and a._id >= min_id and a._id not in seen:
                 stack.append(a)
     nodes.sort(key=lambda n: n._id)
-    check = anomaly.is_enabled()
+    check = context.current().anomaly
     for n in nodes:
         if not n.requires_grad:
             continue
@@ -45,11 +46,14 @@ def sweep(inputs, tangents, outputs, *, create_graph=False):
         ts = [tangent.get(a._id) if type(a) is Tensor else None for a in inputs_]
         if all(t is None for t in ts):
             continue
+        saved = n._saved
+        for k, a in enumerate(inputs_):
+            if type(a) is Tensor and a.value is not saved[k]:
+                _check_saved(n, inputs_, saved)
         if create_graph:
             xs, out = inputs_, n
         else:
-            xs = [a.value if type(a) is Tensor else a for a in inputs_]
-            out = n.value
+            xs, out = saved, n.value
         t = n._prim.jvp(ts, xs, out, n._params)
         if check:
             anomaly.check_rule(n, "(all)", t, "forward")

@@ -15,12 +15,12 @@ is recorded.
 
 from __future__ import annotations
 
-import gc
+import contextvars
 import heapq
 
 import numpy as np
 
-from .. import anomaly
+from .. import anomaly, context
 from ..primitives import complex as _C
 from ..tensor import Tensor
 
@@ -33,18 +33,43 @@ def _freed_error(node):
 
 
 def sweep(outputs, seeds, wrt=None, **options):
-    """Reverse sweep (see :func:`_sweep`), with Python's cyclic garbage collector paused.
+    """Reverse sweep (see :func:`_sweep`) in a copy of the current context.
 
-    The sweep creates no reference cycles, but on a large graph the collector
-    would walk all of its nodes again and again while they are being released.
+    Rules that share work between inputs keep it in a memo that lives as long
+    as this sweep (:attr:`semigrad.context.State.memo`). The sweep runs in a
+    copy of the context, so that memo, and anything else the sweep sets, is
+    gone when it ends, however it ends: nothing needs restoring.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _sweep(outputs, seeds, wrt, check=anomaly.is_enabled(), **options)
-    finally:
-        if was_enabled:
-            gc.enable()
+    return contextvars.copy_context().run(_in_own_context, outputs, seeds, wrt, options)
+
+
+def _in_own_context(outputs, seeds, wrt, options):
+    s = context.current()
+    context.push(context.State(s.depth, s.floor, s.anomaly, s.grad_enabled, {}))
+    return _sweep(outputs, seeds, wrt, check=s.anomaly, **options)
+
+
+def _replaced_error(node, position, a):
+    origin = getattr(node, "_origin", None)
+    where = (f"recorded at {context.where(origin)}" if origin else
+             "record the forward pass inside sg.detect_anomaly() to see the line that recorded it")
+    what = "a leaf" if a._prim is None else f"the output of {a._prim.name!r}"
+    return RuntimeError(
+        f"backward: input {position} of {node._prim.name!r} (node {node._id}; {what}, shape "
+        f"{a.shape}) changed after {node._prim.name!r} saved it ({where}): its .value was "
+        "replaced (an optimiser step or an assignment between the forward pass and this "
+        "backward). The gradient would mix old and new values: run the forward pass again "
+        "after updating, or update after the last backward"
+    )
+
+
+def _check_saved(node, inputs, saved):
+    """Refuse a sweep through a node whose Tensor inputs' values were replaced after recording."""
+    for k, a in enumerate(inputs):
+        if type(a) is Tensor and a.value is not saved[k]:
+            v, s = a.value, saved[k]
+            if np.shape(v) != np.shape(s) or not np.array_equal(v, s, equal_nan=True):
+                raise _replaced_error(node, k, a)
 
 
 def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, accumulate=False,
@@ -87,28 +112,24 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
                     g = g.copy()
                 handed_out.add(id(g))
                 _accumulate_grad(node, g)
+                if not retain_graph:
+                    _thaw(node)
             continue
         if key == min_id:
             continue
-        vjp, params = node._prim.vjp, node._params
+        vjp, params, saved = node._prim.vjp, node._params, node._saved
         if create_graph:
             xs, out = inputs, node
         else:
-            n = len(inputs)
-            if n == 1:
-                a = inputs[0]
-                xs = (a.value if type(a) is tensor_type else a,)
-            elif n == 2:
-                a, b = inputs
-                xs = (a.value if type(a) is tensor_type else a,
-                      b.value if type(b) is tensor_type else b)
-            else:
-                xs = [a.value if type(a) is tensor_type else a for a in inputs]
-            out = node.value
+            xs, out = saved, node.value
         i = -1
         for a in inputs:
             i += 1
-            if type(a) is not tensor_type or not a.requires_grad:
+            if type(a) is not tensor_type:
+                continue
+            if a.value is not saved[i]:
+                _check_saved(node, inputs, saved)
+            if not a.requires_grad:
                 continue
             k = a._id
             if k < min_id:
@@ -122,8 +143,20 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
                 adjoint[k] = gi
                 push(heap, (-k, a))
         if not retain_graph:
-            node._inputs = None
+            node._inputs = node._saved = None
     return results
+
+
+def _thaw(leaf):
+    """After the graph is released: give a leaf a writable copy of its frozen value.
+
+    Recording froze the leaf's array (see ``primitives.base.protect``); once
+    this graph no longer needs it, ``w.value -= lr * w.grad`` should work, as
+    in PyTorch. Other graphs that saved the old array keep it, unchanged.
+    """
+    v = leaf.value
+    if type(v) is np.ndarray and not v.flags.writeable:
+        leaf.value = v.copy()
 
 
 def _accumulate_grad(leaf, g):
@@ -137,7 +170,7 @@ def _accumulate_grad(leaf, g):
     leaf.grad = g if leaf.grad is None else leaf.grad + g
 
 
-def _seed_for(out, seed, name, keyword="seed="):
+def _seed_for(out, seed, name, keyword="seed=", batched=True):
     if seed is None:
         if np.ndim(out.value) != 0:
             raise ValueError(
@@ -157,6 +190,12 @@ def _seed_for(out, seed, name, keyword="seed="):
     if not isinstance(value, Tensor):
         value = np.asarray(value, dtype=out.dtype)[()]
     vshape = np.shape(value.value if isinstance(value, Tensor) else value)
+    if not batched and vshape != out.shape:
+        raise ValueError(
+            f"{name}: seed of shape {vshape} for an output of shape {out.shape}; the seed must "
+            "have the output's shape (as in PyTorch). For a batch of seeds use "
+            "sg.autograd.grad(out, inputs, seeds) or sg.vjp, which accept leading batch axes"
+        )
     if vshape[len(vshape) - out.ndim :] != out.shape:
         raise ValueError(
             f"{name}: seed of shape {vshape} does not end with the output's shape "
@@ -172,7 +211,7 @@ def backward(out, seed=None, *, retain_graph=None, create_graph=False):
             "backward: this tensor does not require grad (no input it depends on was created "
             "with requires_grad=True)"
         )
-    s = _seed_for(out, seed, "backward")
+    s = _seed_for(out, seed, "backward", batched=False)
     if create_graph and not isinstance(s, Tensor):
         s = Tensor(s)
     if retain_graph is None:
@@ -220,6 +259,13 @@ def grad(outputs, inputs, seeds=None, *, create_graph=False, retain_graph=None):
         batch = np.shape(getattr(s0, "value", s0))[: np.ndim(getattr(s0, "value", s0))
                                                      - live[0][0].ndim]
     return tuple(
-        res[t._id] if t._id in res else np.zeros(batch + t.shape, dtype=t.dtype)[()]
+        writable(res[t._id]) if t._id in res else np.zeros(batch + t.shape, dtype=t.dtype)[()]
         for t in ins
     )
+
+
+def writable(x):
+    """An array handed back to the caller: writable, like NumPy's results (a copy if frozen)."""
+    if type(x) is np.ndarray and not x.flags.writeable:
+        return x.copy()
+    return x

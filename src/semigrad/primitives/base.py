@@ -26,12 +26,14 @@ import functools
 
 import numpy as np
 
+from .. import context as _context
 from ..tensor import Tensor, new_id
 
 #: Every primitive by name, in declaration order.
 REGISTRY: dict[str, Primitive] = {}
 
 _next_id = new_id
+_current = _context.current
 _PY_SCALARS = (float, int, bool, complex)
 
 
@@ -117,45 +119,82 @@ class Primitive:
             raise _explain(self, args, e) from None
 
     def _apply(self, args, params, value=None):
-        """Record one call; ``value``: the output, when the caller has computed it already."""
+        """Record one call; ``value``: the output, when the caller has computed it already.
+
+        What a recorded hyperedge saves never changes afterwards (see
+        :func:`protect`): the output is read-only, a leaf's value is made
+        read-only, and arrays the graph does not own (NumPy constants, values
+        of constant Tensors) are copied. The values are kept on the node
+        (``_saved``), so a sweep can tell when a Tensor's value was replaced.
+        """
         vals = []
-        requires_grad = traced = constant = False
+        requires_grad = traced = outside = False
+        const = None
         for a in args:
-            if type(a) is Tensor:
-                vals.append(a.value)
+            cls = type(a)
+            if cls is Tensor:
+                v = a.value
+                vals.append(v)
                 if a.requires_grad:
                     requires_grad = True
+                    if a._prim is None and (a._origin is None or (
+                            type(v) is np.ndarray and v.flags.writeable)):
+                        outside = True  # a user's leaf: keep the line; freeze its value
                 elif a._prim is not None:
                     traced = True
                 else:
-                    constant = True
-            elif type(a) is list:  # possibly holding Tensors: stack them, record the stack
+                    outside = True
+            elif cls is list:  # possibly holding Tensors: stack them, record the stack
                 return self._apply(
                     tuple(from_list(b) if type(b) is list else b for b in args), params, value)
             else:
+                if cls is np.ndarray:  # a NumPy constant: the graph keeps its own copy
+                    if const is None:
+                        const = len(vals)
+                    else:
+                        outside = True
+                elif cls not in _PY_SCALARS and isinstance(a, np.ndarray):
+                    outside = True
                 vals.append(a)
+        state = _current()
+        record = (requires_grad or traced) and state.grad_enabled
+        origin = None
+        if record:
+            if outside:
+                args, origin = protect(args, vals)
+            elif const is not None:  # the common case, inline: one NumPy constant
+                c = vals[const]
+                if c.flags.writeable or not immutable(c):
+                    c = vals[const] = c.copy()
+                    args = (*args[:const], c, *args[const + 1:])
         if value is None:
             try:
-                value = self.impl(*vals, **params) if params else self.impl(*vals)
+                if state.anomaly:  # a NaN or Inf is reported below, in words
+                    with np.errstate(all="ignore"):
+                        value = self.impl(*vals, **params)
+                else:
+                    value = self.impl(*vals, **params) if params else self.impl(*vals)
             except (ValueError, IndexError, TypeError) as e:
                 raise _explain(self, args, e) from None
         out = Tensor.__new__(Tensor)
         out.value = value
         out.grad = out.name = None
-        out.requires_grad = requires_grad and self.differentiable
-        if requires_grad or traced:
+        if record:
+            if type(value) is np.ndarray:
+                value.setflags(write=False)
+            out.requires_grad = requires_grad and self.differentiable
             out._prim = self
-            if constant:  # record untraced Tensors' values: assigning into them later is safe
-                args = tuple(
-                    a.value if type(a) is Tensor and not a.requires_grad and a._prim is None
-                    else a for a in args
-                )
             out._inputs = args
+            out._saved = vals
             out._params = params
+            out._origin = origin
             out._id = _next_id()
         else:
-            out._prim = out._inputs = out._params = None
+            out.requires_grad = False
+            out._prim = out._inputs = out._params = out._origin = None
             out._id = -1
+        if state.anomaly:
+            _context.check_forward(self.name, args, out)
         return out
 
     # Derived rules; every kind overrides these.  ``xs`` are the inputs and
@@ -182,6 +221,52 @@ class Primitive:
         point: the primitive's Jacobian pattern (the scalarised graph).
         """
         raise TypeError(f"{self.name} has no derivative, so no scalar edges")
+
+
+def protect(args, vals):
+    """Make the values a hyperedge saves immutable; returns the args to record and an origin.
+
+    ``vals`` (the values of ``args``) is updated in place. A leaf's array is
+    made read-only (a later in-place write raises at once; an optimiser or a
+    ``no_grad`` update then rebinds the leaf to a new array, which the sweep
+    notices); a NumPy constant or a constant Tensor's value is copied unless it
+    is immutable already (the copy is the graph's own: no one else holds it).
+    When a user-made leaf is among the inputs, the line of user code is kept
+    (``(file, line)``) for the sweep's error messages.
+    """
+    args = list(args)
+    origin = None
+    k = -1
+    for a in args:
+        k += 1
+        cls = type(a)
+        if cls is np.ndarray:
+            if a.flags.writeable or not immutable(a):
+                args[k] = vals[k] = a.copy()
+        elif cls is Tensor:
+            v = a.value
+            if a.requires_grad:
+                if a._prim is None:  # a leaf (recorded values are frozen already)
+                    if type(v) is np.ndarray and v.flags.writeable:
+                        v.setflags(write=False)
+                    if a._origin is None and origin is None:
+                        origin = _context.user_location(1)
+            elif a._prim is None:  # a constant Tensor is recorded as its value
+                if isinstance(v, np.ndarray) and not immutable(v):
+                    v = vals[k] = v.copy()
+                args[k] = v
+        elif isinstance(a, np.ndarray) and not immutable(a):
+            args[k] = vals[k] = a.copy()
+    return tuple(args), origin
+
+
+def immutable(a) -> bool:
+    """Whether no one can write into the array ``a`` (read-only, and so is what it views)."""
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            return False
+        a = a.base
+    return a is None or isinstance(a, bytes)
 
 
 def _explain(prim, args, err):

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import context as _context
 from . import complex as _C
 from . import structural as _S
 from .base import Dense, align, shape_of, unbroadcast
@@ -214,19 +215,19 @@ def _solve_batched(a, r, vector):
 
 
 # The reverse sweep asks for input 0 and then input 1 with the same cotangent: both need
-# A⁻ᵀ g, so the first call keeps it for the second (plain arrays only; recorded rules
-# record). It holds one result at a time and lets go of it once used twice.
-_last_solve = [None]
+# A⁻ᵀ g, so the first call keeps it for the second in the sweep's memo (context-local,
+# released when the sweep ends; plain arrays only: recorded rules record).
 
 
 def _solve_adjoint(a, g, vector):
-    if type(g) is np.ndarray and type(a) is np.ndarray:
-        last = _last_solve[0]
-        if last is not None and last[0] is g and last[1] is a and last[2] == vector:
-            _last_solve[0] = None
-            return last[3]
+    memo = _context.current().memo
+    if memo is not None and type(g) is np.ndarray and type(a) is np.ndarray:
+        key = ("solve", id(g), id(a), vector)
+        hit = memo.pop(key, None)
+        if hit is not None and hit[0] is g and hit[1] is a:
+            return hit[2]
         gb = _solve_batched(_mT(a), g, vector)
-        _last_solve[0] = (g, a, vector, gb)
+        memo[key] = (g, a, gb)  # g and a held: their ids cannot be reused meanwhile
         return gb
     return _solve_batched(_mT(a), g, vector)
 
