@@ -68,7 +68,7 @@ def _new_leaf(value, private=False) -> Tensor:
     with ``private`` (for ``vjp``, whose sweep runs later), a copy of it."""
     if type(value) is np.ndarray:
         value = value.copy() if private else value.view()
-        value.setflags(write=False)
+        value.setflags(False)
     leaf = Tensor.__new__(Tensor)
     leaf.value = value
     leaf.requires_grad = True
@@ -88,7 +88,8 @@ def _lift(x, name, where, private=False):
     if cls is Tensor and x.requires_grad:
         if x.dtype.kind not in "fc":
             raise TypeError(f"{name}: argument {where} has non-float dtype {x.dtype}")
-        return identity(x)
+        if context.current().grad_enabled:
+            return identity(x)  # linked: an enclosing transform differentiates through it
     return _new_leaf(_input_value(x, name, where), private)
 
 
@@ -100,9 +101,12 @@ def _lift_tree(tree, name, where, private=False):
     return lifted, spec, leaves
 
 
+_NUMERIC = (Tensor, np.ndarray, np.generic, float, int, complex)
+
+
 def _check_output(name, out, what="f"):
     """Refuse outputs that are not numbers, arrays or Tensors (a generator, None, a string...)."""
-    if isinstance(out, Tensor | np.ndarray | np.generic | float | int | complex):
+    if type(out) is Tensor or isinstance(out, _NUMERIC):
         if isinstance(out, np.ndarray | np.generic) and out.dtype.kind not in "biufc":
             raise TypeError(
                 f"{name}: {what} returned an array of dtype {out.dtype}; it must return numbers "
@@ -217,10 +221,11 @@ def _call(f, args, kwargs, leaves):
 
 def _deeper(f, args, kwargs, leaves):
     state = context.current()
-    floor = min((t._id for t in leaves), default=state.floor)
-    floor = min(floor, state.floor)  # values traced by an enclosing transform count too
-    context.push(context.State(state.depth + 1, floor, state.anomaly, state.grad_enabled,
-                               state.memo))
+    floor = state.floor  # values traced by an enclosing transform count too
+    if leaves and leaves[0]._id < floor:
+        floor = leaves[0]._id  # inputs are created in order: the first is the oldest
+    # A transform records its function whatever an enclosing no_grad says (as torch.func).
+    context.push(context.State(state.depth + 1, floor, state.anomaly, True, state.memo))
     return f(*args, **kwargs)
 
 

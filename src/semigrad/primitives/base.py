@@ -83,6 +83,9 @@ class Primitive:
     """
 
     kind = "primitive"
+    #: Whether the derived rules read input values (not only shapes): if not, recording
+    #: need not keep a private copy of a NumPy constant input.
+    reads_inputs = True
     #: False for operations whose output has zero derivative everywhere
     #: (comparisons, ``sign``, ``stop_gradient``): their outputs never require grad.
     differentiable = True
@@ -147,13 +150,14 @@ class Primitive:
             elif cls is list:  # possibly holding Tensors: stack them, record the stack
                 return self._apply(
                     tuple(from_list(b) if type(b) is list else b for b in args), params, value)
+            elif cls is np.ndarray:  # a NumPy constant: the graph keeps its own copy
+                if const is None:
+                    const = len(vals)
+                else:
+                    outside = True
+                vals.append(a)
             else:
-                if cls is np.ndarray:  # a NumPy constant: the graph keeps its own copy
-                    if const is None:
-                        const = len(vals)
-                    else:
-                        outside = True
-                elif cls not in _PY_SCALARS and isinstance(a, np.ndarray):
+                if cls is not float and cls not in _PY_SCALARS and isinstance(a, np.ndarray):
                     outside = True
                 vals.append(a)
         state = _current()
@@ -162,11 +166,14 @@ class Primitive:
         if record:
             if outside:
                 args, origin = protect(args, vals)
-            elif const is not None:  # the common case, inline: one NumPy constant
+            elif const is not None and self.reads_inputs:  # common, inline: one NumPy constant
                 c = vals[const]
                 if c.flags.writeable or not immutable(c):
                     c = vals[const] = c.copy()
-                    args = (*args[:const], c, *args[const + 1:])
+                    if len(args) == 2:
+                        args = (args[0], c) if const else (c, args[1])
+                    else:
+                        args = (*args[:const], c, *args[const + 1:])
         if value is None:
             try:
                 if state.anomaly:  # a NaN or Inf is reported below, in words
@@ -181,13 +188,14 @@ class Primitive:
         out.grad = out.name = None
         if record:
             if type(value) is np.ndarray:
-                value.setflags(write=False)
+                value.setflags(False)
             out.requires_grad = requires_grad and self.differentiable
             out._prim = self
             out._inputs = args
             out._saved = vals
             out._params = params
-            out._origin = origin
+            if origin is not None:  # else left unset: read with getattr(node, "_origin", None)
+                out._origin = origin
             out._id = _next_id()
         else:
             out.requires_grad = False
@@ -248,7 +256,7 @@ def protect(args, vals):
             if a.requires_grad:
                 if a._prim is None:  # a leaf (recorded values are frozen already)
                     if type(v) is np.ndarray and v.flags.writeable:
-                        v.setflags(write=False)
+                        v.setflags(False)
                     if a._origin is None and origin is None:
                         origin = _context.user_location(1)
             elif a._prim is None:  # a constant Tensor is recorded as its value
@@ -382,6 +390,9 @@ class Elementwise(Primitive):
         self.partials = partials
         if partials is None:
             self.differentiable = False
+        # Partials that are the numbers ±1 (add, subtract, negative) read no input value:
+        # the rules need only shapes, so recording need not protect NumPy constants.
+        self.reads_inputs = partials is None or not all(_constant_partial(p) for p in partials)
 
     def vjp(self, i, g, xs, out, params):
         p = self.partials[i](*xs, out, **params) if params else self.partials[i](*xs, out)
@@ -423,6 +434,17 @@ class Elementwise(Primitive):
         src = np.broadcast_to(_flat_ids(xs[i]), oshape).ravel()
         w = np.broadcast_to(np.asarray(p, dtype=np.float64), oshape).ravel()
         return src, np.arange(src.size), w
+
+
+def _constant_partial(p) -> bool:
+    """Whether a declared partial is a Python number whatever its arguments (probed once)."""
+    if p is None:
+        return True
+    try:
+        n = p.__code__.co_argcount
+        return type(p(*[None] * n)) is int
+    except Exception:  # noqa: BLE001 - it reads its arguments
+        return False
 
 
 def _flat_ids(x):
