@@ -489,7 +489,7 @@ def main(argv=None) -> int:
         return 2
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+            warnings.simplefilter("default")  # each warning once per place it comes from
             status = args.run(args)
         _print_warnings(caught)
         sys.stdout.flush()  # here, so that a closed pipe is reported below, not at exit

@@ -8,10 +8,12 @@ stopped, so :func:`run_bounded` runs such a computation in a child process
 that is killed at its deadline, with its address space limited
 (``RLIMIT_AS``, where the platform has it) so that a blow-up is a
 :class:`OverBudget` error in the parent, not the machine running out of
-memory. The child is forked when the calling process has a single thread
-(a few milliseconds, and any function will do); otherwise it is started
-afresh ("forkserver" or "spawn") when the function and its arguments can be
-pickled, and forked when they cannot.
+memory. The child is forked (a few milliseconds, and any function will do).
+Forking a process that has other threads can copy a lock one of them holds;
+should the child wait on it, the deadline ends it like any other overrun.
+``fresh=True`` starts the child from a clean process instead ("forkserver",
+or "spawn"), the function and its arguments pickled: the server does so from
+its request threads.
 
 Cheap work (reverse mode, forward mode, finite differences, all bounded by
 the parser's limits on an expression) stays in the calling process: a
@@ -29,9 +31,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import sys
-import threading
 import warnings
 from typing import NamedTuple
 
@@ -130,30 +130,23 @@ def _child(conn, memory, fn, args) -> None:
         conn.close()
 
 
-def _context(fn, args):
+def _context(fresh: bool):
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if "fork" in methods and not fresh:
         return multiprocessing.get_context("fork")
-    # Forking a process with several threads can copy a lock another thread holds: start
-    # the worker afresh when the work can travel pickled, and fork only when it cannot
-    # (a closure over a traced graph), since unbounded work in this process is worse.
-    try:
-        pickle.dumps((fn, args))
-    except Exception:  # noqa: BLE001 - whatever pickling raises, the answer is "cannot"
-        if "fork" in methods:
-            return multiprocessing.get_context("fork")
-        raise
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def run_bounded(fn, *args, budget: Budget):
+def run_bounded(fn, *args, budget: Budget, fresh: bool = False):
     """``fn(*args)`` computed in a worker process within ``budget``; its result.
 
     Raises :class:`OverBudget` past ``budget.seconds`` (the worker is killed:
     it stops using CPU at once) or when the worker runs out of its
     ``budget.memory``, and :class:`WorkFailed` with the error's first line
     when ``fn`` raises. NumPy's floating-point warnings are silenced in the
-    worker. The result travels back pickled.
+    worker. The result travels back pickled. ``fresh``: start the worker from
+    a clean process rather than a fork of this one (``fn`` and ``args`` must
+    then be picklable).
 
     >>> run_bounded(sum, range(5), budget=Budget(seconds=30))
     10
@@ -163,7 +156,7 @@ def run_bounded(fn, *args, budget: Budget):
         ...
     semigrad.viz.budget.OverBudget: no answer within the time limit of 0.2 s
     """
-    context = _context(fn, args)
+    context = _context(fresh)
     for stream in (sys.stdout, sys.stderr):  # a forked child must not repeat buffered output
         try:
             stream.flush()

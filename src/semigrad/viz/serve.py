@@ -110,7 +110,8 @@ def page_for(expr: str, at: str, timeout: float,
     (400, True)
     """
     try:
-        kind, text = run_bounded(_compute, expr, at, budget,
+        # fresh: this is a request thread, and a fork would copy the other threads' locks
+        kind, text = run_bounded(_compute, expr, at, budget, fresh=True,
                                  budget=Budget(seconds=timeout, memory=budget.memory))
     except OverBudget as e:
         return 504, _form(expr, at, timeout,
