@@ -148,6 +148,9 @@ def test_an_unknown_variable_is_named(capsys):
     status, out, err = run(capsys, "grad", "x", "--at", "x=1,yy=2")
     assert status == 2 and not out and err.count("\n") == 1
     assert "unknown variable yy" in err
+    status, out, err = run(capsys, "grad", "x*y", "--at", "x=1,yy=2")  # y missing, yy unknown
+    assert status == 2 and err.count("\n") == 1
+    assert "no value for y " in err and "yy is unknown" in err
 
 
 def test_explain_with_dot_but_no_graphviz_is_one_line(capsys, tmp_path, monkeypatch):

@@ -105,9 +105,11 @@ def expression_at(text: str, point: dict[str, float]):
     missing = [v for v in found if v not in point]
     extra = [v for v in point if v not in found]
     if missing:
+        unknown = (f"; {', '.join(extra)} {'are' if len(extra) > 1 else 'is'} unknown (not in "
+                   "the expression): check the spelling") if extra else ""
         raise CommandError(
             f"--at: no value for {', '.join(missing)} (the expression uses "
-            f"{', '.join(found)}); add {missing[0]}=... to --at"
+            f"{', '.join(found)}); add {missing[0]}=... to --at{unknown}"
         )
     if extra:
         raise CommandError(
