@@ -55,6 +55,9 @@ def figures(result: dict) -> dict[str, float]:
         value = m.get("per_call_s") if isinstance(m, dict) else m
         if isinstance(value, int | float):
             out[name] = float(value)
+        peak = m.get("peak_growth_kib") if isinstance(m, dict) else None
+        if isinstance(peak, int | float):
+            out[f"{name} peak memory"] = float(peak) * 1024  # bytes
     return out
 
 
@@ -81,13 +84,17 @@ def main(argv=None) -> None:
     rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.rev],
                          capture_output=True, text=True).stdout.strip()
     print(f"\nsemigrad now (working tree) vs {rev}: medians of {args.rounds} fresh workers each")
-    print(f"{'workload':<10} {'measure':<16} {'now':>12} {'then':>12} {'now/then':>9}")
+    print(f"{'workload':<10} {'measure':<28} {'now':>12} {'then':>12} {'now/then':>9}")
     for (w, name), by_side in times.items():
         now, then_ = statistics.median(by_side["now"]), statistics.median(by_side["then"])
-        print(f"{w:<10} {name:<16} {_fmt(now):>12} {_fmt(then_):>12} {now / then_:>9.3f}")
+        print(f"{w:<10} {name:<28} {_fmt(now, name):>12} {_fmt(then_, name):>12} "
+              f"{now / then_:>9.3f}")
 
 
-def _fmt(seconds: float) -> str:
+def _fmt(value: float, name: str = "") -> str:
+    if "memory" in name:
+        return f"{value / 2**20:.3g} MiB"
+    seconds = value
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"

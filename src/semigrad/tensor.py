@@ -6,6 +6,11 @@ primitive, its ordered inputs and its parameters: one hyperedge of the graph.
 Tensors are immutable once part of a graph; operators and methods call the
 functions of :mod:`semigrad.ops`.
 
+A recorded node keeps the values its hyperedge saved in ``_s0``/``_s1`` (one
+or two inputs) or ``_sn`` (a tuple, for more): slots rather than a tuple per
+node, because every container a node owns costs the cyclic garbage collector
+work while graphs grow (:func:`saved_values` reads them).
+
 ``_id`` numbers recorded tensors in creation order, which is a topological
 order of the whole graph: sweeps use it to order nodes and to stop at the
 inputs of the transform they serve.
@@ -41,7 +46,9 @@ class Tensor:
         "_inputs",
         "_params",
         "_id",
-        "_saved",
+        "_s0",
+        "_s1",
+        "_sn",
         "_origin",
         "__weakref__",
     )
@@ -539,6 +546,27 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
     (2,)
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+def saved_values(node) -> tuple:
+    """The input values a recorded node saved, in input order."""
+    n = len(node._inputs)
+    if n == 2:
+        return (node._s0, node._s1)
+    if n == 1:
+        return (node._s0,)
+    return node._sn
+
+
+def save_values(node, vals) -> None:
+    """Keep ``vals`` (a sequence, one value per input) on a recorded node."""
+    n = len(vals)
+    if n == 2:
+        node._s0, node._s1 = vals
+    elif n == 1:
+        node._s0 = vals[0]
+    else:
+        node._sn = tuple(vals)
 
 
 #: Creation numbers of recorded tensors (a topological order of every graph).

@@ -72,7 +72,7 @@ def _new_leaf(value, private=False) -> Tensor:
     leaf = Tensor.__new__(Tensor)
     leaf.value = value
     leaf.requires_grad = True
-    leaf.grad = leaf.name = leaf._prim = leaf._inputs = leaf._params = leaf._saved = None
+    leaf.grad = leaf.name = leaf._prim = leaf._inputs = leaf._params = None
     leaf._origin = False  # a transform's input: the user never rebinds it
     leaf._id = new_id()
     return leaf

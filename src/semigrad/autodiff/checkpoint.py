@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import context
 from ..primitives.base import Primitive
-from ..tensor import Tensor, new_id
+from ..tensor import Tensor, new_id, save_values
 
 
 class Checkpoint(Primitive):
@@ -135,7 +135,7 @@ def checkpoint(f):
         out.requires_grad = True
         out._prim = CHECKPOINT
         out._inputs = (*args, *externals)
-        out._saved = tuple(a.value if isinstance(a, Tensor) else a for a in out._inputs)
+        save_values(out, [a.value if isinstance(a, Tensor) else a for a in out._inputs])
         out._origin = None
         out._params = {"fn": f, "n_args": len(args), "externals": tuple(externals)}
         out._id = new_id()

@@ -11,7 +11,7 @@ axes, so a whole Jacobian is one sweep seeded with an identity batch.
 from __future__ import annotations
 
 from .. import anomaly, context
-from ..tensor import Tensor
+from ..tensor import Tensor, saved_values
 from .reverse import _check_saved
 
 
@@ -46,7 +46,7 @@ def sweep(inputs, tangents, outputs, *, create_graph=False):
         ts = [tangent.get(a._id) if type(a) is Tensor else None for a in inputs_]
         if all(t is None for t in ts):
             continue
-        saved = n._saved
+        saved = saved_values(n)
         for k, a in enumerate(inputs_):
             if type(a) is Tensor and a.value is not saved[k]:
                 _check_saved(n, inputs_, saved)

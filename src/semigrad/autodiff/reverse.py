@@ -117,7 +117,9 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
             continue
         if key == min_id:
             continue
-        vjp, params, saved = node._prim.vjp, node._params, node._saved
+        vjp, params = node._prim.vjp, node._params
+        n = len(inputs)  # the saved values (tensor.saved_values, inline)
+        saved = (node._s0, node._s1) if n == 2 else (node._s0,) if n == 1 else node._sn
         if create_graph:
             xs, out = inputs, node
         else:
@@ -143,7 +145,13 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
                 adjoint[k] = gi
                 push(heap, (-k, a))
         if not retain_graph:
-            node._inputs = node._saved = None
+            node._inputs = None
+            if n == 2:
+                node._s0 = node._s1 = None
+            elif n == 1:
+                node._s0 = None
+            else:
+                node._sn = None
     return results
 
 

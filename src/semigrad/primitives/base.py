@@ -27,7 +27,7 @@ import functools
 import numpy as np
 
 from .. import context as _context
-from ..tensor import Tensor, new_id
+from ..tensor import Tensor, new_id, save_values
 
 #: Every primitive by name, in declaration order.
 REGISTRY: dict[str, Primitive] = {}
@@ -128,7 +128,8 @@ class Primitive:
         :func:`protect`): the output is read-only, a leaf's value is made
         read-only, and arrays the graph does not own (NumPy constants, values
         of constant Tensors) are copied. The values are kept on the node
-        (``_saved``), so a sweep can tell when a Tensor's value was replaced.
+        (:func:`~semigrad.tensor.save_values`), so a sweep can tell when a
+        Tensor's value was replaced.
         """
         vals = []
         requires_grad = traced = outside = False
@@ -192,7 +193,10 @@ class Primitive:
             out.requires_grad = requires_grad and self.differentiable
             out._prim = self
             out._inputs = args
-            out._saved = vals
+            if len(vals) == 2:  # save_values, inline: the common case
+                out._s0, out._s1 = vals
+            else:
+                save_values(out, vals)
             out._params = params
             if origin is not None:  # else left unset: read with getattr(node, "_origin", None)
                 out._origin = origin
