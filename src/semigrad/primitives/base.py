@@ -27,7 +27,7 @@ import functools
 import numpy as np
 
 from .. import context as _context
-from ..tensor import Tensor, new_id, save_values
+from ..tensor import Tensor, new_id
 
 #: Every primitive by name, in declaration order.
 REGISTRY: dict[str, Primitive] = {}
@@ -193,10 +193,13 @@ class Primitive:
             out.requires_grad = requires_grad and self.differentiable
             out._prim = self
             out._inputs = args
-            if len(vals) == 2:  # save_values, inline: the common case
+            n = len(vals)  # save_values, inline
+            if n == 2:
                 out._s0, out._s1 = vals
+            elif n == 1:
+                out._s0 = vals[0]
             else:
-                save_values(out, vals)
+                out._sn = tuple(vals)
             out._params = params
             if origin is not None:  # else left unset: read with getattr(node, "_origin", None)
                 out._origin = origin
