@@ -520,3 +520,17 @@ def test_backward_refuses_a_seed_that_is_not_the_outputs_shape():
         y.backward(seed=np.ones((4, 2)))
     # batched seeds stay available where they are meant
     assert sg.autograd.grad(w * 2.0, w, np.eye(2))[0].tolist() == [[2.0, 0.0], [0.0, 2.0]]
+
+
+def test_a_replaced_scalar_leaf_is_refused_and_anomaly_mode_names_the_line():
+    w = sg.tensor(2.0, requires_grad=True)
+    y = w * w
+    w.value = np.float64(3.0)
+    with pytest.raises(RuntimeError, match="changed after.*detect_anomaly"):
+        y.backward(retain_graph=True)
+    with sg.detect_anomaly():
+        w = sg.tensor(2.0, requires_grad=True)
+        y = w * w  # the line named
+        w.value = np.float64(3.0)
+        with pytest.raises(RuntimeError, match=r"recorded at .*test_real_code\.py:\d+: y = w \* w"):
+            y.backward()

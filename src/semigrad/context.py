@@ -30,7 +30,8 @@ import sys
 
 import numpy as np
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+#: The package's folder: frames whose file is under it are semigrad's, not the user's.
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
 class State:
@@ -152,7 +153,7 @@ def is_grad_enabled() -> bool:
 def user_frame(skip: int = 1):
     """The innermost frame outside the semigrad package (None if there is none)."""
     frame = sys._getframe(skip + 1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+    while frame is not None and frame.f_code.co_filename.startswith(PACKAGE):
         frame = frame.f_back
     return frame
 

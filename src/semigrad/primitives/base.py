@@ -23,6 +23,7 @@ The derived rules follow two conventions:
 from __future__ import annotations
 
 import functools
+import sys
 
 import numpy as np
 
@@ -34,6 +35,8 @@ REGISTRY: dict[str, Primitive] = {}
 
 _next_id = new_id
 _current = _context.current
+_getframe = sys._getframe
+_PACKAGE = _context.PACKAGE
 _PY_SCALARS = (float, int, bool, complex)
 
 
@@ -141,9 +144,9 @@ class Primitive:
                 vals.append(v)
                 if a.requires_grad:
                     requires_grad = True
-                    if a._prim is None and (a._origin is None or (
-                            type(v) is np.ndarray and v.flags.writeable)):
-                        outside = True  # a user's leaf: keep the line; freeze its value
+                    if a._prim is None and type(v) is np.ndarray and (
+                            a._origin is None or v.flags.writeable):
+                        outside = True  # a user's array leaf: keep the line; freeze its value
                 elif a._prim is not None:
                     traced = True
                 else:
@@ -264,8 +267,15 @@ def protect(args, vals):
                 if a._prim is None:  # a leaf (recorded values are frozen already)
                     if type(v) is np.ndarray and v.flags.writeable:
                         v.setflags(False)
-                    if a._origin is None and origin is None:
-                        origin = _context.user_location(1)
+                    # The line of user code, for the sweep's error if the leaf is rebound:
+                    # kept for array leaves (parameters); for a scalar leaf the walk would
+                    # cost as much as the operation (anomaly mode keeps every line).
+                    if a._origin is None and origin is None and type(v) is np.ndarray:
+                        frame = _getframe(2)
+                        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+                            frame = frame.f_back
+                        if frame is not None:
+                            origin = (frame.f_code.co_filename, frame.f_lineno)
             elif a._prim is None:  # a constant Tensor is recorded as its value
                 if isinstance(v, np.ndarray) and not immutable(v):
                     v = vals[k] = v.copy()
