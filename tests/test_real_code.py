@@ -433,7 +433,7 @@ def test_an_exception_at_any_line_of_the_critical_functions_leaves_nothing_behin
             t * 2.0
 
     critical = [reverse.sweep, reverse._in_own_context, reverse._sweep, api._call, api._deeper,
-                context.changed.__enter__, anomaly.detect_anomaly, sg.no_grad]
+                api._call_deeper, context.changed.__enter__, anomaly.detect_anomaly, sg.no_grad]
     fired = 0
     for _, hit in _inject_at_every_line(critical, run):
         fired += hit

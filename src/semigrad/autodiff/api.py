@@ -216,17 +216,21 @@ def _call(f, args, kwargs, leaves):
     when it returns or raises, at whatever line, the caller's state is as it
     was (nothing to restore).
     """
-    return contextvars.copy_context().run(_deeper, f, args, kwargs, leaves)
+    return contextvars.copy_context().run(_call_deeper, f, args, kwargs, leaves)
 
 
-def _deeper(f, args, kwargs, leaves):
-    state = context.current()
+def _call_deeper(f, args, kwargs, leaves):
+    _deeper(context.current(), leaves)
+    return f(*args, **kwargs)
+
+
+def _deeper(state, leaves):
+    """Make the state one transform deeper than ``state``; only in a context copy of one's own."""
     floor = state.floor  # values traced by an enclosing transform count too
     if leaves and leaves[0]._id < floor:
         floor = leaves[0]._id  # inputs are created in order: the first is the oldest
     # A transform records its function whatever an enclosing no_grad says (as torch.func).
     context.push(context.State(state.depth + 1, floor, state.anomaly, True, state.memo))
-    return f(*args, **kwargs)
 
 
 def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
@@ -249,8 +253,13 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
 
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
+        # One copy of the context for the call and its sweep: nothing to restore after.
+        return contextvars.copy_context().run(body, args, kwargs)
+
+    def body(args, kwargs):
         nums = _argnums(name, argnums, len(args))
-        nested = _nested()
+        state = context.current()
+        nested = state.depth > 0
         args = list(args)
         groups = []
         for a in nums:
@@ -261,7 +270,9 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
             args[a] = unflatten(spec, lifted)
             groups.append((lifted, spec, originals))
         leaves = [t for lifted, _, _ in groups for t in lifted]
-        out = _call(f, args, kwargs, leaves)
+        _deeper(state, leaves)
+        out = f(*args, **kwargs)
+        context.push(state)  # back to the caller's level for the checks and the sweep
         aux = None
         if has_aux:
             if not (isinstance(out, tuple) and len(out) == 2):
@@ -290,7 +301,7 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
         res = {}
         if isinstance(out, Tensor) and out.requires_grad:
             seed = out_value.dtype.type(1)
-            res = reverse.sweep(
+            res = reverse.sweep_here(
                 [out], [Tensor(seed) if nested else seed], leaves,
                 create_graph=nested, retain_graph=nested,
             )

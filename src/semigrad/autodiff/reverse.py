@@ -44,6 +44,12 @@ def sweep(outputs, seeds, wrt=None, **options):
 
 
 def _in_own_context(outputs, seeds, wrt, options):
+    return sweep_here(outputs, seeds, wrt, **options)
+
+
+def sweep_here(outputs, seeds, wrt=None, **options):
+    """:func:`sweep` in the current context, which the caller must own (a copy of its own:
+    ``contextvars.copy_context().run``): the sweep's memo is set there and never reset."""
     s = context.current()
     context.push(context.State(s.depth, s.floor, s.anomaly, s.grad_enabled, {}))
     return _sweep(outputs, seeds, wrt, check=s.anomaly, **options)
