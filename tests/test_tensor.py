@@ -618,8 +618,47 @@ def test_numpy_reductions_call_tensor_methods():
 
 def test_unsupported_ufunc_raises_instead_of_dropping_the_graph():
     x = leaf([1.0, 2.0])
-    with pytest.raises(TypeError, match="arctan2"):
-        np.arctan2(x, 1.0)
+    with pytest.raises(TypeError, match="np.gcd has no differentiable counterpart"):
+        np.gcd(x, x)
+    with pytest.raises(TypeError, match=r"np.add.outer is not differentiable"):
+        np.add.outer(x, x)
+
+
+def test_numpy_ufuncs_on_tensors_are_semigrad_numpys_functions_of_the_same_name():
+    import semigrad.numpy as snp
+
+    names = [n for n in dir(np) if isinstance(getattr(np, n), np.ufunc) and hasattr(snp, n)]
+    assert {"arcsin", "arctan2", "sinh", "log10", "hypot", "logaddexp"} <= set(names)
+    x = np.array([0.3, 0.6])
+    for name in ("arcsin", "sinh", "log10", "cbrt", "expm1", "arctanh"):
+        g = sg.grad(lambda v, name=name: sg.sum(getattr(np, name)(v)))(x)
+        np.testing.assert_allclose(g, sg.grad(lambda v, name=name: sg.sum(
+            getattr(snp, name)(v)))(x))
+    assert sg.grad(lambda v: np.sum(np.arctan2(v, 1.0)))(x).tolist() == pytest.approx(
+        (1 / (1 + x ** 2)).tolist())
+    t = leaf([0.5, 2.0])
+    assert float(np.add.reduce(t).value) == 2.5 and float(np.maximum.reduce(t).value) == 2.0
+    assert np.multiply.accumulate(t).value.tolist() == [0.5, 1.0]
+    assert np.exp(t, dtype=np.float32).dtype == np.float32
+
+
+def test_ufunc_keywords_on_tensors_are_honoured_or_refused():
+    x = leaf([0.5, 0.2])
+    out = np.empty(2)
+    for call in (lambda: sg.exp(x, out=out), lambda: np.exp(x, out=out)):
+        with pytest.raises(TypeError, match=r"exp: out=.*not supported for Tensors: use the"):
+            call()
+    assert out.flags.writeable  # the caller's array is neither written nor frozen
+    with pytest.raises(TypeError, match=r"where=.*sg.where\(condition"):
+        sg.exp(x, where=np.array([True, False]))
+    with pytest.raises(TypeError, match="casting='unsafe'"):
+        sg.exp(x, casting="unsafe")
+    assert sg.exp(x, out=None, where=True).value.tolist() == np.exp([0.5, 0.2]).tolist()
+    y = sg.add(x, x, dtype=np.float32)
+    assert y.dtype == np.float32 and y.requires_grad
+    assert sg.astype(x, dtype=np.float32).dtype == np.float32  # astype's own dtype
+    # plain arrays: NumPy's semantics, out= included
+    assert sg.exp(np.zeros(2), out=out) is out and out.tolist() == [1.0, 1.0]
 
 
 def test_complex_tensors_backward_and_conversions():

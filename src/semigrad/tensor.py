@@ -178,13 +178,30 @@ class Tensor:
         return np.asarray(self.value, dtype=dtype)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        fn = _ufunc_table().get(ufunc.__name__)
-        if method != "__call__" or fn is None or kwargs:
+        """NumPy's ufuncs on Tensors run semigrad.numpy's function of the same name.
+
+        ``np.arcsin(t)`` is ``semigrad.numpy.arcsin(t)``; ``np.add.reduce`` and
+        ``np.multiply.accumulate`` (and the like) are the matching reductions and
+        cumulative sums. Keywords go along (``out=`` is refused, ``dtype=`` honoured).
+        """
+        snp = _snp()
+        name = ufunc.__name__
+        if method == "__call__":
+            fn = getattr(snp, name, None)
+            if fn is not None:
+                return fn(*inputs, **kwargs)
             raise TypeError(
-                f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method} is not "
-                f"differentiable through semigrad: use the semigrad function (sg.*) or .detach()"
+                f"np.{name} has no differentiable counterpart in semigrad.numpy: apply it to "
+                "t.detach() (or t.numpy()) if a constant is meant"
             )
-        return fn(*inputs)
+        reduction = _UFUNC_METHODS.get((name, method))
+        if reduction is not None and len(inputs) == 1:
+            kwargs.setdefault("axis", 0)  # NumPy's default for ufunc.reduce/accumulate
+            return getattr(snp, reduction)(*inputs, **kwargs)
+        raise TypeError(
+            f"np.{name}.{method} is not differentiable through semigrad: use the semigrad "
+            f"function (semigrad.numpy.sum, cumsum, ...) or t.detach() if a constant is meant"
+        )
 
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self.value), separator=", ", prefix="tensor(")
@@ -587,39 +604,9 @@ def _snp():
     return snp
 
 
-def _ufunc_table():
-    return {
-        "add": _ops.add,
-        "subtract": _ops.subtract,
-        "multiply": _ops.multiply,
-        "divide": _ops.divide,
-        "true_divide": _ops.divide,
-        "power": _ops.power,
-        "negative": _ops.negative,
-        "reciprocal": _ops.reciprocal,
-        "exp": _ops.exp,
-        "log": _ops.log,
-        "log1p": _ops.log1p,
-        "expm1": _ops.expm1,
-        "sqrt": _ops.sqrt,
-        "square": _ops.square,
-        "absolute": _ops.abs,
-        "conjugate": _ops.conj,
-        "sign": _ops.sign,
-        "sin": _ops.sin,
-        "cos": _ops.cos,
-        "tan": _ops.tan,
-        "tanh": _ops.tanh,
-        "maximum": _ops.maximum,
-        "minimum": _ops.minimum,
-        "matmul": _ops.matmul,
-        "equal": _ops.equal,
-        "not_equal": _ops.not_equal,
-        "less": _ops.less,
-        "less_equal": _ops.less_equal,
-        "greater": _ops.greater,
-        "greater_equal": _ops.greater_equal,
-        "logical_not": _ops.logical_not,
-        "logical_and": _ops.logical_and,
-        "logical_or": _ops.logical_or,
-    }
+#: NumPy ufunc methods that are semigrad.numpy reductions: (ufunc, method) -> function.
+_UFUNC_METHODS = {
+    ("add", "reduce"): "sum", ("multiply", "reduce"): "prod", ("maximum", "reduce"): "max",
+    ("minimum", "reduce"): "min", ("add", "accumulate"): "cumsum",
+    ("multiply", "accumulate"): "cumprod",
+}

@@ -23,6 +23,7 @@ The derived rules follow two conventions:
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 
 import numpy as np
@@ -38,6 +39,9 @@ _current = _context.current
 _getframe = sys._getframe
 _PACKAGE = _context.PACKAGE
 _PY_SCALARS = (float, int, bool, complex)
+#: NumPy's ufunc keywords and their defaults (``dtype`` is honoured where ``impl`` is a ufunc).
+_UFUNC_KEYWORDS = {"out": None, "where": True, "casting": "same_kind", "order": "K",
+                   "dtype": None, "subok": True, "signature": None}
 
 
 def holds_tensor(obj) -> bool:
@@ -86,6 +90,9 @@ class Primitive:
     """
 
     kind = "primitive"
+    #: Whether calls may carry NumPy's ufunc keywords (``out``, ``where``, ``dtype``, ...):
+    #: elementwise operations, as NumPy's ufuncs.
+    ufunc_like = False
     #: Whether the derived rules read input values (not only shapes): if not, recording
     #: need not keep a private copy of a NumPy constant input.
     reads_inputs = True
@@ -112,6 +119,8 @@ class Primitive:
         for a in args:
             cls = type(a)
             if cls is Tensor:
+                if params and self.ufunc_like and not _UFUNC_KEYWORDS.keys().isdisjoint(params):
+                    return self._ufunc_keywords(args, params)
                 return self._apply(args, params)
             if cls is list:
                 return self(*(from_list(b) if type(b) is list else b for b in args), **params)
@@ -214,6 +223,49 @@ class Primitive:
         if state.anomaly:
             _context.check_forward(self.name, args, out)
         return out
+
+    def _ufunc_keywords(self, args, params):
+        """NumPy's ufunc keywords on Tensors: defaults dropped, ``dtype=`` honoured, others refused.
+
+        A recorded value is never written in place, so ``out=`` cannot be honoured,
+        and a partial ``where=`` would leave the rest of a fresh result undefined:
+        both are refused with the spelling that works. On plain arrays the
+        keywords go to NumPy unchanged.
+        """
+        params = dict(params)
+        dtype = None if self._declares("dtype") else params.pop("dtype", None)
+        for key in _UFUNC_KEYWORDS:
+            if key not in params or key == "dtype":
+                continue
+            value = params.pop(key)
+            default = _UFUNC_KEYWORDS[key]
+            if key == "out" and isinstance(value, tuple) and all(v is None for v in value):
+                value = None
+            if value is default or (type(value) in (str, bool, np.bool_) and value == default):
+                continue
+            fix = {"out": f"use the result (y = {self.name}(...)); a recorded value is never "
+                          "written in place",
+                   "where": f"use sg.where(condition, {self.name}(...), other)"}.get(
+                key, "leave it at its default")
+            shown = (f"<{type(value).__name__} of shape {np.shape(value)}>"
+                     if isinstance(value, np.ndarray | Tensor) else
+                     "<a tuple of arrays>" if isinstance(value, tuple) else repr(value))
+            raise TypeError(f"{self.name}: {key}={shown} is not supported for Tensors: {fix}")
+        out = self._apply(args, params)
+        if dtype is not None and np.dtype(dtype) != out.dtype:
+            from . import elementwise
+
+            out = elementwise.astype(out, dtype=np.dtype(dtype))
+        return out
+
+    def _declares(self, name) -> bool:
+        """Whether ``impl`` takes a keyword ``name`` of its own (``astype``'s ``dtype``)."""
+        if isinstance(self.impl, np.ufunc):
+            return False
+        try:
+            return name in inspect.signature(self.impl).parameters
+        except (TypeError, ValueError):
+            return False
 
     # Derived rules; every kind overrides these.  ``xs`` are the inputs and
     # ``out`` the output (arrays, or Tensors when the rule is being recorded).
@@ -401,6 +453,7 @@ class Elementwise(Primitive):
     """
 
     kind = "elementwise"
+    ufunc_like = True
 
     def __init__(self, name, impl, partials, doc="", sympy=None):
         super().__init__(name, impl, doc, sympy)
