@@ -506,3 +506,17 @@ def test_hessians_forward_over_reverse_equal_reverse_over_reverse(fn, args):
     rev_rev = sg.jacobian(sg.jacobian(scalar, argnums=nums), argnums=nums)(*args)
     np.testing.assert_allclose(_flat_hessian(fwd_rev, args), _flat_hessian(rev_rev, args),
                                rtol=1e-6, atol=1e-6)
+
+
+def test_interpreters_never_compare_kind_names():
+    """Kinds own their interpreters: sweeps, cost and exports call methods, never test names."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(sg.__file__).parent
+    pattern = re.compile(r"""kind\s*[!=]=\s*["'](elementwise|linear|reduction|multilinear|dense|"""
+                         r"""checkpoint|primitive)["']""")
+    offenders = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py")
+                 for n, line in enumerate(path.read_text().splitlines(), 1)
+                 if pattern.search(line)]
+    assert not offenders, offenders

@@ -3,7 +3,7 @@
 The counts are read off recorded graphs, not estimated from formulas: the
 forward pass is ``trace(f)``, the gradient is ``trace(grad(f))`` (the forward
 pass plus the recorded backward pass), and so on. Each hyperedge's
-floating-point work comes from its primitive's declared kind, never its name:
+floating-point work comes from its primitive's kind (``Primitive.flops``), never its name:
 an elementwise operation or a reduction does one operation per element it
 reads, a linear index map moves (or adds) one element per element it writes,
 and a contraction does 2·Π(sizes of its letters) per pair of operands; a
@@ -18,30 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+import numpy as np  # noqa: F401 (the doctests use it)
 
 from .autodiff.api import derivative
 from .graph import Graph, Hyperedge, trace
 
 
 def edge_flops(edge: Hyperedge) -> int:
-    """Floating-point operations of one hyperedge, from its primitive's kind."""
-    out = int(np.size(edge.output.value))
-    if edge.prim.flops is not None:  # declared by the primitive (linear algebra, FFTs)
-        return int(edge.prim.flops([n.value for n in edge.inputs], edge.output.value,
-                                   edge.params))
-    kind = edge.prim.kind
-    if kind == "multilinear":
-        from .primitives.multilinear import parse_equation
-
-        ins, _ = parse_equation(edge.params["eq"])
-        size = {}
-        for sub, node in zip(ins, edge.inputs):
-            size.update(zip(sub, node.shape))
-        return 2 * max(len(ins) - 1, 1) * int(np.prod(list(size.values()), dtype=np.int64))
-    if kind == "reduction":
-        return int(np.size(edge.inputs[0].value))
-    return out
+    """Floating-point operations of one hyperedge, as its primitive's kind counts them."""
+    return int(edge.prim.flops([n.value for n in edge.inputs], edge.output.value, edge.params))
 
 
 @dataclass(frozen=True)

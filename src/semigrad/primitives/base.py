@@ -279,9 +279,29 @@ class Primitive:
         """Whether input ``i`` carries a derivative (indices and conditions do not)."""
         return self.differentiable
 
-    #: ``flops(xs, out, params)``: the floating-point work of one call, for ``sg.cost``;
-    #: None: the cost model's rule for the primitive's kind.
-    flops = None
+    def flops(self, xs, out, params) -> int:
+        """The floating-point work of one call, for ``sg.cost``: one per output element.
+
+        Kinds refine it (a reduction reads every input element, a contraction
+        multiplies and adds over all its letters, a factorisation is cubic); a
+        primitive may declare its own (the FFT: 5·N·log2 N).
+        """
+        return int(np.size(out))
+
+    def semiring_vjp(self, S, i, g, xs, out, params):
+        """The cotangent of input ``i`` in semiring ``S`` (arrays with S's component axis first).
+
+        By default through the scalar edges: a gather of ``g`` at each edge's
+        output element, ⊗ the lifted edge weight, ⊕-scattered into the input
+        (linear maps, reductions, dense kinds). Elementwise and multilinear
+        kinds override it with their structured forms.
+        """
+        src, dst, w = self.scalar_edges(i, xs, out, params)
+        flat = g.reshape(S.components, -1)
+        z = S.zeros((int(np.prod(shape_of(xs[i]), dtype=np.int64)),))
+        if src.size:
+            S.plus_at(z, src, S.times(flat[:, dst], S.lift(w)))
+        return z.reshape((S.components, *shape_of(xs[i])))
 
     def scalar_edges(self, i, xs, out, params):
         """The scalar edges from input ``i`` to the output: ``(src, dst, weight)``.
@@ -497,6 +517,17 @@ class Elementwise(Primitive):
     def has_partial(self, i):
         return self.partials is not None and self.partials[i] is not None
 
+    def semiring_vjp(self, S, i, g, xs, out, params):
+        # g ⊗ lift(∂out/∂in_i), then ⊕ over the axes that broadcasting added or stretched.
+        in_shape, out_shape = np.shape(xs[i]), np.shape(out)
+        p = np.broadcast_to(np.asarray(self.partials[i](*xs, out, **params)), out_shape)
+        value = S.times(g, S.lift(p))
+        lead = len(out_shape) - len(in_shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + k for k, d in enumerate(in_shape) if d == 1 and out_shape[lead + k] != 1
+        )
+        return S.reduce(value, axes).reshape((S.components, *in_shape))
+
     def scalar_edges(self, i, xs, out, params):
         # The diagonal, with a copy of the input element per broadcast position.
         oshape = shape_of(out)
@@ -612,6 +643,10 @@ class Reduction(Primitive):
         w = self.weights(x, self._keepdims(out, x, axis, keepdims), **params)
         return _S.sum_(scale(ts[0], w), axis=axis, keepdims=keepdims)
 
+    def flops(self, xs, out, params):
+        """One operation per element read."""
+        return int(np.size(xs[0]))
+
     def scalar_edges(self, i, xs, out, params):
         x = xs[0]
         axis = params["axis"]
@@ -645,6 +680,18 @@ class Multilinear(Primitive):
 
     def scalar_edges(self, i, xs, out, params):
         return _M.einsum_scalar_edges(params["eq"], i, xs)
+
+    def semiring_vjp(self, S, i, g, xs, out, params):
+        # A semiring einsum of g with the lifted other operands, blocked to bound memory.
+        return _M.semiring_einsum_vjp(S, params["eq"], i, g, xs)
+
+    def flops(self, xs, out, params):
+        """2·Π(letter sizes) per pair of operands: the products and sums of the contraction."""
+        ins, _ = _M.parse_equation(params["eq"])
+        size = {}
+        for sub, x in zip(ins, xs):
+            size.update(zip(sub, shape_of(x)))
+        return 2 * max(len(ins) - 1, 1) * int(np.prod(list(size.values()), dtype=np.int64))
 
 
 class Dense(Primitive):

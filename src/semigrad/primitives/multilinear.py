@@ -193,3 +193,91 @@ def einsum_scalar_edges(eq, i, xs):
         if j != i:
             w = w * np.asarray(x, dtype=np.float64).reshape(-1)[flat(sub, shape_of(x))]
     return src, dst, w
+
+
+# ---- the semiring einsum: the multilinear kind's semiring rule ------------------
+# Generic over the semiring's operations (times, reduce, plus, zeros, lift, contract):
+# nothing here imports the algebras.
+
+#: Elements of the largest intermediate array in a blocked semiring einsum.
+BLOCK_ELEMENTS = 1 << 22
+
+
+def _size(shape) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def _arrange(a, sub: str, letters: str, size: dict):
+    """A semiring operand (C, *sub axes) laid out on the grid of ``letters``."""
+    sub = list(sub)
+    while len(set(sub)) < len(sub):  # a repeated letter: take the diagonal
+        c = next(c for c in sub if sub.count(c) > 1)
+        j, k = [n for n, d in enumerate(sub) if d == c][:2]
+        a = np.diagonal(a, axis1=j + 1, axis2=k + 1)
+        sub = [d for n, d in enumerate(sub) if n not in (j, k)] + [c]
+    perm = [0] + [1 + sub.index(c) for c in letters if c in sub]
+    a = a.transpose(perm)
+    return a.reshape((a.shape[0], *(size[c] if c in sub else 1 for c in letters)))
+
+
+def semiring_contract(S, eq: str, operands):
+    """⊕ over the summed letters of the ⊗ of semiring operands (C, *shape), blocked."""
+    fast = S.contract(eq, operands)
+    if fast is not None:
+        return fast
+    ins, out = parse_equation(eq)
+    # Output letters first and summed letters last, so that ⊕ reduces contiguous axes.
+    letters = out + "".join(c for c in dict.fromkeys("".join(ins)) if c not in out)
+    size = {}
+    for sub, a in zip(ins, operands):
+        size.update(zip(sub, a.shape[1:]))
+    grid = [_arrange(a, sub, letters, size) for sub, a in zip(ins, operands)]
+    summed = tuple(k for k, c in enumerate(letters) if c not in out)
+    total = S.components * _size([size[c] for c in letters])
+    block_axis = max(summed, key=lambda k: size[letters[k]], default=None)
+    if block_axis is None or total <= BLOCK_ELEMENTS:
+        chunks = [slice(None)]
+    else:
+        step = max(1, size[letters[block_axis]] * BLOCK_ELEMENTS // total)
+        chunks = [slice(s, s + step) for s in range(0, size[letters[block_axis]], step)]
+    acc = None
+    for chunk in chunks:
+        parts = grid
+        if block_axis is not None and chunk != slice(None):
+            index = (slice(None),) * (block_axis + 1) + (chunk,)
+            parts = [p[index] if p.shape[block_axis + 1] > 1 else p for p in grid]
+        value = parts[0]
+        for p in parts[1:]:
+            value = S.times(value, p)
+        # Every letter occurs in some operand, so ``value`` spans the whole grid.
+        value = S.reduce(value, summed)
+        acc = value if acc is None else S.plus(acc, value)
+    kept = [c for c in letters if c in out]
+    return acc.transpose([0] + [1 + kept.index(c) for c in out])
+
+
+def semiring_einsum_vjp(S, eq: str, i: int, g, xs):
+    """The semiring cotangent of operand ``i`` of a contraction."""
+    ins, out = parse_equation(eq)
+    eq1, _, kept, avail = _vjp_equations(eq, i, 0)
+    others = [S.lift(np.asarray(x)) for j, x in enumerate(xs) if j != i]
+    r = semiring_contract(S, eq1, [g, *others])
+    target = ins[i]
+    if kept == target:
+        return r
+    shape = np.shape(xs[i])
+    size = dict(zip(target, shape))
+    if len(set(target)) == len(target):  # only broadcast letters: copies
+        placed = r.reshape((S.components, *(size[c] if c in kept else 1 for c in target)))
+        return np.broadcast_to(placed, (S.components, *shape)).copy()
+    # A repeated letter: values on the diagonal, 0̄ elsewhere.
+    z = S.zeros(shape)
+    idx = np.indices(shape).reshape(len(shape), -1)
+    first = {c: target.index(c) for c in target}
+    on_diag = np.all([idx[k] == idx[first[c]] for k, c in enumerate(target)], axis=0)
+    src = tuple(idx[first[c]][on_diag] for c in kept)
+    flat_z = z.reshape(S.components, -1)
+    cols = np.flatnonzero(on_diag)
+    values = r[(slice(None), *src)] if kept else r[:, None]  # no kept letter: one value
+    flat_z[:, cols] = np.broadcast_to(values, (S.components, cols.size))
+    return z
