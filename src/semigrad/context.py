@@ -1,8 +1,7 @@
 """Context-local state: everything that changes while semigrad computes.
 
 A transform's depth, where its inputs begin, anomaly mode, whether operations
-are recorded (``no_grad``) and the scratch memo a reverse sweep shares between
-rules all live in one :class:`contextvars.ContextVar`. That is right for
+are recorded (``no_grad``) all live in one :class:`contextvars.ContextVar`. That is right for
 threads (each starts with the defaults) and for asyncio tasks (each runs in a
 copy of the context it was created in), so a transform in one thread never
 sees another thread's state. Nothing module-global changes during a
@@ -41,25 +40,22 @@ class State:
     ``floor``: the creation number of the outermost running transform's first
     input (values created at or after it are traced by a transform);
     ``anomaly``: anomaly detection on; ``grad_enabled``: operations on Tensors
-    that require grad are recorded; ``memo``: the innermost reverse sweep's
-    scratch dictionary (rules that share work between inputs keep it there).
+    that require grad are recorded.
     """
 
-    __slots__ = ("depth", "floor", "anomaly", "grad_enabled", "memo")
+    __slots__ = ("depth", "floor", "anomaly", "grad_enabled")
 
-    def __init__(self, depth=0, floor=float("inf"), anomaly=False, grad_enabled=True, memo=None):
+    def __init__(self, depth=0, floor=float("inf"), anomaly=False, grad_enabled=True):
         self.depth = depth
         self.floor = floor
         self.anomaly = anomaly
         self.grad_enabled = grad_enabled
-        self.memo = memo
 
     def replace(self, **changes) -> State:
         """A copy with some fields changed (states are never changed in place)."""
         get = changes.get
         return State(get("depth", self.depth), get("floor", self.floor),
-                     get("anomaly", self.anomaly), get("grad_enabled", self.grad_enabled),
-                     get("memo", self.memo))
+                     get("anomaly", self.anomaly), get("grad_enabled", self.grad_enabled))
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in State.__slots__)

@@ -230,7 +230,7 @@ def _deeper(state, leaves):
     if leaves and leaves[0]._id < floor:
         floor = leaves[0]._id  # inputs are created in order: the first is the oldest
     # A transform records its function whatever an enclosing no_grad says (as torch.func).
-    context.push(context.State(state.depth + 1, floor, state.anomaly, True, state.memo))
+    context.push(context.State(state.depth + 1, floor, state.anomaly, True))
 
 
 def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
@@ -301,7 +301,7 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
         res = {}
         if isinstance(out, Tensor) and out.requires_grad:
             seed = out_value.dtype.type(1)
-            res = reverse.sweep_here(
+            res = reverse.sweep(
                 [out], [Tensor(seed) if nested else seed], leaves,
                 create_graph=nested, retain_graph=nested,
             )

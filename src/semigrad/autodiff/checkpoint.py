@@ -19,7 +19,6 @@ import functools
 
 import numpy as np
 
-from .. import context
 from ..primitives.base import Primitive
 from ..tensor import Tensor, new_id, save_values
 
@@ -29,35 +28,33 @@ class Checkpoint(Primitive):
 
     kind = "checkpoint"
 
-    def vjp(self, i, g, xs, out, params):
-        # The sweep asks once per input with the same cotangent: the first call recomputes
-        # and sweeps the segment, the others read its cotangents from the sweep's memo.
-        sweep_memo = context.current().memo
-        memo = {} if sweep_memo is None else sweep_memo.setdefault(("checkpoint", id(params)), {})
-        if memo.get("seed") is not g:
-            from . import reverse
+    shares_work = True  # one recomputation serves every input
 
-            n = params["n_args"]
-            nested = any(isinstance(x, Tensor) for x in xs) or isinstance(g, Tensor)
-            leaves = [_leaf(x, nested) for x in xs[:n]]
-            result = params["fn"](*leaves)
-            wrt = leaves + list(params["externals"])
-            adjoints = {}
-            if isinstance(result, Tensor) and result.requires_grad:
-                adjoints = reverse.sweep([result], [g], wrt, create_graph=nested,
-                                         retain_graph=nested)
-            memo.clear()
-            memo["seed"] = g
-            memo["cotangents"] = [adjoints.get(t._id) for t in wrt]
-        cotangents = memo["cotangents"]
-        cotangent, cotangents[i] = cotangents[i], None
-        if all(c is None for c in cotangents):
-            memo.clear()  # every input served: release the recomputed cotangents
-        if cotangent is None:
-            batch = np.shape(getattr(g, "value", g))[: np.ndim(getattr(g, "value", g))
-                                                      - np.ndim(out)]
-            cotangent = np.zeros(batch + np.shape(getattr(xs[i], "value", xs[i])))
-        return cotangent
+    def vjp(self, i, g, xs, out, params):
+        return self.vjp_many((i,), g, xs, out, params)[0]
+
+    def vjp_many(self, wanted, g, xs, out, params):
+        """Recompute the segment once, sweep it, and hand each wanted input its cotangent."""
+        from . import reverse
+
+        n = params["n_args"]
+        nested = any(isinstance(x, Tensor) for x in xs) or isinstance(g, Tensor)
+        leaves = [_leaf(x, nested) for x in xs[:n]]
+        result = params["fn"](*leaves)
+        wrt = leaves + list(params["externals"])
+        adjoints = {}
+        if isinstance(result, Tensor) and result.requires_grad:
+            adjoints = reverse.sweep([result], [g], wrt, create_graph=nested,
+                                     retain_graph=nested)
+        cotangents = []
+        for i in wanted:
+            cotangent = adjoints.get(wrt[i]._id)
+            if cotangent is None:
+                batch = np.shape(getattr(g, "value", g))[: np.ndim(getattr(g, "value", g))
+                                                          - np.ndim(out)]
+                cotangent = np.zeros(batch + np.shape(getattr(xs[i], "value", xs[i])))
+            cotangents.append(cotangent)
+        return cotangents
 
     def scalar_edges(self, i, xs, out, params):
         raise TypeError(

@@ -15,7 +15,6 @@ is recorded.
 
 from __future__ import annotations
 
-import contextvars
 import heapq
 
 import numpy as np
@@ -33,26 +32,12 @@ def _freed_error(node):
 
 
 def sweep(outputs, seeds, wrt=None, **options):
-    """Reverse sweep (see :func:`_sweep`) in a copy of the current context.
+    """Reverse sweep (see :func:`_sweep`), with anomaly checks when anomaly mode is on here.
 
-    Rules that share work between inputs keep it in a memo that lives as long
-    as this sweep (:attr:`semigrad.context.State.memo`). The sweep runs in a
-    copy of the context, so that memo, and anything else the sweep sets, is
-    gone when it ends, however it ends: nothing needs restoring.
+    It changes no state: rules that share work between inputs get all of them in
+    one call (``Primitive.vjp_many``), so nothing is kept between calls.
     """
-    return contextvars.copy_context().run(_in_own_context, outputs, seeds, wrt, options)
-
-
-def _in_own_context(outputs, seeds, wrt, options):
-    return sweep_here(outputs, seeds, wrt, **options)
-
-
-def sweep_here(outputs, seeds, wrt=None, **options):
-    """:func:`sweep` in the current context, which the caller must own (a copy of its own:
-    ``contextvars.copy_context().run``): the sweep's memo is set there and never reset."""
-    s = context.current()
-    context.push(context.State(s.depth, s.floor, s.anomaly, s.grad_enabled, {}))
-    return _sweep(outputs, seeds, wrt, check=s.anomaly, **options)
+    return _sweep(outputs, seeds, wrt, check=context.current().anomaly, **options)
 
 
 def _replaced_error(node, position, a):
@@ -67,6 +52,13 @@ def _replaced_error(node, position, a):
         "backward). The gradient would mix old and new values: run the forward pass again "
         "after updating, or update after the last backward"
     )
+
+
+def _check_inputs(node, inputs, saved):
+    """:func:`_check_saved` when any Tensor input no longer holds the value it saved."""
+    for a, v in zip(inputs, saved):
+        if type(a) is Tensor and a.value is not v:
+            _check_saved(node, inputs, saved)
 
 
 def _check_saved(node, inputs, saved):
@@ -130,6 +122,21 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
             xs, out = inputs, node
         else:
             xs, out = saved, node.value
+        if node._prim.shares_work:  # every needed input's cotangent in one call
+            needed = [i for i, a in enumerate(inputs) if type(a) is tensor_type
+                      and a.requires_grad and a._id >= min_id]
+            _check_inputs(node, inputs, saved)
+            for i, gi in zip(needed, node._prim.vjp_many(needed, g, xs, out, params)):
+                a = inputs[i]
+                k = a._id
+                if check:
+                    anomaly.check_rule(node, i, gi, "reverse")
+                if k in adjoint:
+                    adjoint[k] = adjoint[k] + gi
+                else:
+                    adjoint[k] = gi
+                    push(heap, (-k, a))
+            inputs = ()  # done
         i = -1
         for a in inputs:
             i += 1

@@ -272,6 +272,15 @@ class Primitive:
     def vjp(self, i, g, xs, out, params):  # pragma: no cover - abstract
         raise TypeError(f"{self.name} declares no reverse rule")
 
+    #: True for primitives whose reverse rules share work between inputs (a solve's A⁻ᵀg,
+    #: a checkpoint's recomputation): the reverse sweep then asks for every input it needs
+    #: in one call of :meth:`vjp_many`, so nothing has to be kept between calls.
+    shares_work = False
+
+    def vjp_many(self, wanted, g, xs, out, params) -> list:
+        """The cotangents of inputs ``wanted`` (positions, in order) in one call."""
+        return [self.vjp(i, g, xs, out, params) for i in wanted]
+
     def jvp(self, ts, xs, out, params):  # pragma: no cover - abstract
         raise TypeError(f"{self.name} declares no forward rule")
 
@@ -706,18 +715,34 @@ class Dense(Primitive):
 
     kind = "dense"
 
-    def __init__(self, name, impl, vjp_rule, jvp_rule, doc="", sympy=None, real_vjp=False):
+    def __init__(self, name, impl, vjp_rule, jvp_rule, doc="", sympy=None, real_vjp=False,
+                 vjp_many_rule=None):
         super().__init__(name, impl, doc, sympy)
         # None: the reverse rule is the transpose of the forward rule (transpose_jvp).
         self.vjp_rule = vjp_rule
         self.jvp_rule = jvp_rule
         # True: vjp_rule is written for real values only; complex ones use the transpose.
         self.real_vjp = real_vjp
+        # ``vjp_many_rule(wanted, g, xs, out, **params)``: every wanted input's cotangent in
+        # one call, for rules that share work between inputs (then ``vjp_rule`` may be None).
+        self.vjp_many_rule = vjp_many_rule
+        self.shares_work = vjp_many_rule is not None
+
+    def _transposed(self, xs):
+        return (self.vjp_rule is None and self.vjp_many_rule is None) or (
+            self.real_vjp and any(_C.is_complex(x) for x in xs))
 
     def vjp(self, i, g, xs, out, params):
-        if self.vjp_rule is None or (self.real_vjp and any(_C.is_complex(x) for x in xs)):
+        if self._transposed(xs):
             return transpose_jvp(self, i, g, xs, out, params)
+        if self.vjp_many_rule is not None:
+            return self.vjp_many_rule((i,), g, xs, out, **params)[0]
         return self.vjp_rule(i, g, xs, out, **params)
+
+    def vjp_many(self, wanted, g, xs, out, params):
+        if self.vjp_many_rule is None or self._transposed(xs):
+            return [self.vjp(i, g, xs, out, params) for i in wanted]
+        return self.vjp_many_rule(tuple(wanted), g, xs, out, **params)
 
     def jvp(self, ts, xs, out, params):
         return like_dtype(self.jvp_rule(ts, xs, out, **params), out)

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import context as _context
 from . import complex as _C
 from . import structural as _S
 from .base import Dense, align, shape_of, unbroadcast
@@ -214,37 +213,23 @@ def _solve_batched(a, r, vector):
     return _trailing_reshape(col, (n,), (n, 1))
 
 
-# The reverse sweep asks for input 0 and then input 1 with the same cotangent: both need
-# A⁻ᵀ g, so the first call keeps it for the second in the sweep's memo (context-local,
-# released when the sweep ends; plain arrays only: recorded rules record).
-
-
-def _solve_adjoint(a, g, vector):
-    memo = _context.current().memo
-    if memo is not None and type(g) is np.ndarray and type(a) is np.ndarray:
-        key = ("solve", id(g), id(a), vector)
-        hit = memo.pop(key, None)
-        if hit is not None and hit[0] is g and hit[1] is a:
-            return hit[2]
-        gb = _solve_batched(_mT(a), g, vector)
-        memo[key] = (g, a, gb)  # g and a held: their ids cannot be reused meanwhile
-        return gb
-    return _solve_batched(_mT(a), g, vector)
-
-
-def _solve_vjp(i, g, xs, out):
+def _solve_vjp_many(wanted, g, xs, out):
+    """Both inputs' cotangents from one A⁻ᵀ g (one LU solve, shared: the sweep asks once)."""
     a, b = xs
     vector = len(shape_of(b)) == 1
-    gb = _solve_adjoint(a, g, vector)  # A⁻ᵀ g, stacked like the output
-    if i == 1:
-        return unbroadcast(gb, b, out)  # b may have been broadcast against a's stack
-    if vector:
-        n = shape_of(b)[0]
-        col = _trailing_reshape(gb, (n, 1), (n,))
-        row = _trailing_reshape(out, (1, n), (n,))
-        ga = -(col * row)
-        return unbroadcast(ga, a, len(shape_of(out)) + 1)
-    return unbroadcast(-_mm(gb, _mT(out)), a, out)
+    gb = _solve_batched(_mT(a), g, vector)  # A⁻ᵀ g, stacked like the output
+    result = []
+    for i in wanted:
+        if i == 1:
+            result.append(unbroadcast(gb, b, out))  # b may have been broadcast against a's stack
+        elif vector:
+            n = shape_of(b)[0]
+            col = _trailing_reshape(gb, (n, 1), (n,))
+            row = _trailing_reshape(out, (1, n), (n,))
+            result.append(unbroadcast(-(col * row), a, len(shape_of(out)) + 1))
+        else:
+            result.append(unbroadcast(-_mm(gb, _mT(out)), a, out))
+    return result
 
 
 def _solve_jvp(ts, xs, out):
@@ -275,8 +260,9 @@ def _sympy_solve(sp, a, b):
 solve = Dense(
     "solve",
     _solve_impl,
-    _solve_vjp,
+    None,
     _solve_jvp,
+    vjp_many_rule=_solve_vjp_many,
     doc="x = A⁻¹ b. VJP_b = A⁻ᵀ g, VJP_A = −(A⁻ᵀ g) xᵀ; JVP A⁻¹ (t_b − t_A x); the rules "
         "solve (one LU factorisation each), they never invert.",
     sympy=_sympy_solve,
