@@ -656,7 +656,8 @@ def test_ufunc_keywords_on_tensors_are_honoured_or_refused():
     assert sg.exp(x, out=None, where=True).value.tolist() == np.exp([0.5, 0.2]).tolist()
     y = sg.add(x, x, dtype=np.float32)
     assert y.dtype == np.float32 and y.requires_grad
-    assert sg.astype(x, dtype=np.float32).dtype == np.float32  # astype's own dtype
+    assert sg.astype(x, np.float32).dtype == np.float32
+    assert sg.ops.astype(x, dtype=np.float32).dtype == np.float32  # the primitive's own dtype
     # plain arrays: NumPy's semantics, out= included
     assert sg.exp(np.zeros(2), out=out) is out and out.tolist() == [1.0, 1.0]
 

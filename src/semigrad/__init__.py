@@ -94,6 +94,31 @@ from .ops import (
     true_divide,
     where,
 )
+
+# One object per name: where NumPy's namespace and semigrad's share a name, sg.<name> is
+# semigrad.numpy.<name> (NumPy's signature and keywords). ``sg.trace`` stays the graph
+# tracer; the matrix trace is ``semigrad.numpy.trace``.
+from .numpy import (  # noqa: E402, F811
+    amax,
+    amin,
+    angle,
+    astype,
+    clip,
+    concatenate,
+    dot,
+    max,
+    mean,
+    min,
+    moveaxis,
+    prod,
+    reciprocal,
+    reshape,
+    squeeze,
+    stack,
+    sum,
+    transpose,
+    where,
+)
 from .parse import Expression, ParseError, parse
 from .semiring import algebras as semirings
 from .semiring.paths import backprop
