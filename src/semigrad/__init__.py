@@ -24,22 +24,40 @@ from .context import enable_grad, is_grad_enabled, no_grad
 from .cost import Cost, cost
 from .graph import Graph, Hyperedge, Node, trace
 from .numeric import check_grads
-from .ops import (
-    abs,
-    absolute,
-    add,
+
+# One object per name: where NumPy's namespace and semigrad's share a name, sg.<name> is
+# semigrad.numpy.<name> (NumPy's signature and keywords). ``sg.trace`` stays the graph
+# tracer; the matrix trace is ``semigrad.numpy.trace``.
+from .numpy import (
     amax,
     amin,
     angle,
     astype,
-    broadcast_to,
     clip,
     concatenate,
+    dot,
+    max,
+    mean,
+    min,
+    moveaxis,
+    prod,
+    reciprocal,
+    reshape,
+    squeeze,
+    stack,
+    sum,
+    transpose,
+    where,
+)
+from .ops import (
+    abs,
+    absolute,
+    add,
+    broadcast_to,
     conj,
     conjugate,
     cos,
     divide,
-    dot,
     einsum,
     equal,
     exp,
@@ -59,65 +77,28 @@ from .ops import (
     logical_or,
     logsumexp,
     matmul,
-    max,
     maximum,
-    mean,
-    min,
     minimum,
-    moveaxis,
     multiply,
     negative,
     not_equal,
     outer,
     power,
-    prod,
     real,
-    reciprocal,
     relu,
-    reshape,
     sigmoid,
     sign,
     sin,
     softmax,
     sqrt,
     square,
-    squeeze,
-    stack,
     stop_gradient,
     subtract,
-    sum,
     swapaxes,
     tan,
     tanh,
     tensordot,
-    transpose,
     true_divide,
-    where,
-)
-
-# One object per name: where NumPy's namespace and semigrad's share a name, sg.<name> is
-# semigrad.numpy.<name> (NumPy's signature and keywords). ``sg.trace`` stays the graph
-# tracer; the matrix trace is ``semigrad.numpy.trace``.
-from .numpy import (  # noqa: E402, F811
-    amax,
-    amin,
-    angle,
-    astype,
-    clip,
-    concatenate,
-    dot,
-    max,
-    mean,
-    min,
-    moveaxis,
-    prod,
-    reciprocal,
-    reshape,
-    squeeze,
-    stack,
-    sum,
-    transpose,
-    where,
 )
 from .parse import Expression, ParseError, parse
 from .semiring import algebras as semirings
