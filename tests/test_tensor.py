@@ -706,3 +706,24 @@ def test_a_complex_seed_for_a_real_output_is_refused():
     x = sg.tensor([1.0], requires_grad=True)
     with pytest.raises(TypeError, match="complex seed for a real output"):
         sg.sin(x).backward(seed=np.array([1j]))
+
+
+def test_array_methods_are_semigrad_numpys_functions_by_name():
+    from semigrad.tensor import ARRAY_METHODS
+
+    t = leaf([[3.0, 1.0, 2.0], [0.5, 4.0, 1.5]])
+    assert set(ARRAY_METHODS) >= {"sum", "mean", "std", "var", "sort", "cumsum", "trace"}
+    for name in ("sum", "mean", "max", "min", "prod", "std", "var", "cumsum", "cumprod"):
+        np.testing.assert_allclose(np.asarray(getattr(t, name)(axis=1).value),
+                                   getattr(np, name)(t.value, axis=1), rtol=1e-12)
+    assert t.sum(dtype=np.float32).dtype == np.float32  # NumPy's keywords, as the function
+    assert t.std(ddof=1, keepdims=True).shape == (1, 1)
+    with pytest.raises(TypeError, match="out= is not supported"):
+        t.std(out=np.empty(()))  # was silently ignored
+    with pytest.raises(TypeError, match="out= is not supported"):
+        t.sum(out=np.empty(()))
+    assert t.sort(axis=1).value.tolist() == [[1.0, 2.0, 3.0], [0.5, 1.5, 4.0]]
+    assert t.value.tolist()[0] == [3.0, 1.0, 2.0]  # a new Tensor; the recorded one unchanged
+    assert t.argmax(axis=1).tolist() == [0, 1] and t.searchsorted is not None
+    g = sg.grad(lambda v: v.std() + v.cumsum(axis=0).sum())(t.value)
+    assert g.shape == (2, 3)

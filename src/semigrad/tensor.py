@@ -294,37 +294,11 @@ class Tensor:
         backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
 
     # ---- methods ----------------------------------------------------------
-    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
-        _no_out("sum", out, dtype)
-        return _ops.sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
-        _no_out("mean", out, dtype)
-        return _ops.mean(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, out=None, keepdims=False):
-        _no_out("max", out)
-        return _ops.max(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, out=None, keepdims=False):
-        _no_out("min", out)
-        return _ops.min(self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis=None, dtype=None, out=None, keepdims=False):
-        _no_out("prod", out, dtype)
-        return _ops.prod(self, axis=axis, keepdims=keepdims)
-
     def reshape(self, *shape):
         return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def transpose(self, *axes):
         return _ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
-
-    def swapaxes(self, a, b):
-        return _ops.swapaxes(self, a, b)
-
-    def squeeze(self, axis=None):
-        return _ops.squeeze(self, axis)
 
     def flatten(self):
         return _ops.reshape(self, (-1,))
@@ -334,67 +308,10 @@ class Tensor:
     def astype(self, dtype):
         return _ops.astype(self, dtype)
 
-    def clip(self, a_min=None, a_max=None):
-        return _ops.clip(self, a_min, a_max)
-
-    def dot(self, other):
-        return _ops.dot(self, other)
-
-    # NumPy's other array methods, as semigrad.numpy's functions (sort and the like return a
-    # new Tensor, as JAX's arrays do: a recorded value is never changed in place).
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return _snp().std(self, axis=axis, ddof=ddof, keepdims=keepdims)
-
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return _snp().var(self, axis=axis, ddof=ddof, keepdims=keepdims)
-
-    def cumsum(self, axis=None, dtype=None, out=None):
-        return _snp().cumsum(self, axis=axis)
-
-    def cumprod(self, axis=None, dtype=None, out=None):
-        return _snp().cumprod(self, axis=axis)
-
-    def round(self, decimals=0, out=None):
-        return _snp().round(self, decimals)
-
-    def diagonal(self, offset=0, axis1=0, axis2=1):
-        return _snp().diagonal(self, offset, axis1, axis2)
-
-    def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-        return _snp().trace(self, offset, axis1, axis2)
-
-    def repeat(self, repeats, axis=None):
-        return _snp().repeat(self, repeats, axis)
-
-    def take(self, indices, axis=None, out=None, mode=None):
-        return _snp().take(self, indices, axis=axis)
-
-    def sort(self, axis=-1, kind=None, order=None):
-        return _snp().sort(self, axis=axis)
-
     def copy(self) -> Tensor:
         """A new node with the same value (differentiable: the identity)."""
         return _E.identity(self) if self.requires_grad or self._prim is not None else Tensor(
             self.value.copy() if isinstance(self.value, np.ndarray) else self.value)
-
-    # untraced results, as NumPy's
-    def argmax(self, axis=None, out=None, keepdims=False):
-        return np.argmax(self.value, axis=axis, keepdims=keepdims)
-
-    def argmin(self, axis=None, out=None, keepdims=False):
-        return np.argmin(self.value, axis=axis, keepdims=keepdims)
-
-    def argsort(self, axis=-1, kind=None, order=None):
-        return np.argsort(self.value, axis=axis, kind=kind)
-
-    def nonzero(self):
-        return np.nonzero(self.value)
-
-    def all(self, axis=None, out=None, keepdims=False):
-        return np.all(self.value, axis=axis, keepdims=keepdims)
-
-    def any(self, axis=None, out=None, keepdims=False):
-        return np.any(self.value, axis=axis, keepdims=keepdims)
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 (NumPy's name)
@@ -550,9 +467,32 @@ class Tensor:
         return _ops.getitem(self, index)
 
 
-def _no_out(name, out, dtype=None):
-    if out is not None or dtype is not None:
-        raise TypeError(f"Tensor.{name}: the out= and dtype= arguments are not supported")
+#: NumPy's array methods that are semigrad.numpy's functions of the same name, applied to
+#: the Tensor: ``t.sum(axis, dtype=..., keepdims=...)`` is ``semigrad.numpy.sum(t, ...)``,
+#: with NumPy's signature, keywords and errors. Methods that change an array in place in
+#: NumPy (``sort``, ``partition``) return a new Tensor here, as JAX's arrays do: a
+#: recorded value is never changed.
+ARRAY_METHODS = (
+    "all", "any", "argmax", "argmin", "argpartition", "argsort", "choose", "clip", "cumprod",
+    "cumsum", "diagonal", "dot", "max", "mean", "min", "nonzero", "partition", "prod",
+    "repeat", "round", "searchsorted", "sort", "squeeze", "std", "sum", "swapaxes", "take",
+    "trace", "var",
+)
+
+
+def _array_method(name):
+    def method(self, *args, **kwargs):
+        return getattr(_snp(), name)(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"``semigrad.numpy.{name}`` of this tensor (NumPy's "
+                      f"``ndarray.{name}``).")
+    return method
+
+
+for _name in ARRAY_METHODS:
+    setattr(Tensor, _name, _array_method(_name))
+del _name
 
 
 def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
