@@ -62,18 +62,46 @@ class Limits(NamedTuple):
 #: The limits :func:`parse` uses unless given others.
 LIMITS = Limits()
 
+def _expression_functions() -> dict:
+    """name -> (function, number of arguments), derived from :mod:`semigrad.numpy` by name.
+
+    Every elementwise primitive of the NumPy namespace that maps real numbers
+    to real numbers (``sinh``, ``arctan2``, ``log10``, ``hypot``, ``floor`` ...; not
+    the comparisons and logical functions), with its arity from its
+    declaration, plus semigrad's own elementwise composites ``sigmoid`` and ``relu``.
+    A function added to the namespace is available in expressions at once.
+    """
+    from . import numpy as snp
+    from .primitives.base import Elementwise
+
+    table = {}
+    for name in sorted(dir(snp)):
+        fn = getattr(snp, name)
+        if not isinstance(fn, Elementwise):
+            continue
+        if isinstance(fn.impl, np.ufunc):
+            arity = fn.impl.nin
+        elif fn.partials is not None:
+            arity = len(fn.partials)
+        else:
+            params = inspect.signature(fn.impl).parameters.values()
+            arity = sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                            p.POSITIONAL_OR_KEYWORD)
+                        for p in params)
+        with np.errstate(all="ignore"):
+            try:
+                real = np.result_type(fn(*[np.float64(0.5)] * arity)).kind == "f"
+            except (TypeError, ValueError):
+                real = False
+        if real and arity in (1, 2):
+            table[name] = (fn, arity)
+    table["sigmoid"] = (ops.sigmoid, 1)
+    table["relu"] = (ops.relu, 1)
+    return table
+
+
 #: The functions an expression may call: name -> (semigrad function, number of arguments).
-FUNCTIONS = {
-    **{
-        name: (getattr(ops, name), 1)
-        for name in (
-            "exp", "log", "log1p", "expm1", "sqrt", "square", "abs", "sign",
-            "sin", "cos", "tan", "tanh", "sigmoid", "relu",
-        )
-    },
-    "maximum": (ops.maximum, 2),
-    "minimum": (ops.minimum, 2),
-}
+FUNCTIONS = _expression_functions()
 
 #: The named constants.
 CONSTANTS = {"pi": math.pi, "e": math.e}
