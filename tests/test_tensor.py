@@ -727,3 +727,21 @@ def test_array_methods_are_semigrad_numpys_functions_by_name():
     assert t.argmax(axis=1).tolist() == [0, 1] and t.searchsorted is not None
     g = sg.grad(lambda v: v.std() + v.cumsum(axis=0).sum())(t.value)
     assert g.shape == (2, 3)
+
+
+def test_numpy_functions_on_tensors_run_semigrad_numpys_by_name():
+    a = np.array([[3.0, 1.0], [0.5, 2.0]])
+    b = np.array([1.0, 2.0])
+    # plain NumPy code, differentiated: np.* dispatch to semigrad.numpy (.linalg, .fft)
+    f = lambda m: np.sum(np.linalg.solve(m, b)) + np.std(m) + np.abs(np.fft.rfft(m)).sum()
+    g = sg.grad(f)(a)
+    import semigrad.numpy as snp
+    g_snp = sg.grad(lambda m: snp.sum(snp.linalg.solve(m, b)) + snp.std(m)
+                    + snp.abs(snp.fft.rfft(m)).sum())(a)
+    np.testing.assert_allclose(g, g_snp, rtol=1e-12)
+    t = leaf([[1.0, 2.0], [3.0, 4.0]])
+    assert np.concatenate([t, t]).shape == (4, 2) and np.concatenate([t, t]).requires_grad
+    assert np.shape(t) == (2, 2) and np.ndim(t) == 2  # NumPy's own helpers, re-exported
+    assert np.sum(t, dtype=np.float32).dtype == np.float32
+    with pytest.raises(TypeError, match="numpy.packbits has no differentiable counterpart"):
+        np.packbits(t)

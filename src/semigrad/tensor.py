@@ -203,6 +203,28 @@ class Tensor:
             f"function (semigrad.numpy.sum, cumsum, ...) or t.detach() if a constant is meant"
         )
 
+    def __array_function__(self, func, types, args, kwargs):
+        """NumPy's functions on Tensors run semigrad.numpy's function of the same name.
+
+        ``np.sum(t, dtype=...)``, ``np.concatenate([t, u])``, ``np.linalg.solve(A, t)``
+        and ``np.fft.rfft(t)`` call ``semigrad.numpy``'s (``.linalg``'s, ``.fft``'s)
+        function of the same name; a function semigrad does not define is refused
+        by name. Where semigrad.numpy re-exports NumPy's own function (shape and
+        dtype helpers), NumPy's implementation runs.
+        """
+        namespace = _snp()
+        for part in func.__module__.split(".")[1:]:
+            namespace = getattr(namespace, part, None)
+        target = getattr(namespace, func.__name__, None) if namespace is not None else None
+        if target is None:
+            raise TypeError(
+                f"{func.__module__}.{func.__name__} has no differentiable counterpart in "
+                "semigrad.numpy: apply it to t.detach() (or t.numpy()) if a constant is meant"
+            )
+        if target is func:  # NumPy's own function, re-exported: its implementation
+            return func._implementation(*args, **kwargs)
+        return target(*args, **kwargs)
+
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self.value), separator=", ", prefix="tensor(")
         extra = ""
