@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import semigrad as sg
-import semigrad.numpy as snp  # registers semigrad.primitives.extra
+import semigrad.numpy as snp  # registers semigrad.primitives.numpy_elementwise
 import semigrad.numpy.linalg as sla  # registers semigrad.primitives.linalg
 from semigrad.primitives import REGISTRY, Elementwise
 from semigrad.primitives import structural as S

@@ -35,8 +35,9 @@ import numpy as np
 from .. import ops
 from ..primitives import complex as C
 from ..primitives import elementwise as E
-from ..primitives import extra as X
+from ..primitives import numpy_elementwise as X
 from ..primitives import structural as S
+from ..primitives import structural as _S
 from ..primitives.base import from_list, holds_tensor
 from ..tensor import Tensor
 from . import (
@@ -762,7 +763,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
     [3.0, 2.0, 1.0]
     """
     a, ax = _along("cumsum", _reduction_input("cumsum", a, dtype, out, None, 0), axis)
-    return X.cumsum(a, axis=ax, reverse=False)
+    return _S.cumsum(a, axis=ax, reverse=False)
 
 
 def cumprod(a, axis=None, dtype=None, out=None):

@@ -5,7 +5,16 @@
 structured form of the local Jacobian it declares.
 """
 
-from . import complex, elementwise, extra, fft, linalg, multilinear, reductions, structural
+from . import (
+    complex,
+    elementwise,
+    fft,
+    linalg,
+    multilinear,
+    numpy_elementwise,
+    reductions,
+    structural,
+)
 from .base import REGISTRY, Dense, Elementwise, Linear, Multilinear, Primitive, Reduction
 
 __all__ = [
@@ -18,7 +27,7 @@ __all__ = [
     "Reduction",
     "complex",
     "elementwise",
-    "extra",
+    "numpy_elementwise",
     "fft",
     "linalg",
     "multilinear",

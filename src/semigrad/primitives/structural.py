@@ -1,4 +1,4 @@
-"""Linear index maps: reshape, transpose, broadcast, sum, indexing, concatenate.
+"""Linear index maps: reshape, transpose, broadcast, sum, indexing, concatenate, cumsum.
 
 Each block declares the map (acting on the *trailing* axes, so that the same
 primitive applied to a batched tangent is its forward rule) and its transpose
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Linear, shape_of, unbroadcast
+from .base import Linear, _flat_ids, shape_of, unbroadcast
 
 
 def keepdims_shape(shape: tuple, axis: tuple) -> tuple:
@@ -176,3 +176,45 @@ concatenate = Linear(
     gather=True,
     doc="Joins arrays along the (negative) axis ``axis``.",
 )
+
+
+# ---- cumulative sum: a linear map ----------------------------------------------
+
+
+def _cumsum(x, axis, reverse):
+    if reverse:
+        return np.flip(np.cumsum(np.flip(x, axis), axis), axis)
+    return np.cumsum(x, axis)
+
+
+class _Cumulative(Linear):
+    # Not a gather nor a one-to-one scatter: each input element reaches every
+    # later (earlier, when reversed) output element along the axis, weight 1.
+    def scalar_edges(self, i, xs, out, params):
+        ids = np.moveaxis(_flat_ids(xs[0]), params["axis"], -1)
+        n = ids.shape[-1]
+        src, dst = [], []
+        for d in range(n):
+            early, late = ids[..., : n - d].ravel(), ids[..., d:].ravel()
+            src.append(late if params["reverse"] else early)
+            dst.append(early if params["reverse"] else late)
+        src = np.concatenate(src) if src else np.zeros(0, np.int64)
+        dst = np.concatenate(dst) if dst else np.zeros(0, np.int64)
+        return src.astype(np.int64), dst.astype(np.int64), np.ones(src.size)
+
+
+cumsum = _Cumulative(
+    "cumsum",
+    _cumsum,
+    lambda i, g, xs, out, axis, reverse: cumsum(g, axis=axis, reverse=not reverse),
+    gather=False,
+    doc="""Cumulative sum along the (negative) ``axis``, from the end when ``reverse``.
+
+    Its transpose is the reversed cumulative sum.
+
+    >>> import semigrad as sg
+    >>> sg.primitives.structural.cumsum(np.array([1.0, 2.0, 3.0]), axis=-1, reverse=False).tolist()
+    [1.0, 3.0, 6.0]
+    """,
+)
+

@@ -1,4 +1,5 @@
-"""More primitives for ``semigrad.numpy``: NumPy's remaining real elementwise math and cumsum.
+"""NumPy's further real elementwise functions, for ``semigrad.numpy``: inverse trigonometric,
+hyperbolic, roots and logarithms in other bases, NaN-aware selection, rounding, remainders.
 
 One block per primitive, as in :mod:`~semigrad.primitives.elementwise`: the
 forward implementation on raw arrays beside its partials, written with
@@ -14,16 +15,13 @@ there, so second derivatives at exactly 0 are 0; ``floor``, ``ceil``,
 require grad); ``remainder`` and ``fmod`` differentiate as x − q·y with the
 integer quotient q held constant; ``nan_to_num`` passes the derivative where x
 is finite and 0 where it was replaced.
-
-``cumsum`` is a linear map whose transpose is the reversed cumulative sum; its
-scalar edges are the lower (or upper) triangle along the axis.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .base import Elementwise, Linear, _flat_ids
+from .base import Elementwise
 from .elementwise import (
     _elementwise_sympy,
     _half_where_equal,
@@ -53,7 +51,7 @@ arcsin = Elementwise(
     doc="""Inverse sine; the derivative is 1/√(1 − x²).
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.arcsin)(0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.arcsin)(0.0)
     1.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.asin(x)),
@@ -66,7 +64,7 @@ arccos = Elementwise(
     doc="""Inverse cosine; the derivative is −1/√(1 − x²).
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.arccos)(0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.arccos)(0.0)
     -1.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.acos(x)),
@@ -79,7 +77,7 @@ arctan = Elementwise(
     doc="""Inverse tangent; the derivative is 1/(1 + x²).
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.arctan)(1.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.arctan)(1.0)
     0.5
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.atan(x)),
@@ -95,7 +93,7 @@ arctan2 = Elementwise(
     doc="""The angle of the point (x, y): arctan2(y, x), y first as in NumPy.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.arctan2, argnums=(0, 1))(1.0, 1.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.arctan2, argnums=(0, 1))(1.0, 1.0)
     (0.5, -0.5)
     """,
     sympy=_elementwise_sympy(lambda sp, y, x: sp.atan2(y, x)),
@@ -110,7 +108,7 @@ sinh = Elementwise(
     doc="""Hyperbolic sine.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.sinh)(0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.sinh)(0.0)
     1.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.sinh(x)),
@@ -123,7 +121,7 @@ cosh = Elementwise(
     doc="""Hyperbolic cosine.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.cosh)(0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.cosh)(0.0)
     0.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.cosh(x)),
@@ -136,7 +134,7 @@ arcsinh = Elementwise(
     doc="""Inverse hyperbolic sine; the derivative is 1/√(x² + 1).
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.arcsinh)(0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.arcsinh)(0.0)
     1.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.asinh(x)),
@@ -149,7 +147,7 @@ arccosh = Elementwise(
     doc="""Inverse hyperbolic cosine (x ≥ 1); the derivative is 1/√(x² − 1).
 
     >>> import semigrad as sg
-    >>> round(float(sg.grad(sg.primitives.extra.arccosh)(2.0)), 6)
+    >>> round(float(sg.grad(sg.primitives.numpy_elementwise.arccosh)(2.0)), 6)
     0.57735
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.acosh(x)),
@@ -162,7 +160,7 @@ arctanh = Elementwise(
     doc="""Inverse hyperbolic tangent; the derivative is 1/(1 − x²).
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.arctanh)(0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.arctanh)(0.0)
     1.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.atanh(x)),
@@ -177,7 +175,7 @@ exp2 = Elementwise(
     doc="""2ˣ.
 
     >>> import semigrad as sg
-    >>> float(sg.grad(sg.primitives.extra.exp2)(0.0)) == float(np.log(2.0))
+    >>> float(sg.grad(sg.primitives.numpy_elementwise.exp2)(0.0)) == float(np.log(2.0))
     True
     """,
     sympy=_elementwise_sympy(lambda sp, x: 2**x),
@@ -190,7 +188,7 @@ log2 = Elementwise(
     doc="""Base-2 logarithm.
 
     >>> import semigrad as sg
-    >>> float(sg.primitives.extra.log2(8.0))
+    >>> float(sg.primitives.numpy_elementwise.log2(8.0))
     3.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.log(x) / sp.log(2)),
@@ -203,7 +201,7 @@ log10 = Elementwise(
     doc="""Base-10 logarithm.
 
     >>> import semigrad as sg
-    >>> float(sg.primitives.extra.log10(100.0))
+    >>> float(sg.primitives.numpy_elementwise.log10(100.0))
     2.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.log(x) / sp.log(10)),
@@ -216,7 +214,7 @@ cbrt = Elementwise(
     doc="""Real cube root (negative for negative x); the derivative is inf at 0.
 
     >>> import semigrad as sg
-    >>> round(float(sg.grad(sg.primitives.extra.cbrt)(8.0)), 6)
+    >>> round(float(sg.grad(sg.primitives.numpy_elementwise.cbrt)(8.0)), 6)
     0.083333
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)),
@@ -237,7 +235,7 @@ sinc = Elementwise(
     doc="""The normalised sinc, sin(πx)/(πx) (1 at 0), as NumPy.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.sinc)(0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.sinc)(0.0)
     0.0
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.sin(sp.pi * x) / (sp.pi * x)),
@@ -252,9 +250,9 @@ logaddexp = Elementwise(
     doc="""log(eˣ + eʸ), stable for large arguments.
 
     >>> import semigrad as sg
-    >>> float(sg.primitives.extra.logaddexp(1000.0, 1000.0))  # no overflow
+    >>> float(sg.primitives.numpy_elementwise.logaddexp(1000.0, 1000.0))  # no overflow
     1000.6931471805599
-    >>> sg.grad(sg.primitives.extra.logaddexp, argnums=(0, 1))(0.0, 0.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.logaddexp, argnums=(0, 1))(0.0, 0.0)
     (0.5, 0.5)
     """,
     sympy=_elementwise_sympy(lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y))),
@@ -267,7 +265,7 @@ logaddexp2 = Elementwise(
     doc="""log₂(2ˣ + 2ʸ), stable for large arguments.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.logaddexp2, argnums=(0, 1))(3.0, 3.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.logaddexp2, argnums=(0, 1))(3.0, 3.0)
     (0.5, 0.5)
     """,
     sympy=_elementwise_sympy(lambda sp, x, y: sp.log(2**x + 2**y) / sp.log(2)),
@@ -280,7 +278,7 @@ hypot = Elementwise(
     doc="""√(x² + y²) without overflow; the derivative is NaN at the origin.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.hypot, argnums=(0, 1))(3.0, 4.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.hypot, argnums=(0, 1))(3.0, 4.0)
     (0.6, 0.8)
     """,
     sympy=_elementwise_sympy(lambda sp, x, y: sp.sqrt(x * x + y * y)),
@@ -313,7 +311,7 @@ fmax = Elementwise(
     doc="""Elementwise maximum ignoring NaN; equal values share the derivative in halves.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.fmax, argnums=(0, 1))(np.nan, 2.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.fmax, argnums=(0, 1))(np.nan, 2.0)
     (0.0, 1.0)
     """,
     sympy=_elementwise_sympy(lambda sp, x, y: sp.Max(x, y)),
@@ -326,7 +324,7 @@ fmin = Elementwise(
     doc="""Elementwise minimum ignoring NaN; equal values share the derivative in halves.
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.fmin, argnums=(0, 1))(1.0, 2.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.fmin, argnums=(0, 1))(1.0, 2.0)
     (1.0, 0.0)
     """,
     sympy=_elementwise_sympy(lambda sp, x, y: sp.Min(x, y)),
@@ -341,7 +339,7 @@ floor = Elementwise(
     doc="""The largest integer ≤ x (zero derivative).
 
     >>> import semigrad as sg
-    >>> sg.primitives.extra.floor([-1.5, 1.5]).tolist()
+    >>> sg.primitives.numpy_elementwise.floor([-1.5, 1.5]).tolist()
     [-2.0, 1.0]
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.floor(x)),
@@ -354,7 +352,7 @@ ceil = Elementwise(
     doc="""The smallest integer ≥ x (zero derivative).
 
     >>> import semigrad as sg
-    >>> sg.primitives.extra.ceil([-1.5, 1.5]).tolist()
+    >>> sg.primitives.numpy_elementwise.ceil([-1.5, 1.5]).tolist()
     [-1.0, 2.0]
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.ceiling(x)),
@@ -367,7 +365,7 @@ trunc = Elementwise(
     doc="""x rounded towards zero (zero derivative).
 
     >>> import semigrad as sg
-    >>> sg.primitives.extra.trunc([-1.5, 1.5]).tolist()
+    >>> sg.primitives.numpy_elementwise.trunc([-1.5, 1.5]).tolist()
     [-1.0, 1.0]
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.sign(x) * sp.floor(sp.Abs(x))),
@@ -381,7 +379,7 @@ rint = Elementwise(
     doc="""x rounded to the nearest integer, halves to even (zero derivative).
 
     >>> import semigrad as sg
-    >>> sg.primitives.extra.rint([0.5, 1.5, 1.7]).tolist()
+    >>> sg.primitives.numpy_elementwise.rint([0.5, 1.5, 1.7]).tolist()
     [0.0, 2.0, 2.0]
     """,
     sympy=_elementwise_sympy(lambda sp, x: sp.floor(x + sp.Rational(1, 2))),
@@ -394,7 +392,7 @@ round_ = Elementwise(
     doc="""x rounded to ``decimals`` places, halves to even (zero derivative).
 
     >>> import semigrad as sg
-    >>> sg.primitives.extra.round_([1.234, 5.678], decimals=1).tolist()
+    >>> sg.primitives.numpy_elementwise.round_([1.234, 5.678], decimals=1).tolist()
     [1.2, 5.7]
     """,
     sympy=_elementwise_sympy(
@@ -411,7 +409,7 @@ remainder = Elementwise(
     doc="""x mod y with the sign of y (NumPy's ``mod``, Python's ``%``).
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.remainder, argnums=(0, 1))(7.0, 2.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.remainder, argnums=(0, 1))(7.0, 2.0)
     (1.0, -3.0)
     """,
     sympy=_elementwise_sympy(lambda sp, x, y: sp.Mod(x, y)),
@@ -424,7 +422,7 @@ fmod = Elementwise(
     doc="""x mod y with the sign of x (C's ``fmod``).
 
     >>> import semigrad as sg
-    >>> sg.grad(sg.primitives.extra.fmod, argnums=(0, 1))(-7.0, 2.0)
+    >>> sg.grad(sg.primitives.numpy_elementwise.fmod, argnums=(0, 1))(-7.0, 2.0)
     (1.0, 3.0)
     """,
     sympy=_elementwise_sympy(
@@ -444,50 +442,10 @@ nan_to_num = Elementwise(
     doc="""x with NaN and ±inf replaced; the derivative is 1 where x is finite, else 0.
 
     >>> import semigrad as sg
-    >>> f = lambda x: sg.primitives.extra.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
+    >>> nan_to_num = sg.primitives.numpy_elementwise.nan_to_num
+    >>> f = lambda x: nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
     >>> sg.grad(lambda x: sg.sum(f(x)))(np.array([1.0, np.inf])).tolist()
     [1.0, 0.0]
     """,
     sympy=_elementwise_sympy(lambda sp, x, nan, posinf, neginf: x),
 )
-
-# ---- cumulative sum: a linear map ----------------------------------------------
-
-
-def _cumsum(x, axis, reverse):
-    if reverse:
-        return np.flip(np.cumsum(np.flip(x, axis), axis), axis)
-    return np.cumsum(x, axis)
-
-
-class _Cumulative(Linear):
-    # Not a gather nor a one-to-one scatter: each input element reaches every
-    # later (earlier, when reversed) output element along the axis, weight 1.
-    def scalar_edges(self, i, xs, out, params):
-        ids = np.moveaxis(_flat_ids(xs[0]), params["axis"], -1)
-        n = ids.shape[-1]
-        src, dst = [], []
-        for d in range(n):
-            early, late = ids[..., : n - d].ravel(), ids[..., d:].ravel()
-            src.append(late if params["reverse"] else early)
-            dst.append(early if params["reverse"] else late)
-        src = np.concatenate(src) if src else np.zeros(0, np.int64)
-        dst = np.concatenate(dst) if dst else np.zeros(0, np.int64)
-        return src.astype(np.int64), dst.astype(np.int64), np.ones(src.size)
-
-
-cumsum = _Cumulative(
-    "cumsum",
-    _cumsum,
-    lambda i, g, xs, out, axis, reverse: cumsum(g, axis=axis, reverse=not reverse),
-    gather=False,
-    doc="""Cumulative sum along the (negative) ``axis``, from the end when ``reverse``.
-
-    Its transpose is the reversed cumulative sum.
-
-    >>> import semigrad as sg
-    >>> sg.primitives.extra.cumsum(np.array([1.0, 2.0, 3.0]), axis=-1, reverse=False).tolist()
-    [1.0, 3.0, 6.0]
-    """,
-)
-
