@@ -5,6 +5,8 @@
 0.0
 """
 
+import sys as _sys
+
 from . import autograd, context, data, nn, numeric, ops, optim, paths, primitives, symbolic, viz
 from .anomaly import AnomalyError, detect_anomaly, set_detect_anomaly
 from .autodiff import (
@@ -49,6 +51,7 @@ from .numpy import (
     transpose,
     where,
 )
+from .numpy._at import At as _At
 from .ops import (
     abs,
     absolute,
@@ -104,6 +107,21 @@ from .parse import Expression, ParseError, parse
 from .semiring import algebras as semirings
 from .semiring.paths import backprop
 from .tensor import Tensor, tensor
+
+# The composition root: the layers below the NumPy namespace, the sweeps and the pictures
+# get what those layers provide here, once (they never import upwards; tests/test_layers.py).
+_module = _sys.modules.__getitem__  # by full name: ``semigrad.tensor`` is also a function here
+_graph, _tensor, _numpy = _module(f"{__name__}.graph"), _module(f"{__name__}.tensor"), \
+    _module(f"{__name__}.numpy")
+_reverse, _base = _module(f"{__name__}.autodiff.reverse"), _module(f"{__name__}.primitives.base")
+_elementwise = _module(f"{__name__}.primitives.elementwise")
+_paths = _module(f"{__name__}.semiring.paths")
+
+_tensor.bind(ops=ops, elementwise=_elementwise, numpy=_numpy, backward=_reverse.backward,
+             at=_At)
+_base.bind(vjp=vjp)
+_graph.bind(scalarize=_paths.scalarize, to_dot=viz.to_dot, render=viz.render,
+            backprop=lambda g, wrt, semiring: _paths.backprop(g, wrt, semiring))
 
 __version__ = "0.1.0"
 

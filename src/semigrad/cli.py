@@ -39,6 +39,13 @@ import numpy as np
 
 import semigrad as sg
 
+from .arguments import (
+    CommandError,
+    add_budget_options,
+    expression_at,
+    parse_point,
+)
+
 SEED = "exp(y**-x - log(z)) + (y-z)**2*log(v)"
 EXAMPLES = f"""examples:
   semigrad grad '{SEED}' --at x=0.5,y=2,z=3,v=4
@@ -50,75 +57,12 @@ EXAMPLES = f"""examples:
   semigrad train --epochs 20 --json
 """
 
-#: Default time budget of a method column or derivative tensor, in seconds.
-BUDGET_SECONDS = 10.0
-#: Default memory budget of a method column or derivative tensor, in MiB.
-BUDGET_MIB = 1024
 #: Highest --order: NumPy arrays have at most 64 axes, and the sweeps add a few to K's.
 MAX_ORDER = 60
 #: Bytes a derivative tensor of order K costs to compute, per element and per recorded
 #: operation of f: the nested sweeps keep a tangent batch per recorded value and level
 #: (measured: 2**22 elements of sin(x)*y, 4 operations, take 2.0 GB; 16 * 8 is an upper bound).
 WORK_BYTES = 16 * 8
-
-
-class CommandError(ValueError):
-    """A one-line error for the user (exit status 2)."""
-
-
-def parse_point(text: str) -> dict[str, float]:
-    """``"x=0.5,y=2"`` → ``{"x": 0.5, "y": 2.0}``; errors name the column.
-
-    >>> parse_point("x=0.5, y=2")
-    {'x': 0.5, 'y': 2.0}
-    """
-    values: dict[str, float] = {}
-    column = 1
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        where = f"--at column {column}"
-        column += len(part) + 1
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise CommandError(f"{where}: expected name=value, got {part!r}")
-        if name in values:
-            raise CommandError(f"{where}: {name!r} is given twice")
-        try:
-            values[name] = float(value)
-        except ValueError:
-            raise CommandError(f"{where}: {value.strip()!r} is not a number") from None
-        if not np.isfinite(values[name]):
-            raise CommandError(f"{where}: {name} must be finite, got {value.strip()}")
-    return values
-
-
-def expression_at(text: str, point: dict[str, float]):
-    """The parsed expression, its variables in the order of ``point`` (all of them used).
-
-    >>> expression_at("x * y", {"y": 2.0, "x": 1.0}).variables
-    ('y', 'x')
-    """
-    try:
-        found = sg.parse(text).variables
-    except sg.ParseError as e:
-        raise CommandError(f"EXPR: {e}") from None
-    missing = [v for v in found if v not in point]
-    extra = [v for v in point if v not in found]
-    if missing:
-        unknown = (f"; {', '.join(extra)} {'are' if len(extra) > 1 else 'is'} unknown (not in "
-                   "the expression): check the spelling") if extra else ""
-        raise CommandError(
-            f"--at: no value for {', '.join(missing)} (the expression uses "
-            f"{', '.join(found)}); add {missing[0]}=... to --at{unknown}"
-        )
-    if extra:
-        raise CommandError(
-            f"--at: unknown variable{'s' if len(extra) > 1 else ''} {', '.join(extra)}: "
-            f"{', '.join(extra)} {'do' if len(extra) > 1 else 'does'} not appear in the "
-            f"expression (it uses {', '.join(found) or 'no variables'}); remove {extra[0]}=... "
-            "or check the spelling"
-        )
-    return sg.parse(text, variables=list(point))
 
 
 def _timed(fn, repeat=5):
@@ -235,7 +179,7 @@ def check_tensor_size(option: str, order: int, n: int, operations: int, memory: 
     >>> check_tensor_size("--order", 26, 2, 4, 1 << 30)
     Traceback (most recent call last):
         ...
-    semigrad.cli.CommandError: --order 26: the derivative tensor has shape (2,)*26, \
+    semigrad.arguments.CommandError: --order 26: the derivative tensor has shape (2,)*26, \
 67,108,864 elements (512 MiB), and computing it needs about 32 GiB, more than the \
 memory budget of 1 GiB: ask for a lower order, or raise --memory (in MiB)
     """
@@ -407,36 +351,6 @@ class _Parser(argparse.ArgumentParser):
             hint = (" (put an expression starting with '-' last, after '--': "
                     "semigrad grad --at x=1 -- '-x')")
         self.exit(2, f"semigrad: error: {message}{hint}\n")
-
-
-def _positive(kind):
-    def convert(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not value > 0 or not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        return value
-
-    convert.__name__ = kind.__name__
-    return convert
-
-
-def add_budget_options(parser, seconds: float = BUDGET_SECONDS) -> None:
-    """``--budget SECONDS`` and ``--memory MIB``: the bounds of each worker's computation.
-
-    >>> p = argparse.ArgumentParser()
-    >>> add_budget_options(p)
-    >>> p.parse_args(["--budget", "2"]).budget, p.parse_args([]).memory
-    (2.0, 1024)
-    """
-    parser.add_argument("--budget", type=_positive(float), default=seconds, metavar="SECONDS",
-                        help="time budget of the symbolic column and of each derivative "
-                             f"tensor; past it they say 'over budget' (default {seconds:g})")
-    parser.add_argument("--memory", type=_positive(int), default=BUDGET_MIB, metavar="MIB",
-                        help="memory budget (MiB) of the same computations; --hessian and "
-                             f"--order are refused beyond it (default {BUDGET_MIB})")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -125,9 +125,7 @@ class Graph:
         >>> len(g.scalarize())  # one edge per product term and operand
         12
         """
-        from .semiring.paths import scalarize
-
-        return scalarize(self)
+        return _service("scalarize")(self)
 
     def backprop(self, semiring, wrt=None):
         """The backward sweep in ``semiring``: one array per input (or per ``wrt`` position).
@@ -137,9 +135,7 @@ class Graph:
         >>> g.backprop(sg.semirings.MaxProduct())[0].tolist()  # x·x: two paths of weight x
         [1.0, 2.0]
         """
-        from .semiring.paths import backprop
-
-        return backprop(self, wrt, semiring)
+        return _service("backprop")(self, wrt, semiring)
 
     def to_dot(self, **options) -> str:
         """Graphviz text; options as sg.viz.to_dot (forward, backward, highlight, semiring, ...).
@@ -148,9 +144,7 @@ class Graph:
         >>> sg.trace(lambda x, y: x / y, 1.0, 2.0).to_dot().startswith("digraph")
         True
         """
-        from .viz import to_dot
-
-        return to_dot(self, **options)
+        return _service("to_dot")(self, **options)
 
     def draw(self, path, **options) -> str:
         """Write a picture (.svg, .png, .dot) of the graph; see sg.viz.render.
@@ -159,9 +153,26 @@ class Graph:
         >>> sg.trace(sg.exp, 1.0).draw(os.path.join(tempfile.mkdtemp(), "g.svg")).endswith(".svg")
         True
         """
-        from .viz import render
+        return _service("render")(self, path, **options)
 
-        return render(self, path, **options)
+
+# ---- what the layers above provide ------------------------------------------------------
+# The graph model sits below the semiring sweeps and the pictures; its convenience methods
+# (scalarize, backprop, to_dot, draw) call them through services that the package's root
+# binds once, at import (:func:`bind`), so that this module imports nothing above it.
+_SERVICES: dict = {}
+
+
+def bind(**services) -> None:
+    """Give Graph the layers above it: ``scalarize``, ``backprop``, ``to_dot``, ``render``."""
+    _SERVICES.update(services)
+
+
+def _service(name):
+    try:
+        return _SERVICES[name]
+    except KeyError:
+        raise RuntimeError(f"Graph.{name}: import semigrad (the package) first") from None
 
 
 def _arg_names(f, args) -> list[str]:

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import builtins
 import string
-import sys as _sys
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
-from . import tensor as _tensor_module
 from .primitives import complex as C
 from .primitives import elementwise as E
 from .primitives import multilinear as M
@@ -753,7 +751,3 @@ def outer(a, b):
     """
     return M.einsum(reshape(a, (-1,)), reshape(b, (-1,)), eq="i,j->ij")
 
-
-# Tensor's operators and methods dispatch to this module.
-_tensor_module._ops = _sys.modules[__name__]
-_tensor_module._E = E

@@ -18,7 +18,6 @@ inputs of the transform they serve.
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 import numpy as np
@@ -245,9 +244,7 @@ class Tensor:
         >>> x.at[[0, 0]].add(1.0).tolist()
         [3.0, 2.0, 3.0]
         """
-        from .numpy._at import At
-
-        return At(self)
+        return _At(self)
 
     def __setitem__(self, index, value):
         if not self._updatable():
@@ -311,9 +308,7 @@ class Tensor:
         ``x.grad = None``) and the graph's saved values are released unless
         ``retain_graph`` (default: ``create_graph``).
         """
-        from .autodiff.reverse import backward
-
-        backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
+        _backward(self, seed, retain_graph=retain_graph, create_graph=create_graph)
 
     # ---- methods ----------------------------------------------------------
     def reshape(self, *shape):
@@ -551,19 +546,23 @@ def save_values(node, vals) -> None:
 #: Creation numbers of recorded tensors (a topological order of every graph).
 new_id = itertools.count().__next__
 
-# The operators above call the functions of semigrad.ops and the elementwise
-# primitives (directly, skipping the argument check: ``self`` is a Tensor).
-# Both are built on Tensor and therefore imported after it; semigrad.ops
-# installs them here.
-_ops = _E = None
+# ---- what the layers above provide -----------------------------------------------------
+# Tensor is the bottom of the package: the operations its operators and methods call
+# (the elementwise primitives, semigrad.ops, semigrad.numpy, the reverse sweep, ``.at``)
+# are built on it, in layers above. It imports none of them; the package's root binds
+# them once, at import (:func:`bind`), so the layers' imports only go downwards.
+_ops = _E = _numpy = _backward = _At = None
 _NO_PARAMS: dict = {}  # shared, never mutated
 
 
-@functools.cache
-def _snp():
-    from . import numpy as snp
+def bind(*, ops, elementwise, numpy, backward, at) -> None:
+    """Give Tensor the operations of the layers above it (called by ``semigrad/__init__``)."""
+    global _ops, _E, _numpy, _backward, _At
+    _ops, _E, _numpy, _backward, _At = ops, elementwise, numpy, backward, at
 
-    return snp
+
+def _snp():
+    return _numpy
 
 
 #: NumPy ufunc methods that are semigrad.numpy reductions: (ufunc, method) -> function.

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import context
 from ..primitives import complex as _C
+from ..primitives import structural as _S
 from ..primitives.elementwise import identity
 from ..tensor import Tensor, new_id
 from . import forward, reverse
@@ -504,11 +505,12 @@ def _eye_rows(total, start, shape, dtype, nested):
 
 def _to_last(x):
     """Move the leading batch axis of ``x`` to the end."""
-    if np.ndim(getattr(x, "value", x)) < 2:
+    n = np.ndim(getattr(x, "value", x))
+    if n < 2:
         return x
-    from .. import ops
-
-    return ops.moveaxis(x, 0, -1) if isinstance(x, Tensor) else np.moveaxis(x, 0, -1)
+    if isinstance(x, Tensor):
+        return _S.transpose(x, axes=(*range(1, n), 0))
+    return np.moveaxis(x, 0, -1)
 
 
 def jacobian(f, argnums=0, mode="rev", holomorphic=False):
@@ -580,10 +582,9 @@ def jacobian(f, argnums=0, mode="rev", holomorphic=False):
 
 
 def _reshape(x, shape, nested):
-    from .. import ops
-
     if isinstance(x, Tensor):
-        return ops.reshape(x, shape)
+        return x if x.shape == tuple(shape) else _S.reshape(x, shape=tuple(shape),
+                                                            in_shape=x.shape)
     x = np.reshape(x, shape)
     return Tensor(x) if nested else x[()]
 

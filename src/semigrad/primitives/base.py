@@ -775,8 +775,6 @@ def transpose_jvp(prim, i, g, xs, out, params):
     rule is differentiable again, like a hand-written one. It costs one more
     evaluation of the forward rule.
     """
-    from ..autodiff.api import vjp
-
     x = xs[i]
     xv = x.value if type(x) is Tensor else np.asarray(x)
 
@@ -785,7 +783,18 @@ def transpose_jvp(prim, i, g, xs, out, params):
         ts[i] = t
         return prim.jvp_rule(ts, xs, out, **params)
 
-    return vjp(linear, np.zeros_like(xv))[1](g)[0]
+    return _reverse_mode(linear, np.zeros_like(xv))[1](g)[0]
+
+
+#: Reverse mode (``vjp``), from the autodiff layer above: the package's root binds it
+#: (:func:`bind`) so that this layer imports nothing above it.
+_reverse_mode = None
+
+
+def bind(*, vjp) -> None:
+    """Give the kinds reverse mode, for :func:`transpose_jvp` (called by ``semigrad/__init__``)."""
+    global _reverse_mode
+    _reverse_mode = vjp
 
 
 # The rules above call primitives declared in the sibling modules, which in

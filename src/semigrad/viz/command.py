@@ -24,7 +24,13 @@ import argparse
 
 import numpy as np
 
-from ..cli import BUDGET_SECONDS, CommandError, add_budget_options, expression_at, parse_point
+from ..arguments import (
+    BUDGET_SECONDS,
+    CommandError,
+    add_budget_options,
+    expression_at,
+    parse_point,
+)
 from .budget import MIB, Budget
 from .dot import has_graphviz
 from .scene import MAX_EDGES
