@@ -7,12 +7,12 @@ every primitive of the registry table.
 
 import math
 
-import numpy as np
 import pytest
 
+import numpy as np
 import semigrad as sg
+from primitive_cases import NO_SEMIRING, TABLE
 from semigrad.semiring.paths import enumerate_paths
-from test_primitives import NO_SEMIRING, TABLE
 
 TABLE = [p for p in TABLE if p.id.split("-")[0] not in NO_SEMIRING]
 

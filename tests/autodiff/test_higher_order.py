@@ -2,11 +2,11 @@
 
 import math
 
-import numpy as np
 import pytest
 
+import numpy as np
 import semigrad as sg
-from test_primitives import TABLE
+from primitive_cases import TABLE
 
 
 def seed(x, y, z, v):

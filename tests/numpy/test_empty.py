@@ -25,9 +25,9 @@ import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
-import numpy as np
 import pytest
 
+import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 

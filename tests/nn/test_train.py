@@ -129,7 +129,7 @@ def test_missing_optional_dependencies(capsys, monkeypatch, tmp_path):
 def test_the_code_in_docs_learning_md_runs():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "learning.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "learning.md").read_text()
     blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
     assert len(blocks) >= 5
     namespace: dict = {}
