@@ -409,18 +409,23 @@ def unbroadcast(g, x, out_ndim, shape=None):
             out_ndim = len(getattr(out_ndim, "shape", ()))
         nb = len(gshape) - out_ndim
         if gshape[nb:] != shape:
-            lead = out_ndim - len(shape)
-            axes = tuple(range(-out_ndim, -out_ndim + lead))
-            axes += tuple(
-                k - len(shape)
-                for k, d in enumerate(shape)
-                if d == 1 and gshape[nb + lead + k] != 1
-            )
+            axes = tuple(a - out_ndim for a in broadcast_axes(shape, gshape[nb:]))
             if axes:
                 g = _S.sum_(g, axis=axes, keepdims=True)
             if getattr(g, "shape", ()) != gshape[:nb] + shape:
                 g = _S.reshape(g, shape=shape, in_shape=getattr(g, "shape", ())[nb:])
     return like_dtype(g, x)
+
+
+def broadcast_axes(in_shape, out_shape) -> tuple:
+    """The axes of ``out_shape`` that broadcasting ``in_shape`` to it added or stretched.
+
+    Undoing a broadcast sums (or ⊕-reduces) over them: the real rules'
+    :func:`unbroadcast` and the elementwise kind's semiring rule both use it.
+    """
+    lead = len(out_shape) - len(in_shape)
+    return tuple(range(lead)) + tuple(
+        lead + k for k, d in enumerate(in_shape) if d == 1 and out_shape[lead + k] != 1)
 
 
 def like_dtype(g, x):
@@ -531,11 +536,8 @@ class Elementwise(Primitive):
         in_shape, out_shape = np.shape(xs[i]), np.shape(out)
         p = np.broadcast_to(np.asarray(self.partials[i](*xs, out, **params)), out_shape)
         value = S.times(g, S.lift(p))
-        lead = len(out_shape) - len(in_shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + k for k, d in enumerate(in_shape) if d == 1 and out_shape[lead + k] != 1
-        )
-        return S.reduce(value, axes).reshape((S.components, *in_shape))
+        return S.reduce(value, broadcast_axes(in_shape, out_shape)).reshape(
+            (S.components, *in_shape))
 
     def scalar_edges(self, i, xs, out, params):
         # The diagonal, with a copy of the input element per broadcast position.
