@@ -23,6 +23,7 @@ False
 from __future__ import annotations
 
 import contextvars
+import functools
 import linecache
 import os
 import sys
@@ -98,6 +99,17 @@ class changed:  # noqa: N801 (used like a function: ``with context.changed(...)`
     def __exit__(self, *exc):
         _STATE.reset(self.token)
 
+    def __call__(self, fn):
+        """Used as a decorator: ``fn`` runs with the state changed (as ``@torch.no_grad()``)."""
+        changes = self.changes
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with changed(**changes):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
 
 def set_state(**changes) -> None:
     """Change fields of the state for the rest of the current thread or task."""
@@ -115,6 +127,11 @@ def no_grad():
     >>> with sg.no_grad():
     ...     y = w * 2.0
     >>> y.requires_grad
+    False
+    >>> @sg.no_grad()
+    ... def evaluate(w):
+    ...     return (w * 2.0).requires_grad
+    >>> evaluate(w)
     False
     """
     return changed(grad_enabled=False)

@@ -100,8 +100,12 @@ class Primitive:
     #: (comparisons, ``sign``, ``stop_gradient``): their outputs never require grad.
     differentiable = True
 
+    #: Whether the primitive is listed in :data:`REGISTRY` (the library's own and the
+    #: declarations users make; not the one-off hyperedges of ``sg.custom_vjp`` functions).
+    registered = True
+
     def __init__(self, name: str, impl, doc: str = "", sympy=None):
-        if name in REGISTRY:
+        if self.registered and name in REGISTRY:
             raise ValueError(f"primitive {name!r} is declared twice")
         self.name = name
         self.impl = impl
@@ -110,7 +114,8 @@ class Primitive:
         # (arithmetic operators, index maps, sums, contractions).
         self.sympy = sympy
         self.__doc__ = doc or f"The {name} primitive."
-        REGISTRY[name] = self
+        if self.registered:
+            REGISTRY[name] = self
 
     def __repr__(self):
         return f"<{self.kind} primitive {self.name}>"

@@ -1,0 +1,253 @@
+"""User-defined derivatives for opaque functions: ``sg.custom_vjp`` and ``sg.custom_jvp``.
+
+JAX's semantics. A function decorated with :func:`custom_vjp` gets its reverse
+rule from ``f.defvjp(fwd, bwd)``: ``fwd(*args)`` returns ``(output, residuals)``
+and ``bwd(residuals, g)`` one cotangent per argument (None for none). A
+function decorated with :func:`custom_jvp` gets its forward rule from
+``f.defjvp(rule)``: ``rule(primals, tangents)`` returns ``(output,
+tangent_out)``, linear in the tangents; its reverse rule is the transpose of
+that forward rule (reverse mode through it), so both modes work.
+
+Either way the function is recorded as **one dense hyperedge** (the kind
+:class:`~semigrad.primitives.base.Dense`): every interpreter that reads
+declarations handles it. The semiring sweeps and scalarisation see its scalar
+partials, which the rule gives for a batch of unit seeds (one seed at a time
+when the rule does not accept batch axes). Higher derivatives work when the
+rule is written with semigrad's operations: the rule is then recorded like
+the library's own. The function's body itself runs on plain arrays and may
+call anything (SciPy, a simulator, a solver).
+
+>>> import numpy as np
+>>> import semigrad as sg
+>>> @sg.custom_vjp
+... def clipped_sqrt(x):
+...     return np.sqrt(np.maximum(x, 1e-12))
+>>> def fwd(x):
+...     y = clipped_sqrt(x)
+...     return y, y
+>>> def bwd(y, g):
+...     return (g * 0.5 / y,)
+>>> clipped_sqrt.defvjp(fwd, bwd)
+>>> float(sg.grad(clipped_sqrt)(4.0))
+0.25
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..primitives.base import Dense, shape_of
+from ..tensor import Tensor
+
+
+def _values(args):
+    return [a.value if isinstance(a, Tensor) else a for a in args]
+
+
+def _batch_ndim(t, x) -> int:
+    return len(shape_of(t)) - len(shape_of(x))
+
+
+class _Custom(Dense):
+    """One user function as a dense hyperedge (not listed in the registry)."""
+
+    registered = False
+
+    def flops(self, xs, out, params):
+        return int(np.size(out))
+
+    def scalar_edges(self, i, xs, out, params):
+        # The dense Jacobian from unit seeds, one at a time (a user rule need not
+        # accept batch axes).
+        oshape = shape_of(out)
+        n_out = int(np.prod(oshape, dtype=np.int64))
+        rows = []
+        for k in range(n_out):
+            seed = np.zeros(n_out)
+            seed[k] = 1.0
+            g = self.vjp(i, seed.reshape(oshape), xs, out, params)
+            rows.append(np.zeros(np.shape(xs[i])) if g is None else np.asarray(
+                getattr(g, "value", g), dtype=np.float64))
+        jac = np.reshape(rows, (n_out, -1))
+        dst, src = np.indices(jac.shape).reshape(2, -1)
+        return src, dst, jac.reshape(-1)
+
+
+def _check_output(name, out):
+    if isinstance(out, tuple | list | dict):
+        raise TypeError(
+            f"{name}: a custom-rule function returns one array here; got a "
+            f"{type(out).__name__}: split it into functions with one output each"
+        )
+
+
+class custom_vjp:  # noqa: N801 (JAX's name)
+    """A function with a user-defined reverse rule (``f.defvjp(fwd, bwd)``), as ``jax.custom_vjp``.
+
+    ``fwd(*args)`` returns ``(f(*args), residuals)``; ``bwd(residuals, g)``
+    returns a tuple with one cotangent per positional argument (None: no
+    gradient), each with its argument's shape; ``g`` has the output's shape
+    (Jacobians and Hessians call the rule once per seed). Forward mode through a
+    ``custom_vjp`` function is refused, as in JAX: use :class:`custom_jvp`.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> @sg.custom_vjp
+    ... def f(x, y):
+    ...     return np.sin(x) * y
+    >>> f.defvjp(lambda x, y: (f(x, y), (x, y)),
+    ...          lambda res, g: (g * sg.cos(res[0]) * res[1], g * sg.sin(res[0])))
+    >>> [round(float(d), 6) for d in sg.grad(f, argnums=(0, 1))(0.5, 2.0)]
+    [1.755165, 0.479426]
+    """
+
+    def __init__(self, fun):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.fwd = self.bwd = None
+        name = f"custom_vjp({getattr(fun, '__name__', 'f')})"
+        self.primitive = _Custom(name, self._impl, None, self._jvp_refused,
+                                 doc=fun.__doc__ or "", vjp_many_rule=self._vjp_many)
+
+    def defvjp(self, fwd, bwd):
+        """Declare the rule: ``fwd`` gives the output and the residuals, ``bwd`` the cotangents."""
+        self.fwd, self.bwd = fwd, bwd
+
+    def _impl(self, *args):
+        out = self.fun(*args)
+        _check_output(self.primitive.name, out)
+        return getattr(out, "value", out)
+
+    def _jvp_refused(self, ts, xs, out):
+        raise TypeError(
+            f"{self.primitive.name}: forward mode is not defined for a custom_vjp function "
+            "(as in JAX): declare its forward rule with sg.custom_jvp instead"
+        )
+
+    def _cotangents(self, g, xs):
+        values = _values(xs)
+        if any(isinstance(x, Tensor) for x in xs) or isinstance(g, Tensor):
+            # Higher order: residuals computed from the traced inputs, so that a rule
+            # written with semigrad operations records and can be differentiated again.
+            _, res = self.fwd(*xs)
+        else:
+            _, res = self.fwd(*values)
+        cts = self.bwd(res, g)
+        if not isinstance(cts, tuple | list) or len(cts) != len(xs):
+            raise TypeError(
+                f"{self.primitive.name}: bwd must return a tuple with one cotangent per "
+                f"argument ({len(xs)}); got {type(cts).__name__}"
+                + (f" of length {len(cts)}" if isinstance(cts, tuple | list) else "")
+            )
+        return cts
+
+    def _vjp_many(self, wanted, g, xs, out):
+        if self.bwd is None:
+            raise TypeError(f"{self.primitive.name}: no reverse rule: call f.defvjp(fwd, bwd)")
+        nb = _batch_ndim(g, out)
+        # A batch of seeds (Jacobians, Hessians) goes to the rule one seed at a time: a rule
+        # written for one cotangent could mistake batch axes for its own (np.dot(A.T, g)).
+        cts = self._per_seed(g, xs, out, nb) if nb else self._cotangents(g, xs)
+        result = []
+        for i in wanted:
+            c = cts[i]
+            if c is None:
+                c = np.zeros(shape_of(g)[:nb] + shape_of(xs[i]))
+            result.append(c)
+        return result
+
+    def _per_seed(self, g, xs, out, nb):
+        """The rule called once per seed of a batch (a rule written for one cotangent)."""
+        from .. import ops
+
+        batch = shape_of(g)[:nb]
+        gv = g if isinstance(g, Tensor) else np.asarray(g)
+        seeds = ops.reshape(gv, (int(np.prod(batch, dtype=np.int64)), *shape_of(out)))
+        per = [self._cotangents(seeds[k], xs) for k in range(shape_of(seeds)[0])]
+        stacked = []
+        for i, x in enumerate(xs):
+            cs = [p[i] if p[i] is not None else np.zeros(shape_of(x)) for p in per]
+            stacked.append(ops.reshape(ops.stack(cs), (*batch, *shape_of(x))))
+        return stacked
+
+    def __call__(self, *args):
+        if not any(isinstance(a, Tensor) for a in args):
+            return self.fun(*args)
+        if self.fwd is None:
+            raise TypeError(f"{self.primitive.name}: no reverse rule: call f.defvjp(fwd, bwd)")
+        return self.primitive(*args)
+
+
+class custom_jvp:  # noqa: N801 (JAX's name)
+    """A function with a user-defined forward rule (``f.defjvp(rule)``), as ``jax.custom_jvp``.
+
+    ``rule(primals, tangents)`` returns ``(f(*primals), tangent_out)``, linear
+    in the tangents and written with semigrad operations; reverse mode is its
+    transpose, so ``grad``, ``jacobian`` and ``hessian`` all work. Tangents of
+    arguments that are not differentiated are zeros.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> @sg.custom_jvp
+    ... def softplus(x):
+    ...     return np.logaddexp(0.0, x)
+    >>> @softplus.defjvp
+    ... def softplus_jvp(primals, tangents):
+    ...     (x,), (t,) = primals, tangents
+    ...     return softplus(x), t * sg.sigmoid(x)
+    >>> round(float(sg.grad(softplus)(0.0)), 6), round(float(sg.hessian(softplus)(0.0)), 6)
+    (0.5, 0.25)
+    """
+
+    def __init__(self, fun):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.rule = None
+        name = f"custom_jvp({getattr(fun, '__name__', 'f')})"
+        self.primitive = _Custom(name, self._impl, None, self._jvp, doc=fun.__doc__ or "")
+
+    def defjvp(self, rule):
+        """Declare the forward rule; returns it, so that it can be used as a decorator."""
+        self.rule = rule
+        return rule
+
+    def _impl(self, *args):
+        out = self.fun(*args)
+        _check_output(self.primitive.name, out)
+        return getattr(out, "value", out)
+
+    def _jvp(self, ts, xs, out):
+        if self.rule is None:
+            raise TypeError(f"{self.primitive.name}: no forward rule: call f.defjvp(rule)")
+        ref = next(t for t in ts if t is not None)
+        k = next(i for i, t in enumerate(ts) if t is not None)
+        nb = _batch_ndim(ref, xs[k])
+        if nb:
+            return self._per_tangent(ts, xs, nb)
+        tangents = tuple(np.zeros(shape_of(x)) if t is None else t for t, x in zip(ts, xs))
+        return self.rule(tuple(xs), tangents)[1]
+
+    def _per_tangent(self, ts, xs, nb):
+        """The rule called once per tangent of a batch (a rule written for one tangent)."""
+        from .. import ops
+
+        ref = next(t for t in ts if t is not None)
+        batch = shape_of(ref)[:nb]
+        n = int(np.prod(batch, dtype=np.int64))
+        flat = [None if t is None else ops.reshape(t, (n, *shape_of(x))) for t, x in zip(ts, xs)]
+        outs = []
+        for j in range(n):
+            tangents = tuple(np.zeros(shape_of(x)) if t is None else t[j]
+                             for t, x in zip(flat, xs))
+            outs.append(self.rule(tuple(xs), tangents)[1])
+        first = outs[0]
+        return ops.reshape(ops.stack(outs), (*batch, *shape_of(first)))
+
+    def __call__(self, *args):
+        if not any(isinstance(a, Tensor) for a in args):
+            return self.fun(*args)
+        if self.rule is None:
+            raise TypeError(f"{self.primitive.name}: no forward rule: call f.defjvp(rule)")
+        return self.primitive(*args)
