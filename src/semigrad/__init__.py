@@ -22,7 +22,7 @@ from .autodiff import (
     vjp,
 )
 from .autodiff.checkpoint import checkpoint
-from .autodiff.custom import custom_jvp, custom_vjp
+from .autodiff.custom import custom_jvp, custom_vjp, fixed_point
 from .context import enable_grad, is_grad_enabled, no_grad
 from .cost import Cost, cost
 from .graph import Graph, Hyperedge, Node, trace

@@ -144,3 +144,17 @@ def test_no_grad_and_enable_grad_as_decorators():
     assert not evaluate(w).requires_grad and sg.is_grad_enabled()
     with sg.no_grad():
         assert train(w).requires_grad
+
+
+def test_fixed_point_by_the_implicit_function_theorem():
+    f = lambda a, x: a + 0.5 * sg.sin(x)  # a contraction in x
+    a = np.array([1.0, 2.0, -0.5])
+    x = sg.fixed_point(f, a, np.zeros(3))
+    np.testing.assert_allclose(x, a + 0.5 * np.sin(x), atol=1e-12)
+    g = sg.grad(lambda v: sg.sum(sg.fixed_point(f, v, np.zeros(3)) ** 2))(a)
+    np.testing.assert_allclose(g, 2 * x / (1 - 0.5 * np.cos(x)), rtol=1e-9)
+    numeric = sg.numeric.gradient(
+        lambda v: float(np.sum(sg.fixed_point(f, v, np.zeros(3)) ** 2)), a, method="central")
+    np.testing.assert_allclose(g, numeric, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="did not converge"):
+        sg.fixed_point(lambda a, x: 2.0 * x + a, 1.0, 0.0, max_iter=50)
