@@ -748,3 +748,16 @@ def test_integer_inputs_promote_like_numpy():
     assert sg.mean(x).dtype == np.mean(x).dtype
     assert sg.sum(x).dtype == np.sum(x).dtype
     assert sg.divide(x, 2).dtype == np.divide(x, 2).dtype
+
+
+def test_creation_functions_at_the_top_level_are_the_namespaces():
+    import semigrad.numpy as snp
+
+    for name in ("zeros", "ones", "empty", "full", "arange", "linspace", "logspace", "eye",
+                 "identity", "zeros_like", "ones_like", "full_like", "array", "asarray",
+                 "meshgrid", "indices"):
+        assert getattr(sg, name) is getattr(snp, name), name
+    assert sg.zeros((2, 3)).shape == (2, 3) and sg.arange(3.0).tolist() == [0.0, 1.0, 2.0]
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    stacked = sg.array([x, 2.0 * x])  # a list of traced values: a traced stack
+    assert stacked.requires_grad and stacked.shape == (2, 2)

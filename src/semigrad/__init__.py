@@ -31,18 +31,33 @@ from .numeric import check_grads
 # One object per name: where NumPy's namespace and semigrad's share a name, sg.<name> is
 # semigrad.numpy.<name> (NumPy's signature and keywords). ``sg.trace`` stays the graph
 # tracer; the matrix trace is ``semigrad.numpy.trace``.
-from .numpy import (
+from .numpy import (  # the creation functions, at the top level as in NumPy and PyTorch
     amax,
     amin,
     angle,
+    arange,
+    array,
+    asarray,
     astype,
     clip,
     concatenate,
     dot,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    identity,
+    indices,
+    linspace,
+    logspace,
     max,
     mean,
+    meshgrid,
     min,
     moveaxis,
+    ones,
+    ones_like,
     prod,
     reciprocal,
     reshape,
@@ -51,6 +66,8 @@ from .numpy import (
     sum,
     transpose,
     where,
+    zeros,
+    zeros_like,
 )
 from .numpy._at import At as _At
 from .ops import (
