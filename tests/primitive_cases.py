@@ -2,9 +2,9 @@
 the primitives, higher order, semirings and symbolic export).
 """
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp  # registers semigrad.primitives.numpy_elementwise
 import semigrad.numpy.linalg as sla  # registers semigrad.primitives.linalg

@@ -4,9 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -1,8 +1,8 @@
 """Export to SymPy for every primitive, symbolic gradients, and expression swell."""
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 from primitive_cases import TABLE
 from semigrad.primitives import REGISTRY, Elementwise

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 from semigrad.primitives import REGISTRY, Elementwise
 

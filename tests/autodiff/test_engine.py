@@ -4,9 +4,9 @@ import gc
 import math
 import weakref
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 
 

@@ -7,9 +7,9 @@ dtype; transforms compose without perturbation confusion.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 
 RNG = np.random.default_rng(99)

@@ -2,9 +2,9 @@
 
 import math
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 from primitive_cases import TABLE
 

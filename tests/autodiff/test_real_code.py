@@ -15,9 +15,9 @@ import threading
 import time
 import tracemalloc
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 from semigrad import anomaly, context

@@ -8,11 +8,11 @@ import time
 import weakref
 from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import numpy as np
 import semigrad as sg
 from semigrad import anomaly
 from semigrad.cli import main

@@ -17,9 +17,9 @@ import struct
 import zipfile
 import zlib
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.nn as nn
 

@@ -12,9 +12,9 @@ import math
 import os
 import warnings
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.nn as nn
 from semigrad import data, optim

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.nn as nn
 from semigrad import optim

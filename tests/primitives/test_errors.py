@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 
 

@@ -8,9 +8,9 @@ walks the registry so that no primitive goes unchecked, and another shows
 the checker failing on a deliberately wrong rule.
 """
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 from primitive_cases import (
     CASES,

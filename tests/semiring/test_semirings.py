@@ -7,9 +7,9 @@ every primitive of the registry table.
 
 import math
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 from primitive_cases import NO_SEMIRING, TABLE
 from semigrad.semiring.paths import enumerate_paths

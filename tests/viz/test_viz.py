@@ -8,9 +8,9 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 from semigrad import viz
 from semigrad.viz.layout import layered_layout

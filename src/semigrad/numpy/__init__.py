@@ -7,7 +7,7 @@ have zero derivative (integer and boolean results are plain NumPy arrays).
 Functions called on plain values return plain NumPy values; creation
 functions (``zeros``, ``arange``, ``linspace`` ...) always do, since they make
 constants. Complex values work wherever NumPy accepts them, with JAX's convention
-(see :mod:`semigrad.primitives.complex`); ``tests/numpy/test_numpy_grid.py`` checks every
+(see :mod:`semigrad.primitives.complex`); ``tests/numpy_namespace/test_numpy_grid.py`` checks every
 function's values, derivatives and dtypes over a grid of shapes, axes and dtypes.
 ``random`` is NumPy's own.
 

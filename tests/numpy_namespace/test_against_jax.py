@@ -7,9 +7,9 @@ libraries' phase conventions cannot differ. Runs where JAX is installed (the opt
 group of ``.ci/run`` installs it).
 """
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 

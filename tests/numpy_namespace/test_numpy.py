@@ -5,9 +5,9 @@ Each function's value must equal NumPy's on plain inputs (the same code with
 ``np``), and ``check_grads`` must pass in reverse and forward mode.
 """
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 from semigrad.numpy._at import At

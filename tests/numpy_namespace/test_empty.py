@@ -25,9 +25,9 @@ import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 
@@ -161,7 +161,7 @@ def test_empty_reduction_matches_numpy(case, shape, axis, keepdims):
     want, want_err, want_warns = _run(lambda: _reference(case, x, **kw))
     for traced in (False, True):
         arg = sg.tensor(x, requires_grad=True) if traced else x
-        got, err, warns = _run(lambda: case.call(case.face, arg, **kw))
+        got, err, warns = _run(lambda arg=arg: case.call(case.face, arg, **kw))
         where = f"{case.name} on shape {shape} with {kw}{' (traced)' if traced else ''}"
         if want_err is not None:
             assert isinstance(err, ValueError), f"{where}: NumPy raises {want_err!r}, got {got!r}"
@@ -180,7 +180,7 @@ def test_empty_reduction_matches_numpy(case, shape, axis, keepdims):
         if traced and floating:
             (out, vjp_fn), _, _ = _run(lambda: sg.vjp(
                 lambda t: _parts(case.call(case.face, t, **kw))[0], x))
-            grads, err, warns = _run(lambda: vjp_fn(np.ones_like(out)))
+            grads, err, warns = _run(lambda vjp_fn=vjp_fn, out=out: vjp_fn(np.ones_like(out)))
             assert err is None and not warns, f"{where}: the gradient raises or warns ({err!r})"
             (grad,) = grads
             assert grad.shape == shape and grad.dtype == x.dtype, where

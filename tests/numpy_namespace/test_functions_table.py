@@ -10,9 +10,9 @@ or constant results: values and dtypes only. Inputs are drawn away from ties and
 
 import warnings
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 

@@ -4,9 +4,9 @@
 the CASES table of test_primitives.py.)
 """
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 import semigrad.numpy.linalg as sla

@@ -3,9 +3,9 @@
 import itertools
 import warnings
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 from semigrad.primitives.fft import hermitian_weights

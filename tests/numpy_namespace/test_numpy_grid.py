@@ -30,9 +30,9 @@ import zlib
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
 import pytest
 
-import numpy as np
 import semigrad as sg
 import semigrad.numpy as snp
 from semigrad.numpy._at import At
