@@ -745,3 +745,32 @@ def test_numpy_functions_on_tensors_run_semigrad_numpys_by_name():
     assert np.sum(t, dtype=np.float32).dtype == np.float32
     with pytest.raises(TypeError, match="numpy.packbits has no differentiable counterpart"):
         np.packbits(t)
+
+
+def test_numpy_dispatch_never_recurses():
+    # semigrad.numpy functions that call NumPy's function of the same name on their
+    # arguments (constants such as meshgrid) must not dispatch back to themselves.
+    import inspect
+    import warnings
+
+    import semigrad.numpy as snp
+
+    x = sg.tensor(np.array([[1.0, 2.0], [3.0, 4.5]]), requires_grad=True)
+    recursed = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in sorted(dir(snp)):
+            fn = getattr(snp, name)
+            if name.startswith("_") or not callable(fn) or inspect.isclass(fn) \
+                    or inspect.ismodule(fn):
+                continue
+            for args in ((x,), (x, x), (x, 1)):
+                try:
+                    fn(*args)
+                except RecursionError:
+                    recursed.append(name)
+                except Exception:  # noqa: BLE001 - only recursion is the defect here
+                    pass
+    assert not recursed, recursed
+    grids = snp.meshgrid(x.detach(), [3.0, 4.0])
+    assert [g.shape for g in grids] == [(2, 4), (2, 4)]

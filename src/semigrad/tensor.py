@@ -18,6 +18,7 @@ inputs of the transform they serve.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 
 import numpy as np
@@ -220,9 +221,16 @@ class Tensor:
                 f"{func.__module__}.{func.__name__} has no differentiable counterpart in "
                 "semigrad.numpy: apply it to t.detach() (or t.numpy()) if a constant is meant"
             )
-        if target is func:  # NumPy's own function, re-exported: its implementation
+        active = _DISPATCHING.get()
+        if target is func or func in active:
+            # NumPy's own function re-exported, or semigrad's wrapper calling NumPy's
+            # function again on these Tensors: NumPy's implementation runs.
             return func._implementation(*args, **kwargs)
-        return target(*args, **kwargs)
+        token = _DISPATCHING.set(active | {func})
+        try:
+            return target(*args, **kwargs)
+        finally:
+            _DISPATCHING.reset(token)
 
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self.value), separator=", ", prefix="tensor(")
@@ -545,6 +553,11 @@ def save_values(node, vals) -> None:
 
 #: Creation numbers of recorded tensors (a topological order of every graph).
 new_id = itertools.count().__next__
+
+#: The NumPy functions being dispatched to semigrad.numpy right now (in this context).
+_DISPATCHING: contextvars.ContextVar[frozenset] = contextvars.ContextVar(
+    "semigrad_numpy_dispatch", default=frozenset())
+
 
 # ---- what the layers above provide -----------------------------------------------------
 # Tensor is the bottom of the package: the operations its operators and methods call
