@@ -618,8 +618,9 @@ def test_numpy_reductions_call_tensor_methods():
 
 def test_unsupported_ufunc_raises_instead_of_dropping_the_graph():
     x = leaf([1.0, 2.0])
-    with pytest.raises(TypeError, match="np.gcd has no differentiable counterpart"):
-        np.gcd(x, x)
+    special = pytest.importorskip("scipy.special")  # a ufunc semigrad.numpy does not define
+    with pytest.raises(TypeError, match="np.erf has no differentiable counterpart"):
+        special.erf(x)
     with pytest.raises(TypeError, match=r"np.add.outer is not differentiable"):
         np.add.outer(x, x)
 
@@ -743,8 +744,8 @@ def test_numpy_functions_on_tensors_run_semigrad_numpys_by_name():
     assert np.concatenate([t, t]).shape == (4, 2) and np.concatenate([t, t]).requires_grad
     assert np.shape(t) == (2, 2) and np.ndim(t) == 2  # NumPy's own helpers, re-exported
     assert np.sum(t, dtype=np.float32).dtype == np.float32
-    with pytest.raises(TypeError, match="numpy.packbits has no differentiable counterpart"):
-        np.packbits(t)
+    with pytest.raises(TypeError, match="numpy.i0 has no differentiable counterpart"):
+        np.i0(t)
 
 
 def test_numpy_dispatch_never_recurses():
