@@ -163,10 +163,14 @@ def is_grad_enabled() -> bool:
 # ---- where in the user's code ------------------------------------------------
 
 
+#: NumPy's folder: a NumPy function that converted a Tensor is not the user's line either.
+_NUMPY = os.path.dirname(os.path.abspath(np.__file__))
+
+
 def user_frame(skip: int = 1):
-    """The innermost frame outside the semigrad package (None if there is none)."""
+    """The innermost frame outside semigrad and NumPy (None if there is none)."""
     frame = sys._getframe(skip + 1)
-    while frame is not None and frame.f_code.co_filename.startswith(PACKAGE):
+    while frame is not None and frame.f_code.co_filename.startswith((PACKAGE, _NUMPY)):
         frame = frame.f_back
     return frame
 

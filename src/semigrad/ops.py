@@ -110,13 +110,19 @@ def clip(x, a_min=None, a_max=None):
 
 
 def astype(x, dtype):
-    """Convert to ``dtype`` (differentiable between floating dtypes).
+    """Convert to ``dtype``: differentiable between floating (and complex) dtypes; a cast to an
+    integer or boolean dtype has zero derivative (its result never requires grad).
 
     >>> import semigrad as sg
     >>> sg.astype(np.ones(2), np.float32).dtype
     dtype('float32')
+    >>> sg.grad(lambda x: sg.sum(x * sg.astype(x, int)))(np.array([1.5, 2.5])).tolist()
+    [1.0, 2.0]
     """
-    return E.astype(x, dtype=np.dtype(dtype))
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc" and isinstance(x, Tensor):
+        x = E.stop_gradient(x)
+    return E.astype(x, dtype=dtype)
 
 
 # ---- reductions ----------------------------------------------------------------

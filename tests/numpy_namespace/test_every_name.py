@@ -87,3 +87,22 @@ def test_polynomials_equal_numpys():
     # the roots move with the coefficients: d(root)/d(constant) = -1 / p'(root)
     g = sg.grad(lambda c: sg.sum(sg.real(snp.roots(c))))(np.array([1.0, -3.0, 2.0]))
     np.testing.assert_allclose(g[-1], -1 / (2 * 2.0 - 3.0) - 1 / (2 * 1.0 - 3.0), rtol=1e-10)
+
+
+def test_the_autograd_suite_cases():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 3))
+    for kw in ({"axisa": 0, "axisb": 1}, {"axisa": 0, "axisb": 1, "axisc": 0}):
+        np.testing.assert_allclose(snp.cross(a, b, **kw), np.cross(a, b, **kw))
+        sg.check_grads(lambda u, kw=kw: sg.sum(snp.cross(u, b, **kw) ** 2), (a,), order=2)
+    # linspace and logspace with traced endpoints (and base)
+    assert sg.grad(lambda s: snp.sum(snp.linspace(s, 2.0 * s, 5)))(1.0) == 7.5
+    sg.check_grads(lambda s, t: sg.sum(snp.linspace(s, t, 4, axis=1) ** 2),
+                   (np.array([0.0, 1.0]), np.array([1.0, 3.0])), order=2)
+    np.testing.assert_allclose(snp.linspace(sg.tensor([0.0, 1.0]), [1.0, 3.0], 4, axis=1).value,
+                               np.linspace([0.0, 1.0], [1.0, 3.0], 4, axis=1))
+    sg.check_grads(lambda s: sg.sum(snp.logspace(0.0, s, 3, base=2.0)), (1.5,), order=2)
+    # integer casts and arrays of traced values
+    assert sg.grad(lambda s: snp.sum(s * snp.astype(s, int)))(np.array([1.5, 2.5])).tolist() \
+        == [1.0, 2.0]
+    assert sg.grad(lambda s: snp.sum(snp.array([s, 2.0 * s])))(1.0) == 3.0

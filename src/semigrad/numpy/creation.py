@@ -70,8 +70,55 @@ zeros = _creation(np.zeros, "snp.zeros((2, 3)).shape\n    (2, 3)")
 ones = _creation(np.ones, "snp.ones(2).tolist()\n    [1.0, 1.0]")
 empty = _creation(np.empty, "snp.empty((2, 0)).shape\n    (2, 0)")
 arange = _creation(np.arange, "snp.arange(3.0).tolist()\n    [0.0, 1.0, 2.0]")
-linspace = _creation(np.linspace, "snp.linspace(0.0, 1.0, 3).tolist()\n    [0.0, 0.5, 1.0]")
-logspace = _creation(np.logspace, "snp.logspace(0.0, 2.0, 3).tolist()\n    [1.0, 10.0, 100.0]")
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             device=None):
+    """Evenly spaced numbers over [start, stop]; differentiable in traced endpoints.
+
+    With plain endpoints it is NumPy's ``linspace`` (a constant); with traced ones,
+    ``start + (stop - start) · t`` for NumPy's spacing ``t`` of [0, 1].
+
+    >>> import semigrad as sg
+    >>> import semigrad.numpy as snp
+    >>> snp.linspace(0.0, 1.0, 3).tolist()
+    [0.0, 0.5, 1.0]
+    >>> sg.grad(lambda s: snp.sum(snp.linspace(s, 2.0 * s, 5)))(1.0)
+    7.5
+    """
+    if not (holds_tensor([start]) or holds_tensor([stop])):
+        return np.linspace(start, stop, num=num, endpoint=endpoint, retstep=retstep,
+                           dtype=dtype, axis=axis)
+    start, stop = asarray(start), asarray(stop)
+    t = np.linspace(0.0, 1.0, num=num, endpoint=endpoint)
+    shape = np.broadcast_shapes(ops.shape(start), ops.shape(stop))
+    t = t.reshape((-1,) + (1,) * len(shape))
+    step = ops.subtract(stop, start)
+    out = ops.add(ops.multiply(t, step), start)
+    if axis != 0:
+        out = ops.moveaxis(out, 0, axis)
+    if dtype is not None:
+        out = ops.astype(out, np.dtype(dtype))
+    if retstep:
+        return out, ops.divide(step, max(num - 1, 1) if endpoint else num)
+    return out
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """``base ** linspace(start, stop)``; differentiable in traced endpoints and base.
+
+    >>> import semigrad.numpy as snp
+    >>> snp.logspace(0.0, 2.0, 3).tolist()
+    [1.0, 10.0, 100.0]
+    """
+    if not holds_tensor([start, stop, base]):
+        return np.logspace(start, stop, num=num, endpoint=endpoint, base=base, dtype=dtype,
+                           axis=axis)
+    exponents = linspace(start, stop, num=num, endpoint=endpoint, axis=axis)
+    out = ops.power(asarray(base), exponents)
+    return out if dtype is None else ops.astype(out, np.dtype(dtype))
+
+
 eye = _creation(np.eye, "snp.eye(2).tolist()\n    [[1.0, 0.0], [0.0, 1.0]]")
 identity = _creation(np.identity, "snp.identity(2).tolist()\n    [[1.0, 0.0], [0.0, 1.0]]")
 indices = _creation(np.indices, "snp.indices((2,)).tolist()\n    [[0, 1]]")

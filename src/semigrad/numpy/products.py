@@ -81,16 +81,23 @@ def kron(a, b):
     return ops.reshape(out, tuple(x * y for x, y in zip(sa, sb)))
 
 
-def cross(a, b, axis=-1):
-    """The cross product of 3-vectors (or the z component for 2-vectors) along ``axis``.
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The cross product of 3-vectors (or the z component for 2-vectors), as ``np.cross``.
+
+    ``axisa``, ``axisb`` and ``axisc`` are the vector axes of ``a``, ``b`` and the
+    result; ``axis`` sets all three.
 
     >>> import semigrad.numpy as snp
     >>> snp.cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]).tolist()
     [0.0, 0.0, 1.0]
     >>> snp.cross(np.eye(3)[:, :2], np.eye(3)[:, 1:], axis=0).tolist()
     [[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
+    >>> snp.cross(np.eye(3), np.eye(3)[::-1], axisa=0, axisb=1, axisc=0).shape
+    (3, 3)
     """
-    a, b = moveaxis(_arr(a), axis, -1), moveaxis(_arr(b), axis, -1)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = moveaxis(_arr(a), axisa, -1), moveaxis(_arr(b), axisb, -1)
     na, nb = ops.shape(a)[-1], ops.shape(b)[-1]
     if na not in (2, 3) or nb not in (2, 3):
         raise ValueError(f"cross: vectors must have 2 or 3 components; got {na} and {nb}")
@@ -103,8 +110,7 @@ def cross(a, b, axis=-1):
     z = a0 * b1 - a1 * b0
     if na == 2 and nb == 2:
         return z
-    # NumPy's ``axis`` is also the output's vector axis (axisc)
-    return moveaxis(ops.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z], axis=-1), -1, axis)
+    return moveaxis(ops.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z], axis=-1), -1, axisc)
 
 
 # ---- products and filters ---------------------------------------
