@@ -11,7 +11,8 @@ constants. Complex values work wherever NumPy accepts them, with JAX's conventio
 function's values, derivatives and dtypes over a grid of shapes, axes and dtypes.
 ``random`` is NumPy's own.
 
-Index-routing functions (``sort``, ``partition``, ``flip``, ``roll``,
+``roll`` joins two slices (its transpose is the opposite roll, with no scatter).
+Index-routing functions (``sort``, ``partition``, ``flip``,
 ``rot90``, ``repeat``, ``tile``, ``diagonal``, ``take``, ``pad`` ...) are
 one ``getitem`` of the flattened array with the index array NumPy's own
 function computes on element numbers, so their scalar paths are exactly the
