@@ -8,6 +8,13 @@ import pytest
 import semigrad as sg
 import semigrad.numpy as snp  # registers semigrad.primitives.numpy_elementwise
 import semigrad.numpy.linalg as sla  # registers semigrad.primitives.linalg
+
+try:  # registers semigrad.scipy.special's primitives (SciPy computes their values)
+    import scipy  # noqa: F401
+
+    import semigrad.scipy.special as sps
+except ImportError:  # pragma: no cover - SciPy is a test dependency
+    sps = None
 from semigrad.primitives import structural as S
 
 rng = np.random.default_rng(42)
@@ -113,6 +120,32 @@ CASES = {
          (normal(2, 3), normal(3, 2), normal(2, 2))),
     ],
     "arcsin": [("vec", snp.arcsin, (uniform(-0.8, 0.8, 4),))],
+    **({} if sps is None else {
+        "polygamma": [("n1", lambda x: sps.polygamma(1, x), (uniform(0.5, 3.0, 4),))],
+        "digamma": [("vec", sps.digamma, (uniform(0.5, 3.0, 4),))],
+        "gammaln": [("vec", sps.gammaln, (uniform(0.5, 3.0, 4),))],
+        "gamma": [("vec", sps.gamma, (uniform(0.5, 3.0, 4),))],
+        "rgamma": [("vec", sps.rgamma, (uniform(0.5, 3.0, 4),))],
+        "betaln": [("bcast", sps.betaln, (uniform(0.5, 3.0, 2, 3), uniform(0.5, 3.0, 3)))],
+        "beta": [("bcast", sps.beta, (uniform(0.5, 3.0, 2, 3), uniform(0.5, 3.0, 3)))],
+        "erf": [("vec", sps.erf, (normal(4),))],
+        "erfc": [("vec", sps.erfc, (normal(4),))],
+        "erfinv": [("vec", sps.erfinv, (uniform(-0.8, 0.8, 4),))],
+        "erfcinv": [("vec", sps.erfcinv, (uniform(0.2, 1.8, 4),))],
+        "ndtr": [("vec", sps.ndtr, (normal(4),))],
+        "ndtri": [("vec", sps.ndtri, (uniform(0.1, 0.9, 4),))],
+        "log_ndtr": [("vec", sps.log_ndtr, (normal(4) - 1.0,))],
+        "expit": [("vec", sps.expit, (normal(4),))],
+        "logit": [("vec", sps.logit, (uniform(0.1, 0.9, 4),))],
+        "xlogy": [("bcast", sps.xlogy, (normal(2, 3), uniform(0.5, 3.0, 3)))],
+        "xlog1py": [("bcast", sps.xlog1py, (normal(2, 3), uniform(0.0, 3.0, 3)))],
+        "entr": [("vec", sps.entr, (uniform(0.1, 2.0, 4),))],
+        "rel_entr": [("bcast", sps.rel_entr, (uniform(0.1, 2.0, 2, 3), uniform(0.1, 2.0, 3)))],
+        "i0": [("vec", sps.i0, (normal(4),))],
+        "i1": [("vec", sps.i1, (normal(4),))],
+        "i0e": [("vec", sps.i0e, (away_from_zero(4),))],
+        "i1e": [("vec", sps.i1e, (away_from_zero(4),))],
+    }),
     "arccos": [("vec", snp.arccos, (uniform(-0.8, 0.8, 4),))],
     "arctan": [("vec", snp.arctan, (normal(4),))],
     "arctan2": [("bcast", snp.arctan2, (away_from_zero(2, 3), away_from_zero(3)))],

@@ -145,7 +145,14 @@ def lambdify(symbols, expressions):
     """
     sp = _sympy()
     variables = [v for s in symbols for v in _flat(s)]
-    return sp.lambdify(variables, expressions, "numpy")
+    # SciPy, where installed, evaluates the special functions (polygamma, besseli, erfinv ...).
+    try:
+        import scipy  # noqa: F401
+
+        modules = ["scipy", "numpy"]
+    except ImportError:
+        modules = "numpy"
+    return sp.lambdify(variables, expressions, modules)
 
 
 @dataclass(frozen=True)

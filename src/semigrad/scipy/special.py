@@ -1,0 +1,400 @@
+"""``semigrad.scipy.special``: SciPy's special functions as primitives with their derivatives.
+
+Each function is declared once, as the library declares its own (an
+:class:`~semigrad.primitives.Elementwise` primitive): SciPy computes the values,
+the partials are written with semigrad operations (often another function
+here: ``gammaln``' is ``digamma``, ``digamma``' is ``polygamma(1, ·)``), so every
+order of derivative, both modes and every semiring work, and each has a SymPy
+counterpart for symbolic export. SciPy is imported the first time a value is
+computed.
+
+>>> import numpy as np
+>>> import semigrad as sg
+>>> import semigrad.scipy.special as sc
+>>> bool(sg.grad(sc.erf)(0.0) == 2 / np.sqrt(np.pi))
+True
+>>> sg.grad(lambda p: sg.sum(sc.xlogy(p, p)))(np.array([0.5, 1.0])).round(6).tolist()
+[0.306853, 1.0]
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from .. import ops
+from ..primitives.base import Elementwise
+from ..primitives.elementwise import _elementwise_sympy
+
+__all__ = [
+    "beta", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit",
+    "gamma", "gammaln", "i0", "i0e", "i1", "i1e", "log_ndtr", "log_softmax", "logit",
+    "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rel_entr", "rgamma",
+    "softmax", "xlog1py", "xlogy",
+]
+
+
+@functools.cache
+def _sc():
+    try:
+        import scipy.special as special
+    except ImportError:  # pragma: no cover - the extra is missing
+        raise ImportError(
+            "semigrad.scipy needs SciPy: pip install 'semigrad[scipy]' (or scipy)"
+        ) from None
+    return special
+
+
+def _scipy(name):
+    def impl(*args):
+        return getattr(_sc(), name)(*args)
+
+    impl.__name__ = name
+    return impl
+
+
+def _declare(name, partials, sympy, doc, impl=None):
+    return Elementwise(name, impl or _scipy(name), partials, doc=doc,
+                       sympy=_elementwise_sympy(sympy))
+
+
+_SQRT_PI = math.sqrt(math.pi)
+_SQRT_2PI = math.sqrt(2 * math.pi)
+
+# ---- gamma and relatives ------------------------------------------------------------------
+
+polygamma = Elementwise(
+    "polygamma",
+    lambda n, x: _sc().polygamma(n, x),
+    (None, lambda n, x, out: polygamma(n + 1, x)),
+    doc="""ψ⁽ⁿ⁾(x), the n-th derivative of digamma (n an integer, not differentiated).
+
+    >>> import semigrad as sg
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sg.grad(lambda x: sc.polygamma(1, x))(1.0)), 10)   # ψ''(1) = −2ζ(3)
+    -2.4041138063
+    """,
+    sympy=_elementwise_sympy(lambda sp, n, x: sp.polygamma(n, x)),
+)
+
+digamma = _declare(
+    "digamma", (lambda x, out: polygamma(1, x),), lambda sp, x: sp.digamma(x),
+    """ψ(x) = Γ'(x)/Γ(x); its derivative is ``polygamma(1, x)``.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.digamma(1.0)), 12)
+    -0.577215664902
+    """)
+psi = digamma
+
+gammaln = _declare(
+    "gammaln", (lambda x, out: digamma(x),), lambda sp, x: sp.loggamma(x),
+    """log |Γ(x)|; its derivative is ``digamma(x)``.
+
+    >>> import semigrad as sg
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.gammaln(5.0)), 12)
+    3.178053830348
+    """)
+
+gamma = _declare(
+    "gamma", (lambda x, out: out * digamma(x),), lambda sp, x: sp.gamma(x),
+    """Γ(x); its derivative is Γ(x)·ψ(x).
+
+    >>> import semigrad.scipy.special as sc
+    >>> float(sc.gamma(5.0))
+    24.0
+    """)
+
+rgamma = _declare(
+    "rgamma", (lambda x, out: -out * digamma(x),), lambda sp, x: 1 / sp.gamma(x),
+    """1/Γ(x); its derivative is −ψ(x)/Γ(x).
+
+    >>> import semigrad.scipy.special as sc
+    >>> float(sc.rgamma(4.0)) == 1 / 6
+    True
+    """)
+
+betaln = _declare(
+    "betaln",
+    (lambda a, b, out: digamma(a) - digamma(a + b),
+     lambda a, b, out: digamma(b) - digamma(a + b)),
+    lambda sp, a, b: sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b),
+    """log |B(a, b)|.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.betaln(2.0, 3.0)), 12)
+    -2.484906649788
+    """)
+
+beta = _declare(
+    "beta",
+    (lambda a, b, out: out * (digamma(a) - digamma(a + b)),
+     lambda a, b, out: out * (digamma(b) - digamma(a + b))),
+    lambda sp, a, b: sp.gamma(a) * sp.gamma(b) / sp.gamma(a + b),
+    """B(a, b) = Γ(a)Γ(b)/Γ(a + b).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.beta(2.0, 3.0)), 12)
+    0.083333333333
+    """)
+
+
+def multigammaln(a, d):
+    """The log of the multivariate gamma function of dimension ``d`` (as SciPy's).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.multigammaln(3.0, 2)), 10)
+    1.550194994
+    """
+    if not isinstance(d, int | np.integer) or d < 1:
+        raise ValueError(f"multigammaln: the dimension d must be a positive integer; got {d!r}")
+    total = d * (d - 1) / 4 * math.log(math.pi)
+    for j in range(int(d)):
+        total = ops.add(gammaln(ops.subtract(a, j / 2)), total)
+    return total
+
+
+# ---- error function and normal distribution ----------------------------------------------
+
+erf = _declare(
+    "erf", (lambda x, out: (2 / _SQRT_PI) * ops.exp(-x * x),), lambda sp, x: sp.erf(x),
+    """The error function; its derivative is 2/√π · exp(−x²).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.erf(1.0)), 12)
+    0.84270079295
+    """)
+
+erfc = _declare(
+    "erfc", (lambda x, out: (-2 / _SQRT_PI) * ops.exp(-x * x),), lambda sp, x: sp.erfc(x),
+    """1 − erf(x), accurate for large x.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.erfc(1.0)), 12)
+    0.15729920705
+    """)
+
+erfinv = _declare(
+    "erfinv", (lambda x, out: (_SQRT_PI / 2) * ops.exp(out * out),),
+    lambda sp, x: sp.erfinv(x),
+    """The inverse of erf on (−1, 1); its derivative is √π/2 · exp(erfinv(x)²).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.erfinv(0.5)), 12)
+    0.476936276204
+    """)
+
+erfcinv = _declare(
+    "erfcinv", (lambda x, out: (-_SQRT_PI / 2) * ops.exp(out * out),),
+    lambda sp, x: sp.erfcinv(x),
+    """The inverse of erfc on (0, 2).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.erfcinv(0.5)), 12)
+    0.476936276204
+    """)
+
+ndtr = _declare(
+    "ndtr", (lambda x, out: ops.exp(-0.5 * x * x) / _SQRT_2PI,),
+    lambda sp, x: (1 + sp.erf(x / sp.sqrt(2))) / 2,
+    """The standard normal CDF Φ(x); its derivative is the density.
+
+    >>> import semigrad.scipy.special as sc
+    >>> float(sc.ndtr(0.0))
+    0.5
+    """)
+
+ndtri = _declare(
+    "ndtri", (lambda x, out: _SQRT_2PI * ops.exp(0.5 * out * out),),
+    lambda sp, x: sp.sqrt(2) * sp.erfinv(2 * x - 1),
+    """The inverse of ndtr (the normal quantile function).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.ndtri(0.975)), 6)
+    1.959964
+    """)
+
+log_ndtr = _declare(
+    "log_ndtr", (lambda x, out: ops.exp(-0.5 * x * x - out) / _SQRT_2PI,),
+    lambda sp, x: sp.log((1 + sp.erf(x / sp.sqrt(2))) / 2),
+    """log Φ(x), accurate far in the lower tail; its derivative is φ(x)/Φ(x).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.log_ndtr(-10.0)), 6)
+    -53.231285
+    """)
+
+# ---- logistic -----------------------------------------------------------------------------
+
+expit = _declare(
+    "expit", (lambda x, out: out * (1.0 - out),), lambda sp, x: 1 / (1 + sp.exp(-x)),
+    """The logistic function 1/(1 + e⁻ˣ).
+
+    >>> import semigrad.scipy.special as sc
+    >>> float(sc.expit(0.0))
+    0.5
+    """)
+
+logit = _declare(
+    "logit", (lambda x, out: ops.reciprocal(x * (1.0 - x)),),
+    lambda sp, x: sp.log(x / (1 - x)),
+    """log(p/(1 − p)), the inverse of expit.
+
+    >>> import semigrad.scipy.special as sc
+    >>> float(sc.logit(0.5))
+    0.0
+    """)
+
+# ---- information theory -------------------------------------------------------------------
+
+xlogy = _declare(
+    "xlogy", (lambda x, y, out: ops.log(y), lambda x, y, out: x / y),
+    lambda sp, x, y: x * sp.log(y),
+    """x·log(y), 0 where x = 0 (as SciPy's).
+
+    >>> import semigrad.scipy.special as sc
+    >>> float(sc.xlogy(0.0, 0.0))
+    0.0
+    """)
+
+xlog1py = _declare(
+    "xlog1py", (lambda x, y, out: ops.log1p(y), lambda x, y, out: x / (1.0 + y)),
+    lambda sp, x, y: x * sp.log(1 + y),
+    """x·log(1 + y), 0 where x = 0.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.xlog1py(2.0, 1.0)), 12)
+    1.38629436112
+    """)
+
+entr = _declare(
+    "entr", (lambda x, out: -(ops.log(x) + 1.0),), lambda sp, x: -x * sp.log(x),
+    """−x·log(x) (0 at 0), the entropy's summand.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.entr(0.5)), 12)
+    0.34657359028
+    """)
+
+rel_entr = _declare(
+    "rel_entr", (lambda x, y, out: ops.log(x / y) + 1.0, lambda x, y, out: -x / y),
+    lambda sp, x, y: x * sp.log(x / y),
+    """x·log(x/y), the relative entropy's summand.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.rel_entr(0.5, 0.25)), 12)
+    0.34657359028
+    """)
+
+# ---- modified Bessel functions ------------------------------------------------------------
+
+i1 = Elementwise(
+    "i1",
+    _scipy("i1"),
+    # I1'(x) = I0(x) − I1(x)/x, which is 1/2 at 0.
+    (lambda x, out: i0(x) - ops.where(x == 0, 0.5, out / ops.where(x == 0, 1.0, x)),),
+    doc="""The modified Bessel function I₁.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.i1(1.0)), 12)
+    0.565159103992
+    """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.besseli(1, x)),
+)
+
+i0 = _declare(
+    "i0", (lambda x, out: i1(x),), lambda sp, x: sp.besseli(0, x),
+    """The modified Bessel function I₀; its derivative is I₁.
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.i0(1.0)), 12)
+    1.266065877752
+    """)
+
+i0e = _declare(
+    "i0e", (lambda x, out: i1e(x) - ops.sign(x) * out,),
+    lambda sp, x: sp.exp(-sp.Abs(x)) * sp.besseli(0, x),
+    """exp(−|x|)·I₀(x).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.i0e(1.0)), 12)
+    0.465759607594
+    """)
+
+i1e = Elementwise(
+    "i1e",
+    _scipy("i1e"),
+    (lambda x, out: i0e(x) - ops.sign(x) * out
+     - ops.where(x == 0, 0.5, out / ops.where(x == 0, 1.0, x)),),
+    doc="""exp(−|x|)·I₁(x).
+
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.i1e(1.0)), 12)
+    0.20791041535
+    """,
+    sympy=_elementwise_sympy(lambda sp, x: sp.exp(-sp.Abs(x)) * sp.besseli(1, x)),
+)
+
+# ---- reductions ---------------------------------------------------------------------------
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    """log Σ b·exp(a) over ``axis``, stable, with SciPy's ``b`` and ``return_sign``.
+
+    >>> import numpy as np
+    >>> import semigrad.scipy.special as sc
+    >>> round(float(sc.logsumexp(np.array([1.0, 2.0]), b=np.array([2.0, 0.5]))), 12)
+    2.211685260995
+    >>> value, sign = sc.logsumexp(np.array([1.0, 2.0]), b=np.array([1.0, -1.0]),
+    ...                            return_sign=True)
+    >>> round(float(value), 12), float(sign)
+    (1.541324854613, -1.0)
+    """
+    from .. import numpy as snp
+
+    if b is None:
+        out = ops.logsumexp(a, axis=axis, keepdims=keepdims)
+        return (out, np.ones(np.shape(getattr(out, "value", out)))) if return_sign else out
+    a = snp.asarray(a)
+    shift = ops.stop_gradient(ops.max(a, axis=axis, keepdims=True)) if np.size(
+        getattr(a, "value", a)) else 0.0
+    shift = ops.where(ops.stop_gradient(snp.isfinite(shift)), shift, 0.0)
+    total = snp.sum(ops.multiply(b, ops.exp(ops.subtract(a, shift))), axis=axis, keepdims=True)
+    sign = np.sign(getattr(total, "value", total))
+    if not return_sign and np.any(sign < 0):
+        raise ValueError("logsumexp: the weighted sum is negative somewhere; pass "
+                         "return_sign=True to get its log-magnitude and sign")
+    out = ops.add(ops.log(ops.abs(total)), shift)
+    if not keepdims:
+        out = snp.squeeze(out, axis=axis) if axis is not None else ops.reshape(out, ())
+        sign = np.squeeze(sign, axis=axis) if axis is not None else sign.reshape(())
+    return (out, sign) if return_sign else out
+
+
+def softmax(x, axis=None):
+    """exp(x)/Σ exp(x) over ``axis`` (all elements by default, as SciPy's).
+
+    >>> import semigrad.scipy.special as sc
+    >>> sc.softmax([0.0, 0.0]).tolist()
+    [0.5, 0.5]
+    """
+    if axis is None:
+        flat = ops.reshape(x, (-1,))
+        return ops.reshape(ops.softmax(flat, axis=0), ops.shape(x))
+    return ops.softmax(x, axis=axis)
+
+
+def log_softmax(x, axis=None):
+    """log softmax(x) over ``axis`` (all elements by default, as SciPy's).
+
+    >>> import semigrad.scipy.special as sc
+    >>> [round(v, 6) for v in sc.log_softmax([0.0, 0.0]).tolist()]
+    [-0.693147, -0.693147]
+    """
+    if axis is None:
+        flat = ops.reshape(x, (-1,))
+        return ops.reshape(ops.log_softmax(flat, axis=0), ops.shape(x))
+    return ops.log_softmax(x, axis=axis)
