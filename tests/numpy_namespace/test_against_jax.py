@@ -92,3 +92,49 @@ def test_hermitian_eigen_directional_derivatives_equal_jax():
     _, ours = sg.jvp(lambda a: f(snp, a), (h,), (d,))
     _, theirs = jax.jvp(lambda a: f(jnp, a), (jnp.asarray(h),), (jnp.asarray(d),))
     np.testing.assert_allclose(ours, float(theirs), rtol=1e-10)
+
+
+# ---- semigrad.scipy.special against jax.scipy.special: values, gradients, second derivatives
+
+_SPECIAL = [
+    ("gammaln", (0.5, 4.0)), ("digamma", (0.5, 4.0)), ("erf", (-2.0, 2.0)),
+    ("erfc", (-2.0, 2.0)), ("erfinv", (-0.9, 0.9)), ("ndtr", (-3.0, 3.0)),
+    ("ndtri", (0.05, 0.95)), ("log_ndtr", (-6.0, 3.0)), ("expit", (-4.0, 4.0)),
+    ("logit", (0.05, 0.95)), ("entr", (0.1, 3.0)), ("i0", (-2.0, 2.0)), ("i1", (-2.0, 2.0)),
+    ("i0e", (0.2, 3.0)), ("i1e", (0.2, 3.0)), ("gamma", (0.5, 4.0)),
+]
+
+
+@pytest.mark.parametrize("name, domain", _SPECIAL, ids=[n for n, _ in _SPECIAL])
+def test_special_functions_against_jax(name, domain):
+    import jax.scipy.special as jsp
+
+    import semigrad.scipy.special as sps
+
+    # 8 points: not x = 0, where JAX's i0 and i1 (written through exp(|x|)) give the kink's
+    # one-sided slope (i0'(0) = 1 in JAX; I1(0) = 0 is semigrad's, and the true value).
+    x = np.linspace(*domain, 8)
+    ours, theirs = getattr(sps, name), getattr(jsp, name)
+    np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-10, atol=1e-12)
+    g = sg.grad(lambda v: sg.sum(ours(v)))(x)
+    np.testing.assert_allclose(g, jax.grad(lambda v: jnp.sum(theirs(v)))(x), rtol=1e-9,
+                               atol=1e-12)
+    h = sg.grad(lambda v: sg.sum(sg.grad(lambda u: sg.sum(ours(u)))(v)))(x)
+    h_jax = jax.grad(lambda v: jnp.sum(jax.grad(lambda u: jnp.sum(theirs(u)))(v)))(x)
+    np.testing.assert_allclose(h, h_jax, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["xlogy", "xlog1py", "rel_entr", "betaln"])
+def test_two_argument_special_functions_against_jax(name):
+    import jax.scipy.special as jsp
+
+    import semigrad.scipy.special as sps
+
+    x, y = np.linspace(0.3, 2.0, 5), np.linspace(0.5, 3.0, 5)
+    ours, theirs = getattr(sps, name), getattr(jsp, name)
+    np.testing.assert_allclose(ours(x, y), theirs(x, y), rtol=1e-10)
+    for k in (0, 1):
+        g = sg.grad(lambda a, b: sg.sum(ours(a, b)), argnums=k)(x, y)
+        np.testing.assert_allclose(g, jax.grad(lambda a, b: jnp.sum(theirs(a, b)), argnums=k)(
+            x, y), rtol=1e-9)
+
