@@ -12,4 +12,4 @@ every semiring), its values computed by SciPy.
 
 from __future__ import annotations
 
-from . import special  # noqa: F401
+from . import special, stats  # noqa: F401
