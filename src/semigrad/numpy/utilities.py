@@ -33,6 +33,7 @@ from .. import ops
 from ..primitives.base import holds_tensor
 from ..tensor import Tensor
 from ._base import _arr, _value
+from .searching import _plain
 
 #: NumPy's public callables that semigrad.numpy leaves out, with the reason.
 EXCLUDED = {
@@ -41,14 +42,6 @@ EXCLUDED = {
     "i0": "its derivative is the Bessel function I1, which NumPy lacks",
     "test": "NumPy's own test runner",
 }
-
-
-def _plain(obj):
-    if isinstance(obj, Tensor):
-        return obj.value
-    if isinstance(obj, list | tuple) and holds_tensor(obj):
-        return type(obj)(_plain(o) for o in obj)
-    return obj
 
 
 def _on_values(fn):
