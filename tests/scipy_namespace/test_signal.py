@@ -48,3 +48,18 @@ def test_gradients_in_both_inputs_and_errors():
         sig.convolve(np.ones(3), np.ones((2, 2)))
     with pytest.raises(ValueError, match="boundary='fill'"):
         sig.convolve2d(a, v, boundary="wrap")
+
+
+def test_integrate_equals_scipy_and_differentiates():
+    si = pytest.importorskip("scipy.integrate")
+    from semigrad.scipy import integrate
+
+    y = RNG.standard_normal((3, 5))
+    x = np.cumsum(RNG.uniform(0.1, 1.0, 5))
+    np.testing.assert_allclose(integrate.trapezoid(y, x, axis=1), si.trapezoid(y, x, axis=1))
+    np.testing.assert_allclose(integrate.cumulative_trapezoid(y, x, axis=1),
+                               si.cumulative_trapezoid(y, x, axis=1))
+    np.testing.assert_allclose(integrate.cumulative_trapezoid(y, dx=0.3, axis=0, initial=0),
+                               si.cumulative_trapezoid(y, dx=0.3, axis=0, initial=0))
+    sg.check_grads(lambda yy, xx: sg.sum(integrate.cumulative_trapezoid(yy, xx, axis=1) ** 2),
+                   (y, x), order=2)
