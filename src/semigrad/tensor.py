@@ -184,7 +184,7 @@ class Tensor:
         ``np.multiply.accumulate`` (and the like) are the matching reductions and
         cumulative sums. Keywords go along (``out=`` is refused, ``dtype=`` honoured).
         """
-        snp = _snp()
+        snp = _numpy
         name = ufunc.__name__
         if method == "__call__":
             fn = getattr(snp, name, None)
@@ -212,7 +212,7 @@ class Tensor:
         by name. Where semigrad.numpy re-exports NumPy's own function (shape and
         dtype helpers), NumPy's implementation runs.
         """
-        namespace = _snp()
+        namespace = _numpy
         for part in func.__module__.split(".")[1:]:
             namespace = getattr(namespace, part, None)
         target = getattr(namespace, func.__name__, None) if namespace is not None else None
@@ -419,16 +419,16 @@ class Tensor:
         return _E.power._apply((other, self), _NO_PARAMS)
 
     def __mod__(self, other):
-        return _snp().mod(self, other)
+        return _numpy.mod(self, other)
 
     def __rmod__(self, other):
-        return _snp().mod(other, self)
+        return _numpy.mod(other, self)
 
     def __floordiv__(self, other):
-        return _snp().floor_divide(self, other)
+        return _numpy.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return _snp().floor_divide(other, self)
+        return _numpy.floor_divide(other, self)
 
     def __matmul__(self, other):
         return _ops.matmul(self, other)
@@ -507,7 +507,7 @@ ARRAY_METHODS = (
 
 def _array_method(name):
     def method(self, *args, **kwargs):
-        return getattr(_snp(), name)(self, *args, **kwargs)
+        return getattr(_numpy, name)(self, *args, **kwargs)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"``semigrad.numpy.{name}`` of this tensor (NumPy's "
@@ -572,10 +572,6 @@ def bind(*, ops, elementwise, numpy, backward, at) -> None:
     """Give Tensor the operations of the layers above it (called by ``semigrad/__init__``)."""
     global _ops, _E, _numpy, _backward, _At
     _ops, _E, _numpy, _backward, _At = ops, elementwise, numpy, backward, at
-
-
-def _snp():
-    return _numpy
 
 
 #: NumPy ufunc methods that are semigrad.numpy reductions: (ufunc, method) -> function.

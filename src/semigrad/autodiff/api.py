@@ -105,6 +105,16 @@ def _lift_tree(tree, name, where, private=False):
 _NUMERIC = (Tensor, np.ndarray, np.generic, float, int, complex)
 
 
+def _split_aux(name, out, has_aux):
+    """``(value, aux)`` of a function's result (``aux`` None without ``has_aux``)."""
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        _check_output(name, out)
+        raise TypeError(f"{name}: has_aux=True needs f to return (value, aux)")
+    return out
+
+
 def _check_output(name, out, what="f"):
     """Refuse outputs that are not numbers, arrays or Tensors (a generator, None, a string...)."""
     if type(out) is Tensor or isinstance(out, _NUMERIC):
@@ -274,12 +284,7 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
         _deeper(state, leaves)
         out = f(*args, **kwargs)
         context.push(state)  # back to the caller's level for the checks and the sweep
-        aux = None
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                _check_output(name, out)
-                raise TypeError(f"{name}: has_aux=True needs f to return (value, aux)")
-            out, aux = out
+        out, aux = _split_aux(name, out, has_aux)
         if isinstance(out, tuple | list | dict):
             hint = (" (to return extra values, pass has_aux=True and return (value, aux))"
                     if isinstance(out, tuple) and len(out) == 2 and not has_aux else "")
@@ -365,12 +370,7 @@ def vjp(f, *primals, has_aux=False):
     groups = [_lift_tree(p, name, k, private=True) for k, p in enumerate(primals)]
     leaves = [t for lifted, _, _ in groups for t in lifted]
     out = _call(f, [unflatten(spec, lifted) for lifted, spec, _ in groups], {}, leaves)
-    aux = None
-    if has_aux:
-        if not (isinstance(out, tuple) and len(out) == 2):
-            _check_output(name, out)
-            raise TypeError(f"{name}: has_aux=True needs f to return (value, aux)")
-        out, aux = out
+    out, aux = _split_aux(name, out, has_aux)
     outs, out_spec = flatten(out)
     for o in outs:
         _check_output(name, o)

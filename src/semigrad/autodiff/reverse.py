@@ -54,13 +54,6 @@ def _replaced_error(node, position, a):
     )
 
 
-def _check_inputs(node, inputs, saved):
-    """:func:`_check_saved` when any Tensor input no longer holds the value it saved."""
-    for a, v in zip(inputs, saved):
-        if type(a) is Tensor and a.value is not v:
-            _check_saved(node, inputs, saved)
-
-
 def _check_saved(node, inputs, saved):
     """Refuse a sweep through a node whose Tensor inputs' values were replaced after recording."""
     for k, a in enumerate(inputs):
@@ -122,21 +115,11 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
             xs, out = inputs, node
         else:
             xs, out = saved, node.value
+        shared = None
         if node._prim.shares_work:  # every needed input's cotangent in one call
             needed = [i for i, a in enumerate(inputs) if type(a) is tensor_type
                       and a.requires_grad and a._id >= min_id]
-            _check_inputs(node, inputs, saved)
-            for i, gi in zip(needed, node._prim.vjp_many(needed, g, xs, out, params)):
-                a = inputs[i]
-                k = a._id
-                if check:
-                    anomaly.check_rule(node, i, gi, "reverse")
-                if k in adjoint:
-                    adjoint[k] = adjoint[k] + gi
-                else:
-                    adjoint[k] = gi
-                    push(heap, (-k, a))
-            inputs = ()  # done
+            shared = dict(zip(needed, node._prim.vjp_many(needed, g, xs, out, params)))
         i = -1
         for a in inputs:
             i += 1
@@ -149,7 +132,7 @@ def _sweep(outputs, seeds, wrt=None, *, create_graph=False, retain_graph=True, a
             k = a._id
             if k < min_id:
                 continue
-            gi = vjp(i, g, xs, out, params)
+            gi = vjp(i, g, xs, out, params) if shared is None else shared[i]
             if check:
                 anomaly.check_rule(node, i, gi, "reverse")
             if k in adjoint:
@@ -175,9 +158,7 @@ def _thaw(leaf):
     this graph no longer needs it, ``w.value -= lr * w.grad`` should work, as
     in PyTorch. Other graphs that saved the old array keep it, unchanged.
     """
-    v = leaf.value
-    if type(v) is np.ndarray and not v.flags.writeable:
-        leaf.value = v.copy()
+    leaf.value = writable(leaf.value)
 
 
 def _accumulate_grad(leaf, g):
@@ -186,8 +167,7 @@ def _accumulate_grad(leaf, g):
         g = np.asarray(g)
         if g.dtype != leaf.dtype and leaf.dtype.kind in "fc":
             g = g.astype(leaf.dtype)
-        if not g.flags.writeable:
-            g = g.copy()
+        g = writable(g)
     leaf.grad = g if leaf.grad is None else leaf.grad + g
 
 

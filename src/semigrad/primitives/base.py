@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 
 import numpy as np
 
@@ -36,8 +35,6 @@ REGISTRY: dict[str, Primitive] = {}
 
 _next_id = new_id
 _current = _context.current
-_getframe = sys._getframe
-_PACKAGE = _context.PACKAGE
 _PY_SCALARS = (float, int, bool, complex)
 #: NumPy's ufunc keywords and their defaults (``dtype`` is honoured where ``impl`` is a ufunc).
 _UFUNC_KEYWORDS = {"out": None, "where": True, "casting": "same_kind", "order": "K",
@@ -343,11 +340,7 @@ def protect(args, vals):
     k = -1
     for a in args:
         k += 1
-        cls = type(a)
-        if cls is np.ndarray:
-            if a.flags.writeable or not immutable(a):
-                args[k] = vals[k] = a.copy()
-        elif cls is Tensor:
+        if type(a) is Tensor:
             v = a.value
             if a.requires_grad:
                 if a._prim is None:  # a leaf (recorded values are frozen already)
@@ -357,11 +350,7 @@ def protect(args, vals):
                     # kept for array leaves (parameters); for a scalar leaf the walk would
                     # cost as much as the operation (anomaly mode keeps every line).
                     if a._origin is None and origin is None and type(v) is np.ndarray:
-                        frame = _getframe(2)
-                        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-                            frame = frame.f_back
-                        if frame is not None:
-                            origin = (frame.f_code.co_filename, frame.f_lineno)
+                        origin = _context.user_location(1)
             elif a._prim is None:  # a constant Tensor is recorded as its value
                 if isinstance(v, np.ndarray) and not immutable(v):
                     v = vals[k] = v.copy()
