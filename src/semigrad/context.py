@@ -31,7 +31,7 @@ import sys
 import numpy as np
 
 #: The package's folder: frames whose file is under it are semigrad's, not the user's.
-PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
 class State:
@@ -170,7 +170,7 @@ _NUMPY = os.path.dirname(os.path.abspath(np.__file__))
 def user_frame(skip: int = 1):
     """The innermost frame outside semigrad and NumPy (None if there is none)."""
     frame = sys._getframe(skip + 1)
-    while frame is not None and frame.f_code.co_filename.startswith((PACKAGE, _NUMPY)):
+    while frame is not None and frame.f_code.co_filename.startswith((_PACKAGE, _NUMPY)):
         frame = frame.f_back
     return frame
 

@@ -540,17 +540,6 @@ def saved_values(node) -> tuple:
     return node._sn
 
 
-def save_values(node, vals) -> None:
-    """Keep ``vals`` (a sequence, one value per input) on a recorded node."""
-    n = len(vals)
-    if n == 2:
-        node._s0, node._s1 = vals
-    elif n == 1:
-        node._s0 = vals[0]
-    else:
-        node._sn = tuple(vals)
-
-
 #: Creation numbers of recorded tensors (a topological order of every graph).
 new_id = itertools.count().__next__
 

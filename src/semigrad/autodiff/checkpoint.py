@@ -20,7 +20,7 @@ import functools
 import numpy as np
 
 from ..primitives.base import Primitive
-from ..tensor import Tensor, new_id, save_values
+from ..tensor import Tensor
 
 
 class Checkpoint(Primitive):
@@ -126,17 +126,9 @@ def checkpoint(f):
                 f"Tensor; got {type(result).__name__}"
             )
         externals = _external_tensors(result, min(t._id for t in leaves))
-        out = Tensor.__new__(Tensor)
-        out.value = result.value
-        out.grad = out.name = None
-        out.requires_grad = True
-        out._prim = CHECKPOINT
-        out._inputs = (*args, *externals)
-        save_values(out, [a.value if isinstance(a, Tensor) else a for a in out._inputs])
-        out._origin = None
-        out._params = {"fn": f, "n_args": len(args), "externals": tuple(externals)}
-        out._id = new_id()
-        return out
+        params = {"fn": f, "n_args": len(args), "externals": tuple(externals)}
+        # Recorded like any primitive call, with the output already computed.
+        return CHECKPOINT._apply((*args, *externals), params, value=result.value)
 
     return wrapped
 

@@ -75,15 +75,38 @@ class _Custom(Dense):
         return src, dst, jac.reshape(-1)
 
 
-def _check_output(name, out):
-    if isinstance(out, tuple | list | dict):
-        raise TypeError(
-            f"{name}: a custom-rule function returns one array here; got a "
-            f"{type(out).__name__}: split it into functions with one output each"
-        )
+class _CustomFunction:
+    """What custom_vjp and custom_jvp share: the wrapped function as one hyperedge."""
+
+    def __init__(self, fun, kind, **rules):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        name = f"{kind}({getattr(fun, '__name__', 'f')})"
+        self.primitive = _Custom(name, self._impl, doc=fun.__doc__ or "", **rules)
+
+    def _impl(self, *args):
+        out = self.fun(*args)
+        if isinstance(out, tuple | list | dict):
+            raise TypeError(
+                f"{self.primitive.name}: a custom-rule function returns one array here; got a "
+                f"{type(out).__name__}: split it into functions with one output each"
+            )
+        return getattr(out, "value", out)
+
+    def _missing(self) -> str | None:
+        """What is missing and how to declare it, when the rule is not declared yet."""
+        raise NotImplementedError
+
+    def __call__(self, *args):
+        if not any(isinstance(a, Tensor) for a in args):
+            return self.fun(*args)
+        missing = self._missing()
+        if missing:
+            raise TypeError(f"{self.primitive.name}: {missing}")
+        return self.primitive(*args)
 
 
-class custom_vjp:  # noqa: N801 (JAX's name)
+class custom_vjp(_CustomFunction):  # noqa: N801 (JAX's name)
     """A function with a user-defined reverse rule (``f.defvjp(fwd, bwd)``), as ``jax.custom_vjp``.
 
     ``fwd(*args)`` returns ``(f(*args), residuals)``; ``bwd(residuals, g)``
@@ -104,21 +127,16 @@ class custom_vjp:  # noqa: N801 (JAX's name)
     """
 
     def __init__(self, fun):
-        functools.update_wrapper(self, fun)
-        self.fun = fun
         self.fwd = self.bwd = None
-        name = f"custom_vjp({getattr(fun, '__name__', 'f')})"
-        self.primitive = _Custom(name, self._impl, None, self._jvp_refused,
-                                 doc=fun.__doc__ or "", vjp_many_rule=self._vjp_many)
+        super().__init__(fun, "custom_vjp", vjp_rule=None, jvp_rule=self._jvp_refused,
+                         vjp_many_rule=self._vjp_many)
 
     def defvjp(self, fwd, bwd):
         """Declare the rule: ``fwd`` gives the output and the residuals, ``bwd`` the cotangents."""
         self.fwd, self.bwd = fwd, bwd
 
-    def _impl(self, *args):
-        out = self.fun(*args)
-        _check_output(self.primitive.name, out)
-        return getattr(out, "value", out)
+    def _missing(self):
+        return None if self.bwd is not None else "no reverse rule: call f.defvjp(fwd, bwd)"
 
     def _jvp_refused(self, ts, xs, out):
         raise TypeError(
@@ -144,8 +162,6 @@ class custom_vjp:  # noqa: N801 (JAX's name)
         return cts
 
     def _vjp_many(self, wanted, g, xs, out):
-        if self.bwd is None:
-            raise TypeError(f"{self.primitive.name}: no reverse rule: call f.defvjp(fwd, bwd)")
         nb = _batch_ndim(g, out)
         # A batch of seeds (Jacobians, Hessians) goes to the rule one seed at a time: a rule
         # written for one cotangent could mistake batch axes for its own (np.dot(A.T, g)).
@@ -172,15 +188,9 @@ class custom_vjp:  # noqa: N801 (JAX's name)
             stacked.append(ops.reshape(ops.stack(cs), (*batch, *shape_of(x))))
         return stacked
 
-    def __call__(self, *args):
-        if not any(isinstance(a, Tensor) for a in args):
-            return self.fun(*args)
-        if self.fwd is None:
-            raise TypeError(f"{self.primitive.name}: no reverse rule: call f.defvjp(fwd, bwd)")
-        return self.primitive(*args)
 
 
-class custom_jvp:  # noqa: N801 (JAX's name)
+class custom_jvp(_CustomFunction):  # noqa: N801 (JAX's name)
     """A function with a user-defined forward rule (``f.defjvp(rule)``), as ``jax.custom_jvp``.
 
     ``rule(primals, tangents)`` returns ``(f(*primals), tangent_out)``, linear
@@ -202,25 +212,18 @@ class custom_jvp:  # noqa: N801 (JAX's name)
     """
 
     def __init__(self, fun):
-        functools.update_wrapper(self, fun)
-        self.fun = fun
         self.rule = None
-        name = f"custom_jvp({getattr(fun, '__name__', 'f')})"
-        self.primitive = _Custom(name, self._impl, None, self._jvp, doc=fun.__doc__ or "")
+        super().__init__(fun, "custom_jvp", vjp_rule=None, jvp_rule=self._jvp)
 
     def defjvp(self, rule):
         """Declare the forward rule; returns it, so that it can be used as a decorator."""
         self.rule = rule
         return rule
 
-    def _impl(self, *args):
-        out = self.fun(*args)
-        _check_output(self.primitive.name, out)
-        return getattr(out, "value", out)
+    def _missing(self):
+        return None if self.rule is not None else "no forward rule: call f.defjvp(rule)"
 
     def _jvp(self, ts, xs, out):
-        if self.rule is None:
-            raise TypeError(f"{self.primitive.name}: no forward rule: call f.defjvp(rule)")
         ref = next(t for t in ts if t is not None)
         k = next(i for i, t in enumerate(ts) if t is not None)
         nb = _batch_ndim(ref, xs[k])
@@ -244,13 +247,6 @@ class custom_jvp:  # noqa: N801 (JAX's name)
             outs.append(self.rule(tuple(xs), tangents)[1])
         first = outs[0]
         return ops.reshape(ops.stack(outs), (*batch, *shape_of(first)))
-
-    def __call__(self, *args):
-        if not any(isinstance(a, Tensor) for a in args):
-            return self.fun(*args)
-        if self.rule is None:
-            raise TypeError(f"{self.primitive.name}: no forward rule: call f.defjvp(rule)")
-        return self.primitive(*args)
 
 
 # ---- fixed points, differentiated by the implicit function theorem ------------------------

@@ -141,9 +141,9 @@ class Primitive:
         What a recorded hyperedge saves never changes afterwards (see
         :func:`protect`): the output is read-only, a leaf's value is made
         read-only, and arrays the graph does not own (NumPy constants, values
-        of constant Tensors) are copied. The values are kept on the node
-        (:func:`~semigrad.tensor.save_values`), so a sweep can tell when a
-        Tensor's value was replaced.
+        of constant Tensors) are copied. The values are kept on the node (slots
+        read by :func:`~semigrad.tensor.saved_values`), so a sweep can tell
+        when a Tensor's value was replaced.
         """
         vals = []
         requires_grad = traced = outside = False
@@ -207,7 +207,7 @@ class Primitive:
             out.requires_grad = requires_grad and self.differentiable
             out._prim = self
             out._inputs = args
-            n = len(vals)  # save_values, inline
+            n = len(vals)  # the saved values, in the slots saved_values() reads
             if n == 2:
                 out._s0, out._s1 = vals
             elif n == 1:
