@@ -28,18 +28,18 @@ def _plain(obj):
     return obj
 
 
-def _untraced(fn, example):
+def _untraced(fn, example=None):
+    """NumPy's ``fn`` on the values of its arguments: nothing is recorded (no derivative)."""
     def untraced(*args, **kwargs):
         args = tuple(_plain(a) for a in args)
         kwargs = {k: _plain(v) for k, v in kwargs.items()}
         return fn(*args, **kwargs)
 
     untraced.__name__ = untraced.__qualname__ = fn.__name__
-    untraced.__doc__ = (
-        f"NumPy's ``{fn.__name__}`` on the values (untraced: no derivative).\n\n"
-        f"    >>> import semigrad as sg\n    >>> import semigrad.numpy as snp\n"
-        f"    >>> {example}\n"
-    )
+    untraced.__doc__ = f"NumPy's ``{fn.__name__}`` on the values (untraced: no derivative)."
+    if example is not None:
+        untraced.__doc__ += (f"\n\n    >>> import semigrad as sg\n"
+                             f"    >>> import semigrad.numpy as snp\n    >>> {example}\n")
     return untraced
 
 

@@ -33,7 +33,7 @@ from .. import ops
 from ..primitives.base import holds_tensor
 from ..tensor import Tensor
 from ._base import _arr, _value
-from .searching import _plain
+from .searching import _plain, _untraced
 
 #: NumPy's public callables that semigrad.numpy leaves out, with the reason.
 EXCLUDED = {
@@ -42,16 +42,6 @@ EXCLUDED = {
     "i0": "its derivative is the Bessel function I1, which NumPy lacks",
     "test": "NumPy's own test runner",
 }
-
-
-def _on_values(fn):
-    def on_values(*args, **kwargs):
-        return fn(*(_plain(a) for a in args), **{k: _plain(v) for k, v in kwargs.items()})
-
-    on_values.__name__ = on_values.__qualname__ = fn.__name__
-    on_values.__doc__ = (f"NumPy's ``{fn.__name__}`` on the values (untraced: nothing is "
-                         "recorded).")
-    return on_values
 
 
 def _in_place(fn):
@@ -92,7 +82,7 @@ _CONSTANTS = (
 _IN_PLACE = ("copyto", "fill_diagonal", "place", "put", "put_along_axis", "putmask")
 
 for _name in _ON_VALUES:
-    globals()[_name] = _on_values(getattr(np, _name))
+    globals()[_name] = _untraced(getattr(np, _name))
 for _name in _CONSTANTS:
     globals()[_name] = getattr(np, _name)
 for _name in _IN_PLACE:
