@@ -401,3 +401,17 @@ def test_a_complex_tangent_for_a_real_primal_is_refused():
     # a complex primal takes it
     _, t = sg.jvp(sg.sin, (np.array([1.0 + 0j]),), (np.array([1j]),))
     np.testing.assert_allclose(t, 1j * np.cos(1.0))
+
+
+def test_an_argument_without_a_derivative_is_named_in_both_modes():
+    sc = pytest.importorskip("semigrad.scipy.special")
+    pytest.importorskip("scipy")
+    with pytest.raises(TypeError, match=r"polygamma: no derivative with respect to argument 0"):
+        sg.grad(lambda n: sc.polygamma(n, 2.0))(1.0)
+    with pytest.raises(TypeError, match=r"polygamma: no derivative with respect to argument 0"):
+        sg.jvp(lambda n: sc.polygamma(n, 2.0), (1.0,), (1.0,))
+    # the other argument is differentiated; an integer order has no tangent to carry
+    assert np.isclose(sg.grad(lambda x: sc.polygamma(1, x))(2.0), sc.polygamma(2, 2.0))
+    _, t = sg.jvp(lambda x: sg.where(x > 0, x, 0.0), (np.array([1.0, -1.0]),),
+                  (np.array([1.0, 1.0]),))
+    np.testing.assert_array_equal(t, [1.0, 0.0])

@@ -493,7 +493,10 @@ class Elementwise(Primitive):
         self.reads_inputs = partials is None or not all(_constant_partial(p) for p in partials)
 
     def vjp(self, i, g, xs, out, params):
-        p = self.partials[i](*xs, out, **params) if params else self.partials[i](*xs, out)
+        partial = self.partials[i]
+        if partial is None:
+            raise self._no_partial(i, xs)
+        p = partial(*xs, out, **params) if params else partial(*xs, out)
         if type(p) is not int:
             g = g * p  # the multiply primitive on Tensors, NumPy's on arrays
         elif p == -1:
@@ -515,8 +518,12 @@ class Elementwise(Primitive):
         out_ndim = ndim_of(out)
         acc = None
         for i, t in enumerate(ts):
-            if t is None or self.partials[i] is None:
+            if t is None:
                 continue
+            if self.partials[i] is None:
+                if np.issubdtype(np.result_type(getattr(xs[i], "value", xs[i])), np.inexact):
+                    raise self._no_partial(i, xs)
+                continue  # a condition or an index: no tangent to carry
             p = self.partials[i](*xs, out, **params)
             term = scale(align(t, ndim_of(xs[i]), out_ndim), p)
             acc = term if acc is None else acc + term
@@ -524,6 +531,14 @@ class Elementwise(Primitive):
 
     def has_partial(self, i):
         return self.partials is not None and self.partials[i] is not None
+
+    def _no_partial(self, i, xs):
+        return TypeError(
+            f"{self.name}: no derivative with respect to argument {i} (shape "
+            f"{shape_of(xs[i])}); it is a constant of the operation (an order, a condition, an "
+            "index): differentiate with respect to the other arguments, or pass this one "
+            "through sg.stop_gradient"
+        )
 
     def semiring_vjp(self, S, i, g, xs, out, params):
         # g ⊗ lift(∂out/∂in_i), then ⊕ over the axes that broadcasting added or stretched.
