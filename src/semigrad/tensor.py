@@ -23,6 +23,7 @@ import itertools
 
 import numpy as np
 
+from . import backend as _backend
 from . import context as _context
 
 
@@ -58,7 +59,12 @@ class Tensor:
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
             data = data.value
-        value = np.array(data, dtype=dtype)
+        if _backend.library(data) is not None:  # another library's array stays in it
+            value = _backend.wrap(data)
+            if dtype is not None:
+                value = value.astype(dtype)
+        else:
+            value = np.array(data, dtype=dtype)
         if requires_grad and value.dtype.kind not in "fc":
             raise TypeError(
                 f"tensor: only floating-point or complex tensors can require gradients; "

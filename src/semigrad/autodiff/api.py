@@ -20,7 +20,7 @@ import inspect
 
 import numpy as np
 
-from .. import context
+from .. import backend, context
 from ..primitives import complex as _C
 from ..primitives import structural as _S
 from ..primitives.elementwise import identity
@@ -48,7 +48,16 @@ def _input_value(x, name, where):
     """
     if isinstance(where, int):
         where = f"argument {where}"
-    v = np.asarray(x.value if isinstance(x, Tensor) else x)
+    v = x.value if isinstance(x, Tensor) else x
+    if backend.library(v) is not None:  # another library's array: kept in its library
+        v = backend.wrap(v)
+        if v.dtype.kind not in "fc":
+            if v.dtype.kind not in "iu":
+                raise TypeError(f"{name}: cannot differentiate with respect to {where} of "
+                                f"dtype {v.dtype}; pass floating-point arrays")
+            v = v.astype(np.float64)
+        return v
+    v = np.asarray(v)
     if v.dtype == np.bool_:
         raise TypeError(
             f"{name}: cannot differentiate with respect to a boolean input ({where}, shape "
@@ -117,7 +126,7 @@ def _split_aux(name, out, has_aux):
 
 def _check_output(name, out, what="f"):
     """Refuse outputs that are not numbers, arrays or Tensors (a generator, None, a string...)."""
-    if type(out) is Tensor or isinstance(out, _NUMERIC):
+    if type(out) is Tensor or isinstance(out, _NUMERIC) or backend.library(out) is not None:
         if isinstance(out, np.ndarray | np.generic) and out.dtype.kind not in "biufc":
             raise TypeError(
                 f"{name}: {what} returned an array of dtype {out.dtype}; it must return numbers "
@@ -142,7 +151,7 @@ def _output(x, nested):
     """What a transform hands back: Tensors inside another transform, else values."""
     if nested:
         return x if isinstance(x, Tensor) else Tensor(x)
-    return reverse.writable(x.value if isinstance(x, Tensor) else x)
+    return backend.unwrap(reverse.writable(x.value if isinstance(x, Tensor) else x))
 
 
 def _output_tree(tree, nested):
@@ -159,6 +168,13 @@ def _like_input(g, original, nested):
         return g if isinstance(g, Tensor) else Tensor(g)
     if type(g) is Tensor:
         g = g.value
+    if backend.library(original) is not None:
+        g = backend.like(g, original)  # the input's library, even through constants only
+    if isinstance(g, backend.Array):  # computed in another library: returned in it
+        target = _input_value(original, "", "").dtype
+        if g.dtype != target:
+            g = (g.real if g.dtype.kind == "c" and target.kind != "c" else g).astype(target)
+        return g.raw
     if type(original) is float and not getattr(g, "shape", ()):
         return float(g)
     g = reverse.writable(g)
@@ -386,6 +402,7 @@ def vjp(f, *primals, has_aux=False):
         inner = nested or _nested() or any(_traced(c) for c in cts)
         live_outs, seeds, batch = [], [], None
         for o, c in zip(outs, cts):
+            c = backend.wrap(c)
             oshape = np.shape(o.value if isinstance(o, Tensor) else o)
             cshape = np.shape(c.value if isinstance(c, Tensor) else c)
             if cshape[len(cshape) - len(oshape):] != oshape:
@@ -397,7 +414,11 @@ def vjp(f, *primals, has_aux=False):
             if isinstance(o, Tensor) and o.requires_grad:
                 live_outs.append(o)
                 _C.require_real(name, "cotangent", c, "output", o.dtype)
-                if not isinstance(c, Tensor):
+                if isinstance(c, backend.Array):
+                    c = c if c.dtype == o.dtype else c.astype(o.dtype)
+                    if inner:
+                        c = Tensor(c)
+                elif not isinstance(c, Tensor):
                     c = np.asarray(c, dtype=o.dtype)[()]
                     if inner:
                         c = Tensor(c)
@@ -441,8 +462,12 @@ def jvp(f, primals, tangents):
     lifted = [_lift(x, name, "a primal") for x in p_leaves]
     ts, batch = [], None
     for x, t in zip(lifted, t_leaves):
+        t = backend.wrap(t)
         _C.require_real(name, "tangent", t, "primal", x.dtype)
-        tv = t.value if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype)
+        if isinstance(t, backend.Array):
+            tv = t if t.dtype == x.dtype else t.astype(x.dtype)
+        else:
+            tv = t.value if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype)
         tshape = np.shape(tv)
         if tshape[len(tshape) - x.ndim:] != x.shape:
             raise ValueError(
@@ -551,7 +576,7 @@ def jacobian(f, argnums=0, mode="rev", holomorphic=False):
             total, starts = int(sum(sizes)), np.cumsum([0, *sizes])
             dtype = np.result_type(*[getattr(o, "dtype", np.float64) for o in out_leaves])
             seeds = [_eye_rows(total, st, s, dtype, nested) for st, s in zip(starts, out_shapes)]
-            cts = flatten(vjp_fn(unflatten(out_spec, seeds)))[0]
+            cts = [backend.wrap(c) for c in flatten(vjp_fn(unflatten(out_spec, seeds)))[0]]
             blocks = [
                 [_reshape(ct[st:st + n], os + ins, nested) for ct, ins in zip(cts, in_shapes)]
                 for st, n, os in zip(starts, sizes, out_shapes)
@@ -568,7 +593,7 @@ def jacobian(f, argnums=0, mode="rev", holomorphic=False):
             out_leaves, out_spec = flatten(out)
             if holomorphic:
                 _check_holomorphic(name, holomorphic, [], out_leaves)
-            touts = flatten(tout)[0]
+            touts = [backend.wrap(t) for t in flatten(tout)[0]]
             blocks = [
                 [_reshape(_to_last(t[st:st + n]), _shape(o) + ins, nested)
                  for st, n, ins in zip(starts, sizes, in_shapes)]
@@ -586,6 +611,8 @@ def _reshape(x, shape, nested):
         return x if x.shape == tuple(shape) else _S.reshape(x, shape=tuple(shape),
                                                             in_shape=x.shape)
     x = np.reshape(x, shape)
+    if isinstance(x, backend.Array):
+        return Tensor(x) if nested else x.raw
     return Tensor(x) if nested else x[()]
 
 

@@ -27,8 +27,11 @@ import inspect
 
 import numpy as np
 
+from .. import backend as _backend
 from .. import context as _context
 from ..tensor import Tensor, new_id
+
+_Array = _backend.Array
 
 #: Every primitive by name, in declaration order.
 REGISTRY: dict[str, Primitive] = {}
@@ -172,8 +175,11 @@ class Primitive:
                     outside = True
                 vals.append(a)
             else:
-                if cls is not float and cls not in _PY_SCALARS and isinstance(a, np.ndarray):
-                    outside = True
+                if cls is not float and cls not in _PY_SCALARS:
+                    if isinstance(a, np.ndarray):
+                        outside = True
+                    elif _backend.library(a) is not None:
+                        a = _backend.wrap(a)  # another library's constant: NumPy's calls reach it
                 vals.append(a)
         state = _current()
         record = (requires_grad or traced) and state.grad_enabled
@@ -393,7 +399,7 @@ def unbroadcast(g, x, out_ndim, shape=None):
     input gets the real part of a complex cotangent.
     """
     cls = type(g)
-    if cls is type(x) and cls is not np.ndarray and cls is not Tensor:
+    if cls is type(x) and cls is not np.ndarray and cls is not Tensor and cls is not _Array:
         return g  # the same NumPy scalar type: same shape () and dtype
     if shape is None:
         shape = getattr(x, "shape", ())
@@ -510,7 +516,7 @@ class Elementwise(Primitive):
             if cls is np.ndarray:
                 if g.shape == x.shape and g.dtype == x.dtype:
                     return g
-            elif cls is not Tensor:
+            elif cls is not Tensor and cls is not _Array:
                 return g  # the same NumPy scalar type
         return unbroadcast(g, x, out)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend as _backend
 from .base import Elementwise, Linear
 from .elementwise import _elementwise_sympy, equal
 
@@ -33,7 +34,10 @@ from .elementwise import _elementwise_sympy, equal
 def is_complex(x) -> bool:
     """Whether ``x`` (array, NumPy scalar, Tensor, Python number, list) holds complex values."""
     dtype = getattr(x, "dtype", None)
-    return dtype.kind == "c" if dtype is not None else np.iscomplexobj(x)
+    if dtype is None:
+        return np.iscomplexobj(x)
+    kind = getattr(dtype, "kind", None)  # another library's dtype: NumPy's kind of it
+    return (kind if kind is not None else _backend.numpy_dtype(dtype).kind) == "c"
 
 
 def require_real(name, what, value, owner, dtype):

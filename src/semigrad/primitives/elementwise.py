@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend as _backend
 from .base import Elementwise
 
 
@@ -37,6 +38,8 @@ def _stable_sigmoid(x):
 
 
 def _astype(x, dtype):
+    if isinstance(x, _backend.Array):
+        return (x.real if x.dtype.kind == "c" and np.dtype(dtype).kind != "c" else x).astype(dtype)
     x = np.asarray(x)
     if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
         x = x.real  # complex to real keeps the real part (NumPy's cast, without its warning)

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .. import backend as _backend
 from .base import Multilinear, ndim_of, shape_of
 
 
@@ -76,11 +77,16 @@ def _ordered_plan(a_sub, b_sub, out_sub, a_shape, b_shape):
     return plan, False
 
 
+def _array(x):
+    """An operand as an array: NumPy's, or another library's kept in it."""
+    return x if type(x) is np.ndarray or isinstance(x, _backend.Array) else np.asarray(x)
+
+
 def contract(eq: str, *operands):
     """Evaluate an explicit einsum equation on arrays (BLAS for two operands)."""
     ins, out = parse_equation(eq)
     if len(operands) == 2:
-        a, b = np.asarray(operands[0]), np.asarray(operands[1])
+        a, b = _array(operands[0]), _array(operands[1])
         plan, swap = _ordered_plan(ins[0], ins[1], out, a.shape, b.shape)
         if swap:
             a, b = b, a

@@ -90,7 +90,7 @@ logsumexp = Reduction(
 def _prod_weights(x, out_kd, axis, keepdims):
     zero = equal(x, 0)
     nonzero = where(zero, 1.0, x)
-    count = np.sum(np.asarray(getattr(zero, "value", zero)), axis=axis, keepdims=True)
+    count = np.sum(getattr(zero, "value", zero), axis=axis, keepdims=True)
     prod_nonzero = prod(nonzero, axis=axis, keepdims=True)
     no_zero = divide(prod_nonzero, nonzero)
     if not np.any(count):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend as _backend
 from .base import Linear, _flat_ids, shape_of, unbroadcast
 
 
@@ -125,6 +126,8 @@ def _getitem(x, *arrays, idx, in_shape, out_ndim, adv_move, unique):
 
 
 def _scatter_add(g, *arrays, idx, in_shape, out_ndim, adv_move, unique):
+    if isinstance(g, _backend.Array):
+        return _backend.scatter_add(g, _fill(idx, arrays), in_shape, out_ndim, adv_move)
     nb = np.ndim(g) - out_ndim
     z = np.zeros(np.shape(g)[:nb] + in_shape, dtype=np.result_type(g))
     if nb and adv_move:
