@@ -181,8 +181,8 @@ CASES = {
 }
 
 # The incomplete gamma and beta functions, Student's t and zeta (semigrad.scipy.special), in
-# their differentiable argument (the shapes are constants): a separate generator, so the draws
-# above stay put.
+# their variable (the shapes are constants: a second derivative in gammainc's a is refused, the
+# first is checked in tests/scipy_namespace): a separate generator, so the draws above stay put.
 _srng = np.random.default_rng(17)
 _SHAPE = _srng.uniform(0.6, 3.0, (2, 1))  # broadcast against the variable's (3,)
 _SA, _SB = _srng.uniform(0.6, 3.0, 4), _srng.uniform(0.6, 3.0, 4)
@@ -191,6 +191,9 @@ if sps is not None:
         "gammainc": [("x", lambda x: sps.gammainc(_SA, x), (_srng.uniform(0.2, 3.0, 4),)),
                      ("bcast", lambda x: sps.gammainc(_SHAPE, x), (_srng.uniform(0.2, 3.0, 3),))],
         "gammaincc": [("x", lambda x: sps.gammaincc(_SA, x), (_srng.uniform(0.2, 3.0, 4),))],
+        # ∂gammainc/∂a, differentiable in x (gammainc's a-derivative, first order: test_special)
+        "gammainc_da": [("x", lambda x: sps._gammainc_da(_SA, x),
+                         (_srng.uniform(0.2, 3.0, 4),))],
         "gammaincinv": [("y", lambda y: sps.gammaincinv(_SA, y), (_srng.uniform(0.1, 0.9, 4),))],
         "gammainccinv": [("y", lambda y: sps.gammainccinv(_SA, y),
                           (_srng.uniform(0.1, 0.9, 4),))],

@@ -141,7 +141,7 @@ def test_two_argument_special_functions_against_jax(name):
 
 
 # The incomplete gamma and beta functions and zeta, differentiated in their variable (x, or
-# zeta's q) to second order; the shapes are fixed (semigrad differentiates no shape of these).
+# zeta's q) to second order, the shapes fixed; gammainc's shape a below, to first order.
 _VARIABLE = [
     ("gammainc", (np.array([0.5, 2.5, 9.0]),), (0.05, 12.0)),
     ("gammaincc", (np.array([0.5, 2.5, 9.0]),), (0.05, 12.0)),
@@ -167,6 +167,23 @@ def test_incomplete_gamma_beta_and_zeta_against_jax(name, shapes, domain):
     np.testing.assert_allclose(h, h_jax, rtol=1e-8, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc"])
+def test_incomplete_gamma_in_its_shape_against_jax(name):
+    import jax.scipy.special as jsp
+
+    import semigrad.scipy.special as sps
+
+    a, x = np.geomspace(0.1, 50.0, 7)[:, None], np.geomspace(1e-3, 100.0, 9)
+    ours, theirs = getattr(sps, name), getattr(jsp, name)
+    g = sg.grad(lambda s: sg.sum(ours(s, x)))(a)
+    g_jax = jax.grad(lambda s: jnp.sum(theirs(s, x)))(a)
+    np.testing.assert_allclose(g, g_jax, rtol=1e-8, atol=1e-12)
+    # and the mixed second derivative, ∂²/∂a∂x
+    h = sg.grad(lambda s: sg.sum(sg.grad(lambda v: sg.sum(ours(s, v)))(x)))(a)
+    h_jax = jax.grad(lambda s: jnp.sum(jax.grad(lambda v: jnp.sum(theirs(s, v)))(x)))(a)
+    np.testing.assert_allclose(h, h_jax, rtol=1e-8, atol=1e-12)
+
+
 # ---- semigrad.scipy.stats' distribution functions against jax.scipy.stats (JAX has the gamma
 # and beta CDFs, and Poisson's; t's only as densities)
 
@@ -185,7 +202,9 @@ def test_distribution_functions_against_jax(name, args, x):
     for method in ("cdf", "logcdf", "sf", "logsf"):
         ours, theirs = getattr(getattr(st, name), method), getattr(getattr(jst, name), method)
         np.testing.assert_allclose(ours(x, *args), theirs(x, *args), rtol=1e-9)
-        for k in (0, len(args) - 1, len(args)):  # the point, loc and scale
+        # the point, loc and scale, and gamma's shape a (beta's shapes are differentiated by
+        # neither library)
+        for k in (0, len(args) - 1, len(args), *((1,) if name == "gamma" else ())):
             g = sg.grad(lambda *a, f=ours: sg.sum(f(*a)), argnums=k)(x, *args)
             g_jax = jax.grad(lambda *a, f=theirs: jnp.sum(f(*a)), argnums=k)(x, *args)
             np.testing.assert_allclose(g, g_jax, rtol=1e-8)

@@ -170,16 +170,25 @@ def test_gradients_of_the_discrete_distribution_functions():
 @pytest.mark.parametrize("call, message", [
     (lambda v: st.t.cdf(0.3, v), "stdtr: .*argument 0.*df, the degrees of freedom"),
     (lambda v: st.t.isf(0.3, v), "stdtrit: .*argument 0.*df, the degrees of freedom"),
-    (lambda v: st.gamma.cdf(0.3, v), "gammainc: .*argument 0.*a is a shape parameter"),
-    (lambda v: st.gamma.ppf(0.3, v), "gammaincinv: .*argument 0.*a is a shape parameter"),
+    (lambda v: st.beta.cdf(0.3, v, 2.0), "betainc: .*argument 0.*a or b is a shape parameter"),
     (lambda v: st.beta.sf(0.3, 2.0, v), "betaincc: .*argument 1.*a or b is a shape parameter"),
-], ids=["t.cdf-df", "t.isf-df", "gamma.cdf-a", "gamma.ppf-a", "beta.sf-b"])
+    (lambda v: sg.grad(lambda u: st.gamma.cdf(0.3, u))(v),
+     "gammainc_da: .*argument 0.*differentiable once"),
+], ids=["t.cdf-df", "t.isf-df", "beta.cdf-a", "beta.sf-b", "gamma.cdf-a-twice"])
 def test_shape_parameters_of_the_distribution_functions_are_named_errors(call, message):
     with pytest.raises(TypeError, match=message):
         sg.grad(call)(1.5)
     # the densities are differentiable in them
     sg.check_grads(lambda v: st.gamma.logpdf(0.3, v) + st.beta.logpdf(0.3, 2.0, v), (1.5,),
                    order=2)
+
+
+def test_the_gamma_distribution_functions_are_differentiable_once_in_a():
+    x, q = np.array([0.2, 1.4, 6.0]), np.array([0.05, 0.5, 0.97])
+    for f in (st.gamma.cdf, st.gamma.logcdf, st.gamma.sf, st.gamma.logsf):
+        sg.check_grads(lambda a, f=f: sg.sum(f(x, a, 0.1, 1.3)), (2.5,), order=1)
+    for f in (st.gamma.ppf, st.gamma.isf):
+        sg.check_grads(lambda a, f=f: sg.sum(f(q, a, 0.1, 1.3)), (2.5,), order=1)
 
 
 def test_a_maximum_likelihood_fit():

@@ -16,7 +16,9 @@ are Student's t distribution function and the incomplete gamma and beta function
 :mod:`semigrad.scipy.special`: differentiable in the point (or q), loc and scale, and
 in ``poisson``'s mu and ``binom``'s p (which enter as the special function's variable),
 but not in the shapes df, a, b (a TypeError says so; the densities are differentiable
-in them). Discrete quantiles are piecewise constant: SciPy's values, derivative zero.
+in them), except gamma's a, in which they are differentiable once (as
+``special.gammainc``). Discrete quantiles are piecewise constant: SciPy's values,
+derivative zero.
 
 >>> import numpy as np
 >>> import semigrad as sg
@@ -366,8 +368,8 @@ class _T(_Continuous):
 class _Gamma(_Continuous):
     """The gamma distribution with shape ``a``: ``gamma.cdf(x, a, loc=0, scale=1)`` ...
 
-    Differentiable in x (or q), loc and scale; in a only through the density: the CDF
-    is the incomplete gamma function, whose derivative in a is not provided.
+    Differentiable in x (or q), loc and scale; in a the density to any order, the
+    distribution functions and quantiles once (as the incomplete gamma function).
 
     >>> import semigrad as sg
     >>> from semigrad.scipy import stats
@@ -375,6 +377,8 @@ class _Gamma(_Continuous):
     0.632120558829
     >>> round(float(sg.grad(lambda s: stats.gamma.sf(1.0, 1.0, scale=s))(1.0)), 12)  # e⁻¹
     0.367879441171
+    >>> round(float(sg.grad(lambda a: stats.gamma.cdf(1.0, a))(1.0)), 12)
+    -0.431729710635
     """
 
     _shapes = ("a",)
