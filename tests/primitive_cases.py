@@ -180,6 +180,36 @@ CASES = {
     "round": [("vec", lambda x: snp.round(x, 1) * x, (uniform(0.01, 0.04, 4) + np.arange(4),))],
 }
 
+# The incomplete gamma and beta functions, Student's t and zeta (semigrad.scipy.special), in
+# their variable (the shapes are constants: a second derivative in gammainc's a is refused, the
+# first is checked in tests/scipy_namespace): a separate generator, so the draws above stay put.
+_srng = np.random.default_rng(17)
+_SHAPE = _srng.uniform(0.6, 3.0, (2, 1))  # broadcast against the variable's (3,)
+_SA, _SB = _srng.uniform(0.6, 3.0, 4), _srng.uniform(0.6, 3.0, 4)
+if sps is not None:
+    CASES.update({
+        "gammainc": [("x", lambda x: sps.gammainc(_SA, x), (_srng.uniform(0.2, 3.0, 4),)),
+                     ("bcast", lambda x: sps.gammainc(_SHAPE, x), (_srng.uniform(0.2, 3.0, 3),))],
+        "gammaincc": [("x", lambda x: sps.gammaincc(_SA, x), (_srng.uniform(0.2, 3.0, 4),))],
+        # ∂gammainc/∂a, differentiable in x (gammainc's a-derivative, first order: test_special)
+        "gammainc_da": [("x", lambda x: sps._gammainc_da(_SA, x),
+                         (_srng.uniform(0.2, 3.0, 4),))],
+        "gammaincinv": [("y", lambda y: sps.gammaincinv(_SA, y), (_srng.uniform(0.1, 0.9, 4),))],
+        "gammainccinv": [("y", lambda y: sps.gammainccinv(_SA, y),
+                          (_srng.uniform(0.1, 0.9, 4),))],
+        "betainc": [("x", lambda x: sps.betainc(_SA, _SB, x), (_srng.uniform(0.1, 0.9, 4),)),
+                    ("bcast", lambda x: sps.betainc(_SHAPE, 2.0, x),
+                     (_srng.uniform(0.1, 0.9, 3),))],
+        "betaincc": [("x", lambda x: sps.betaincc(_SA, _SB, x), (_srng.uniform(0.1, 0.9, 4),))],
+        "betaincinv": [("y", lambda y: sps.betaincinv(_SA, _SB, y),
+                        (_srng.uniform(0.1, 0.9, 4),))],
+        "betainccinv": [("y", lambda y: sps.betainccinv(_SA, _SB, y),
+                         (_srng.uniform(0.1, 0.9, 4),))],
+        "stdtr": [("t", lambda t: sps.stdtr(2 * _SA, t), (_srng.normal(0.0, 2.0, 4),))],
+        "stdtrit": [("p", lambda p: sps.stdtrit(2 * _SA, p), (_srng.uniform(0.1, 0.9, 4),))],
+        "zeta": [("q", lambda q: sps.zeta(1.5 + _SA, q), (_srng.uniform(0.5, 3.0, 4),))],
+    })
+
 # Linear algebra (semigrad.primitives.linalg): its own generator, so the draws above stay put.
 _lrng = np.random.default_rng(7)
 _LA = _lrng.standard_normal((3, 3)) + 3 * np.eye(3)  # well conditioned

@@ -140,6 +140,87 @@ def test_two_argument_special_functions_against_jax(name):
 
 
 
+# The incomplete gamma and beta functions and zeta, differentiated in their variable (x, or
+# zeta's q) to second order, the shapes fixed; gammainc's shape a below, to first order.
+_VARIABLE = [
+    ("gammainc", (np.array([0.5, 2.5, 9.0]),), (0.05, 12.0)),
+    ("gammaincc", (np.array([0.5, 2.5, 9.0]),), (0.05, 12.0)),
+    ("betainc", (np.array([0.5, 2.5, 9.0]), np.array([3.0, 0.7, 1.5])), (0.02, 0.98)),
+    ("zeta", (np.array([1.5, 3.0, 7.0]),), (0.3, 4.0)),
+]
+
+
+@pytest.mark.parametrize("name, shapes, domain", _VARIABLE, ids=[n for n, _, _ in _VARIABLE])
+def test_incomplete_gamma_beta_and_zeta_against_jax(name, shapes, domain):
+    import jax.scipy.special as jsp
+
+    import semigrad.scipy.special as sps
+
+    x = np.linspace(*domain, 7)[:, None]
+    ours = lambda v: getattr(sps, name)(*shapes, v)  # noqa: E731
+    theirs = lambda v: getattr(jsp, name)(*shapes, v)  # noqa: E731
+    np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-10, atol=1e-300)
+    g = sg.grad(lambda v: sg.sum(ours(v)))(x)
+    np.testing.assert_allclose(g, jax.grad(lambda v: jnp.sum(theirs(v)))(x), rtol=1e-9)
+    h = sg.grad(lambda v: sg.sum(sg.grad(lambda u: sg.sum(ours(u)))(v)))(x)
+    h_jax = jax.grad(lambda v: jnp.sum(jax.grad(lambda u: jnp.sum(theirs(u)))(v)))(x)
+    np.testing.assert_allclose(h, h_jax, rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc"])
+def test_incomplete_gamma_in_its_shape_against_jax(name):
+    import jax.scipy.special as jsp
+
+    import semigrad.scipy.special as sps
+
+    a, x = np.geomspace(0.1, 50.0, 7)[:, None], np.geomspace(1e-3, 100.0, 9)
+    ours, theirs = getattr(sps, name), getattr(jsp, name)
+    g = sg.grad(lambda s: sg.sum(ours(s, x)))(a)
+    g_jax = jax.grad(lambda s: jnp.sum(theirs(s, x)))(a)
+    np.testing.assert_allclose(g, g_jax, rtol=1e-8, atol=1e-12)
+    # and the mixed second derivative, ∂²/∂a∂x
+    h = sg.grad(lambda s: sg.sum(sg.grad(lambda v: sg.sum(ours(s, v)))(x)))(a)
+    h_jax = jax.grad(lambda s: jnp.sum(jax.grad(lambda v: jnp.sum(theirs(s, v)))(x)))(a)
+    np.testing.assert_allclose(h, h_jax, rtol=1e-8, atol=1e-12)
+
+
+# ---- semigrad.scipy.stats' distribution functions against jax.scipy.stats (JAX has the gamma
+# and beta CDFs, and Poisson's; t's only as densities)
+
+_DISTRIBUTIONS = [
+    ("gamma", (2.5, 0.1, 1.3), np.linspace(0.3, 9.0, 6)),
+    ("beta", (2.5, 1.5, -0.1, 1.2), np.linspace(0.05, 1.0, 6)),
+]
+
+
+@pytest.mark.parametrize("name, args, x", _DISTRIBUTIONS, ids=[n for n, _, _ in _DISTRIBUTIONS])
+def test_distribution_functions_against_jax(name, args, x):
+    import jax.scipy.stats as jst
+
+    from semigrad.scipy import stats as st
+
+    for method in ("cdf", "logcdf", "sf", "logsf"):
+        ours, theirs = getattr(getattr(st, name), method), getattr(getattr(jst, name), method)
+        np.testing.assert_allclose(ours(x, *args), theirs(x, *args), rtol=1e-9)
+        # the point, loc and scale, and gamma's shape a (beta's shapes are differentiated by
+        # neither library)
+        for k in (0, len(args) - 1, len(args), *((1,) if name == "gamma" else ())):
+            g = sg.grad(lambda *a, f=ours: sg.sum(f(*a)), argnums=k)(x, *args)
+            g_jax = jax.grad(lambda *a, f=theirs: jnp.sum(f(*a)), argnums=k)(x, *args)
+            np.testing.assert_allclose(g, g_jax, rtol=1e-8)
+
+
+def test_poisson_cdf_against_jax():
+    import jax.scipy.stats as jst
+
+    from semigrad.scipy import stats as st
+
+    k = np.array([0, 1, 3, 7])
+    np.testing.assert_allclose(st.poisson.cdf(k, 2.5), jst.poisson.cdf(k, 2.5), rtol=1e-12)
+    np.testing.assert_allclose(sg.grad(lambda mu: sg.sum(st.poisson.cdf(k, mu)))(2.5),
+                               jax.grad(lambda mu: jnp.sum(jst.poisson.cdf(k, mu)))(2.5),
+                               rtol=1e-10)
+
 # ---- semigrad.scipy.integrate.odeint against jax.experimental.ode.odeint (both adjoint) ------
 
 

@@ -415,3 +415,15 @@ def test_an_argument_without_a_derivative_is_named_in_both_modes():
     _, t = sg.jvp(lambda x: sg.where(x > 0, x, 0.0), (np.array([1.0, -1.0]),),
                   (np.array([1.0, 1.0]),))
     np.testing.assert_array_equal(t, [1.0, 0.0])
+
+
+def test_a_derivative_not_provided_says_why():
+    sc = pytest.importorskip("semigrad.scipy.special")
+    pytest.importorskip("scipy")
+    message = (r"betainc: no derivative with respect to argument 1 \(shape \(\)\); a or b is a "
+               r"shape parameter of the incomplete beta function.*sg.stop_gradient")
+    with pytest.raises(TypeError, match=message):
+        sg.grad(lambda b: sc.betainc(2.0, b, 0.5))(1.5)
+    with pytest.raises(TypeError, match=message):
+        sg.jvp(lambda b: sc.betainc(2.0, b, 0.5), (1.5,), (1.0,))
+    assert np.isclose(sg.grad(lambda x: sc.betainc(2.0, 1.0, x))(0.5), 1.0)

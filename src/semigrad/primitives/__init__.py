@@ -15,7 +15,16 @@ from . import (
     reductions,
     structural,
 )
-from .base import REGISTRY, Dense, Elementwise, Linear, Multilinear, Primitive, Reduction
+from .base import (
+    REGISTRY,
+    Dense,
+    Elementwise,
+    Linear,
+    Multilinear,
+    NoDerivative,
+    Primitive,
+    Reduction,
+)
 
 __all__ = [
     "REGISTRY",
@@ -23,6 +32,7 @@ __all__ = [
     "Elementwise",
     "Linear",
     "Multilinear",
+    "NoDerivative",
     "Primitive",
     "Reduction",
     "complex",

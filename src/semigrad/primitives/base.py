@@ -483,7 +483,9 @@ class Elementwise(Primitive):
 
     ``partials[i](*xs, out, **params)`` returns an array broadcasting against
     the output (or the Python ints 1 / -1), written with semigrad operations;
-    ``None`` marks an input with no derivative (a condition, an index).
+    ``None`` marks an input with no derivative (a condition, an index, an order),
+    :class:`NoDerivative` one whose derivative exists but is not provided, with the
+    reason. Differentiating either is a TypeError naming the argument.
     """
 
     kind = "elementwise"
@@ -500,7 +502,7 @@ class Elementwise(Primitive):
 
     def vjp(self, i, g, xs, out, params):
         partial = self.partials[i]
-        if partial is None:
+        if not callable(partial):
             raise self._no_partial(i, xs)
         p = partial(*xs, out, **params) if params else partial(*xs, out)
         if type(p) is not int:
@@ -526,7 +528,7 @@ class Elementwise(Primitive):
         for i, t in enumerate(ts):
             if t is None:
                 continue
-            if self.partials[i] is None:
+            if not callable(self.partials[i]):
                 if np.issubdtype(np.result_type(getattr(xs[i], "value", xs[i])), np.inexact):
                     raise self._no_partial(i, xs)
                 continue  # a condition or an index: no tangent to carry
@@ -536,14 +538,16 @@ class Elementwise(Primitive):
         return None if acc is None else like_dtype(batch_broadcast(acc, shape_of(out)), out)
 
     def has_partial(self, i):
-        return self.partials is not None and self.partials[i] is not None
+        return self.partials is not None and callable(self.partials[i])
 
     def _no_partial(self, i, xs):
+        missing = self.partials[i]
+        why = (missing.reason if isinstance(missing, NoDerivative) else
+               "it is a constant of the operation (an order, a condition, an index)")
         return TypeError(
             f"{self.name}: no derivative with respect to argument {i} (shape "
-            f"{shape_of(xs[i])}); it is a constant of the operation (an order, a condition, an "
-            "index): differentiate with respect to the other arguments, or pass this one "
-            "through sg.stop_gradient"
+            f"{shape_of(xs[i])}); {why}: differentiate with respect to the other arguments, "
+            "or pass this one through sg.stop_gradient"
         )
 
     def semiring_vjp(self, S, i, g, xs, out, params):
@@ -563,9 +567,28 @@ class Elementwise(Primitive):
         return src, np.arange(src.size), w
 
 
+class NoDerivative:
+    """An elementwise input whose derivative exists but is not provided, and why.
+
+    In place of a partial in an :class:`Elementwise` declaration (``None`` is an input
+    with no derivative at all). Differentiating the input raises a TypeError that
+    names the primitive and the argument and gives ``reason``, e.g. a special
+    function's shape parameter: ``NoDerivative("the shape a: SciPy has no derivative
+    in it")``.
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __repr__(self):
+        return f"NoDerivative({self.reason!r})"
+
+
 def _constant_partial(p) -> bool:
     """Whether a declared partial is a Python number whatever its arguments (probed once)."""
-    if p is None:
+    if not callable(p):
         return True
     try:
         n = p.__code__.co_argcount
