@@ -14,9 +14,10 @@ def seed(x, y, z, v):
     return sg.exp(y ** -x - sg.log(z)) + (y - z) ** 2 * sg.log(v)
 
 
-# Primitives with no SymPy counterpart (eigen-decompositions have no closed form in general).
+# Primitives with no SymPy counterpart (eigen-decompositions and matrix functions have no
+# closed form in general).
 NO_SYMPY = {"eigvalsh", "eigh_vectors", "svdvals", "qr_r", "qr_q", "svd_u", "svd_vh", "pinv",
-            "eigvals", "eig_vectors",
+            "eigvals", "eig_vectors", "expm", "sqrtm",
             "fft"}
 
 
