@@ -140,6 +140,40 @@ def test_two_argument_special_functions_against_jax(name):
 
 
 
+# ---- semigrad.scipy.integrate.odeint against jax.experimental.ode.odeint (both adjoint) ------
+
+
+def test_odeint_gradients_against_jax():
+    pytest.importorskip("scipy")
+    from jax.experimental.ode import odeint as jax_odeint
+
+    from semigrad.scipy.integrate import odeint
+
+    t = np.linspace(0.0, 2.0, 5)
+    y0 = np.array([1.0, -0.5])
+    w = np.array([[0.3, -1.2], [1.1, -0.2]])
+
+    def loss(mod, solve, y, tt, ww):
+        return mod.sum(solve(lambda s, u, m: mod.tanh(m @ s), y, tt, ww) ** 2)
+
+    def ours(y, tt, ww):
+        return loss(snp, lambda f, y, tt, m: odeint(f, y, tt, args=(m,), rtol=1e-11,
+                                                     atol=1e-11), y, tt, ww)
+
+    def theirs(y, tt, ww):
+        return loss(jnp, lambda f, y, tt, m: jax_odeint(f, y, tt, m, rtol=1e-11, atol=1e-11),
+                    y, tt, ww)
+
+    np.testing.assert_allclose(ours(y0, t, w), theirs(y0, t, w), rtol=1e-8)
+    g = sg.grad(ours, argnums=(0, 1, 2))(y0, t, w)
+    g_jax = jax.grad(theirs, argnums=(0, 1, 2))(y0, t, w)
+    for a, b in zip(g, g_jax):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+    h = sg.hessian(ours)(y0, t, w)  # forward over reverse: JAX's odeint has no forward mode
+    h_jax = jax.jacrev(jax.grad(theirs))(y0, t, w)
+    np.testing.assert_allclose(h, h_jax, rtol=1e-6, atol=1e-8)
+
+
 # ---- semigrad.scipy.linalg against jax.scipy.linalg: values and gradients (real and complex)
 
 _lr = np.random.default_rng(21)
