@@ -12,9 +12,10 @@ import semigrad.numpy.linalg as sla  # registers semigrad.primitives.linalg
 try:  # registers semigrad.scipy.special's primitives (SciPy computes their values)
     import scipy  # noqa: F401
 
+    import semigrad.scipy.linalg as slin
     import semigrad.scipy.special as sps
 except ImportError:  # pragma: no cover - SciPy is a test dependency
-    sps = None
+    sps = slin = None
 from semigrad.primitives import structural as S
 
 rng = np.random.default_rng(42)
@@ -286,6 +287,33 @@ CASES.update({
     ],
 })
 
+# semigrad.scipy.linalg's primitives: their own generator, so the draws above stay put.
+_srng = np.random.default_rng(17)
+_SA = _srng.standard_normal((3, 3)) + 3 * np.eye(3)
+_SB = _srng.standard_normal((3, 2))
+_SV = _srng.standard_normal(3)
+_SG = _srng.standard_normal((3, 3))
+_SSPD = _SG @ _SG.T + np.eye(3)
+_PIVOT = np.array([[0.5, 2.0, 1.0], [3.0, 1.0, -1.0], [1.0, -2.0, 4.0]])  # pivots rows
+if slin is not None:
+    CASES.update({
+        "solve_triangular": [
+            ("lower-vec", lambda a, b: slin.solve_triangular(a, b, lower=True), (_SA, _SV)),
+            ("upper-T-unit-mat", lambda a, b: slin.solve_triangular(
+                a, b, trans="T", unit_diagonal=True), (_SA, _SB)),
+            ("C-stack", lambda a, b: slin.solve_triangular(a, b, trans=2, lower=True),
+             (np.stack([_SA, _SA.T]), _SV)),
+        ],
+        "lu_factor": [
+            ("pivoted", lambda a: slin.lu_factor(a)[0], (_PIVOT,)),
+            ("solve-T", lambda a, b: slin.lu_solve(slin.lu_factor(a), b, trans=1), (_PIVOT, _SV)),
+        ],
+        "expm": [("mat", slin.expm, (0.5 * _SA,))],
+        "solve_sylvester": [("rect", slin.solve_sylvester,
+                             (_SA, _srng.standard_normal((2, 2)) + 2 * np.eye(2), _SB[:, :2]))],
+        "sqrtm": [("spd", slin.sqrtm, (_SSPD,)), ("general", slin.sqrtm, (_SA,))],
+    })
+
 W33 = normal(3, 3) * 0.5
 
 # Primitives whose rule is not a structured Jacobian (no scalar edges, no SymPy form):
@@ -415,6 +443,25 @@ COMPLEX_CASES.update({
         ("c2r-odd-2d", lambda z: snp.fft.irfft2(z, s=(3, 5)), (_fc,)),
     ],
 })
+
+if slin is not None:
+    _SC = cnormal(3, 3) + 3 * np.eye(3)
+    COMPLEX_CASES.update({
+        "solve_triangular": [
+            ("C-lower", lambda a, b: slin.solve_triangular(a, b, trans="C", lower=True),
+             (_SC, cnormal(3))),
+            ("T-real-a", lambda a, b: slin.solve_triangular(a, b, trans=1), (_SA, cnormal(3, 2))),
+        ],
+        "lu_factor": [("mat", lambda a: slin.lu_factor(a)[0], (_SC,)),
+                      ("solve-C", lambda a, b: slin.lu_solve(slin.lu_factor(a), b, trans=2),
+                       (_SC, cnormal(3)))],
+        "expm": [("mat", slin.expm, (0.5 * cnormal(3, 3),))],
+        "solve_sylvester": [("mixed", slin.solve_sylvester,
+                             (_SC, normal(2, 2) + 2 * np.eye(2), cnormal(3, 2)))],
+        "sqrtm": [("mat", slin.sqrtm, (_SC,)),
+                  # a negative eigenvalue: SciPy's principal root of this real matrix is complex
+                  ("real-input-complex-root", slin.sqrtm, (np.array([[1.0, 2.0], [3.0, 4.0]]),))],
+    })
 
 COMPLEX_TABLE = [
     pytest.param(fn, args, id=f"{name}-{label}")

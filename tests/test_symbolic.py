@@ -14,11 +14,12 @@ def seed(x, y, z, v):
     return sg.exp(y ** -x - sg.log(z)) + (y - z) ** 2 * sg.log(v)
 
 
-# Primitives with no SymPy counterpart (eigen-decompositions have no closed form in general,
-# SymPy has no inverse incomplete gamma or beta functions), or one that NumPy cannot evaluate
-# (gammainc_da's has a Meijer G-function: tests/scipy_namespace evaluates it with mpmath).
+# Primitives with no SymPy counterpart (eigen-decompositions and matrix functions have no
+# closed form in general, SymPy has no inverse incomplete gamma or beta functions), or one that
+# NumPy cannot evaluate (gammainc_da's has a Meijer G-function: tests/scipy_namespace evaluates
+# it with mpmath).
 NO_SYMPY = {"eigvalsh", "eigh_vectors", "svdvals", "qr_r", "qr_q", "svd_u", "svd_vh", "pinv",
-            "eigvals", "eig_vectors",
+            "eigvals", "eig_vectors", "expm", "sqrtm",
             "fft",
             "gammaincinv", "gammainccinv", "betaincinv", "betainccinv", "stdtrit",
             "gammainc_da"}

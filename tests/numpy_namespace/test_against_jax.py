@@ -253,3 +253,105 @@ def test_odeint_gradients_against_jax():
     h = sg.hessian(ours)(y0, t, w)  # forward over reverse: JAX's odeint has no forward mode
     h_jax = jax.jacrev(jax.grad(theirs))(y0, t, w)
     np.testing.assert_allclose(h, h_jax, rtol=1e-6, atol=1e-8)
+
+
+# ---- semigrad.scipy.linalg against jax.scipy.linalg: values and gradients (real and complex)
+
+_lr = np.random.default_rng(21)
+_LA = _lr.standard_normal((4, 4)) + 4 * np.eye(4)
+_LC = _LA + 1j * _lr.standard_normal((4, 4))
+_LB = _lr.standard_normal((4, 2))
+_LW = _lr.standard_normal((4, 4))
+_LPIV = _lr.standard_normal((4, 4))  # partial pivoting swaps its rows
+_LCHOL = np.tril(_LA) + 0.5 * np.triu(_lr.standard_normal((4, 4)), 1)  # junk above: unread
+_LG = _lr.standard_normal((4, 4))
+_LSPD = _LG @ _LG.T + np.eye(4)
+
+
+def _weighted(m, x, w=_LW):
+    """A real scalar that sees every entry (real and imaginary parts) of x."""
+    w = w[: x.shape[-2], : x.shape[-1]]
+    return m.sum(m.real(x) * w + m.imag(x) * w[::-1])
+
+
+# (name, f(linalg module, numpy module, x) -> real scalar, x)
+_LINALG = [
+    ("solve_triangular-lower", lambda sl, m, a: _weighted(
+        m, sl.solve_triangular(a, _LB, lower=True)), _LA),
+    ("solve_triangular-T-unit", lambda sl, m, a: _weighted(
+        m, sl.solve_triangular(a, _LB, trans="T", unit_diagonal=True)), _LA),
+    ("solve_triangular-C-complex", lambda sl, m, a: _weighted(
+        m, sl.solve_triangular(a, _LB + 1j, trans="C", lower=True)), _LC),
+    ("solve_triangular-b", lambda sl, m, b: _weighted(
+        m, sl.solve_triangular(_LC, b, trans=1)), _LB + 2j),
+    ("cho_solve-c", lambda sl, m, c: _weighted(m, sl.cho_solve((c, True), _LB)), _LCHOL),
+    ("cho_solve-b", lambda sl, m, b: _weighted(
+        m, sl.cho_solve((np.triu(_LA), False), b)), _LB),
+    ("lu_factor", lambda sl, m, a: _weighted(m, sl.lu_factor(a)[0]), _LPIV),
+    ("lu_factor-complex", lambda sl, m, a: _weighted(m, sl.lu_factor(a)[0]), _LC),
+    *[(f"lu_solve-trans{t}", lambda sl, m, a, t=t: _weighted(
+        m, sl.lu_solve(sl.lu_factor(a), _LB, trans=t)), _LPIV) for t in (0, 1, 2)],
+    ("lu_solve-complex", lambda sl, m, a: _weighted(
+        m, sl.lu_solve(sl.lu_factor(a), _LB, trans=2)), _LC),
+    ("expm", lambda sl, m, a: _weighted(m, sl.expm(a)), 0.3 * _LA),
+    ("expm-complex", lambda sl, m, a: _weighted(m, sl.expm(a)), 0.3 * _LC),
+    ("block_diag", lambda sl, m, a: _weighted(
+        m, sl.block_diag(a[:2], a[3, :2], a[1, 1]) ** 2, np.arange(28.0).reshape(4, 7)), _LA),
+]
+
+
+@pytest.mark.parametrize("name, f, arg", _LINALG, ids=[c[0] for c in _LINALG])
+def test_scipy_linalg_against_jax(name, f, arg):
+    import jax.scipy.linalg as jsl
+
+    import semigrad.scipy.linalg as slin
+
+    np.testing.assert_allclose(f(slin, snp, arg), f(jsl, jnp, jnp.asarray(arg)), rtol=1e-10)
+    ours = sg.grad(lambda v: f(slin, snp, v))(arg)
+    theirs = np.asarray(jax.grad(lambda v: f(jsl, jnp, v))(jnp.asarray(arg)))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12 * np.max(np.abs(theirs)))
+
+
+def test_scipy_linalg_values_equal_jax():
+    import jax.scipy.linalg as jsl
+
+    import semigrad.scipy.linalg as slin
+
+    def same(ours, theirs):
+        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-10, atol=1e-12)
+
+    for trans in (0, 1, 2):
+        same(slin.solve_triangular(_LC, _LB, trans=trans, lower=True),
+             jsl.solve_triangular(_LC, _LB, trans=trans, lower=True))
+    for lower in (False, True):
+        c = slin.cho_factor(_LSPD, lower=lower)
+        same(c[0], jsl.cho_factor(_LSPD, lower=lower)[0])  # zeros in the other triangle
+        same(slin.cho_solve(c, _LB), jsl.cho_solve(jsl.cho_factor(_LSPD, lower=lower), _LB))
+    lu, piv = slin.lu_factor(_LPIV)
+    lu_j, piv_j = jsl.lu_factor(_LPIV)
+    same(lu, lu_j)
+    np.testing.assert_array_equal(piv, piv_j)
+    same(slin.lu_solve((lu, piv), _LB[:, 0]), jsl.lu_solve((lu_j, piv_j), _LB[:, 0]))
+    same(slin.expm(np.stack([_LA, _LC]) * 0.3), jsl.expm(np.stack([_LA, _LC]) * 0.3))
+    same(slin.sqrtm(_LSPD), jsl.sqrtm(_LSPD))
+    same(slin.block_diag(1.0, [2.0, 3.0], _LB), jsl.block_diag(1.0, jnp.array([2.0, 3.0]), _LB))
+
+
+def test_sqrtm_directional_derivatives_equal_jax():
+    # JAX cannot differentiate its sqrtm (a Schur decomposition): for a symmetric positive-
+    # definite matrix it equals V sqrt(W) Vᵀ from eigh, which JAX differentiates; compare along
+    # symmetric directions (JAX's eigh symmetrises its input).
+    import semigrad.scipy.linalg as slin
+
+    def jax_sqrtm(a):
+        w, v = jnp.linalg.eigh(a)
+        return (v * jnp.sqrt(w)) @ v.T
+
+    d = _LG + _LG.T
+    _, ours = sg.jvp(slin.sqrtm, (_LSPD,), (d,))
+    _, theirs = jax.jvp(jax_sqrtm, (jnp.asarray(_LSPD),), (jnp.asarray(d),))
+    np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-9, atol=1e-12)
+    w = _LW + _LW.T  # a symmetric cotangent pairs the symmetric parts of the two gradients
+    g = sg.grad(lambda a: sg.sum(slin.sqrtm(a) * w))(_LSPD)
+    g_jax = np.asarray(jax.grad(lambda a: jnp.sum(jax_sqrtm(a) * w))(jnp.asarray(_LSPD)))
+    np.testing.assert_allclose(g + g.T, g_jax + g_jax.T, rtol=1e-9, atol=1e-12)

@@ -12,4 +12,4 @@ every semiring), its values computed by SciPy.
 
 from __future__ import annotations
 
-from . import integrate, signal, special, stats  # noqa: F401
+from . import integrate, linalg, signal, special, stats  # noqa: F401
