@@ -288,30 +288,30 @@ CASES.update({
 })
 
 # semigrad.scipy.linalg's primitives: their own generator, so the draws above stay put.
-_srng = np.random.default_rng(17)
-_SA = _srng.standard_normal((3, 3)) + 3 * np.eye(3)
-_SB = _srng.standard_normal((3, 2))
-_SV = _srng.standard_normal(3)
-_SG = _srng.standard_normal((3, 3))
-_SSPD = _SG @ _SG.T + np.eye(3)
+_qrng = np.random.default_rng(17)
+_QA = _qrng.standard_normal((3, 3)) + 3 * np.eye(3)
+_QB = _qrng.standard_normal((3, 2))
+_QV = _qrng.standard_normal(3)
+_QG = _qrng.standard_normal((3, 3))
+_QSPD = _QG @ _QG.T + np.eye(3)
 _PIVOT = np.array([[0.5, 2.0, 1.0], [3.0, 1.0, -1.0], [1.0, -2.0, 4.0]])  # pivots rows
 if slin is not None:
     CASES.update({
         "solve_triangular": [
-            ("lower-vec", lambda a, b: slin.solve_triangular(a, b, lower=True), (_SA, _SV)),
+            ("lower-vec", lambda a, b: slin.solve_triangular(a, b, lower=True), (_QA, _QV)),
             ("upper-T-unit-mat", lambda a, b: slin.solve_triangular(
-                a, b, trans="T", unit_diagonal=True), (_SA, _SB)),
+                a, b, trans="T", unit_diagonal=True), (_QA, _QB)),
             ("C-stack", lambda a, b: slin.solve_triangular(a, b, trans=2, lower=True),
-             (np.stack([_SA, _SA.T]), _SV)),
+             (np.stack([_QA, _QA.T]), _QV)),
         ],
         "lu_factor": [
             ("pivoted", lambda a: slin.lu_factor(a)[0], (_PIVOT,)),
-            ("solve-T", lambda a, b: slin.lu_solve(slin.lu_factor(a), b, trans=1), (_PIVOT, _SV)),
+            ("solve-T", lambda a, b: slin.lu_solve(slin.lu_factor(a), b, trans=1), (_PIVOT, _QV)),
         ],
-        "expm": [("mat", slin.expm, (0.5 * _SA,))],
+        "expm": [("mat", slin.expm, (0.5 * _QA,))],
         "solve_sylvester": [("rect", slin.solve_sylvester,
-                             (_SA, _srng.standard_normal((2, 2)) + 2 * np.eye(2), _SB[:, :2]))],
-        "sqrtm": [("spd", slin.sqrtm, (_SSPD,)), ("general", slin.sqrtm, (_SA,))],
+                             (_QA, _qrng.standard_normal((2, 2)) + 2 * np.eye(2), _QB[:, :2]))],
+        "sqrtm": [("spd", slin.sqrtm, (_QSPD,)), ("general", slin.sqrtm, (_QA,))],
     })
 
 W33 = normal(3, 3) * 0.5
@@ -450,7 +450,7 @@ if slin is not None:
         "solve_triangular": [
             ("C-lower", lambda a, b: slin.solve_triangular(a, b, trans="C", lower=True),
              (_SC, cnormal(3))),
-            ("T-real-a", lambda a, b: slin.solve_triangular(a, b, trans=1), (_SA, cnormal(3, 2))),
+            ("T-real-a", lambda a, b: slin.solve_triangular(a, b, trans=1), (_QA, cnormal(3, 2))),
         ],
         "lu_factor": [("mat", lambda a: slin.lu_factor(a)[0], (_SC,)),
                       ("solve-C", lambda a, b: slin.lu_solve(slin.lu_factor(a), b, trans=2),
