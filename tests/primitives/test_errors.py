@@ -427,3 +427,18 @@ def test_a_derivative_not_provided_says_why():
     with pytest.raises(TypeError, match=message):
         sg.jvp(lambda b: sc.betainc(2.0, b, 0.5), (1.5,), (1.0,))
     assert np.isclose(sg.grad(lambda x: sc.betainc(2.0, 1.0, x))(0.5), 1.0)
+
+
+def test_a_derivative_not_provided_is_refused_by_the_semiring_sweeps_too():
+    sc = pytest.importorskip("semigrad.scipy.special")
+    pytest.importorskip("scipy")
+    graph = sg.trace(lambda a, x: sc.betainc(a, 2.0, x), 1.5, 0.3)
+    for run in (lambda: graph.backprop(sg.semirings.Real()),
+                lambda: graph.backprop(sg.semirings.MaxProduct()),
+                graph.scalarize):
+        with pytest.raises(TypeError, match="betainc: no derivative with respect to argument 0"):
+            run()
+    # an input with no derivative at all (an order) is simply no edge
+    counts = sg.trace(lambda n, x: sc.polygamma(n, x), 1.0, 0.3).backprop(
+        sg.semirings.Counting())
+    assert [float(c) for c in counts] == [0.0, 1.0]

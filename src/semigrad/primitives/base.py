@@ -296,6 +296,12 @@ class Primitive:
         """Whether input ``i`` carries a derivative (indices and conditions do not)."""
         return self.differentiable
 
+    def unprovided(self, i: int, xs) -> TypeError | None:
+        """For an input without a partial: the error to raise when its derivative exists but
+        is not provided (a sweep must not read that as zero); None for an input that has no
+        derivative at all (an index, a condition)."""
+        return None
+
     def flops(self, xs, out, params) -> int:
         """The floating-point work of one call, for ``sg.cost``: one per output element.
 
@@ -539,6 +545,11 @@ class Elementwise(Primitive):
 
     def has_partial(self, i):
         return self.partials is not None and callable(self.partials[i])
+
+    def unprovided(self, i, xs):
+        if self.partials is not None and isinstance(self.partials[i], NoDerivative):
+            return self._no_partial(i, xs)
+        return None
 
     def _no_partial(self, i, xs):
         missing = self.partials[i]

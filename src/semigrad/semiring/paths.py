@@ -184,7 +184,12 @@ def scalarize(graph: Graph) -> ScalarGraph:
     for e in graph.edges:
         xs = [n.value for n in e.inputs]
         for i, node in enumerate(e.inputs):
-            if node.kind == "constant" or not e.prim.has_partial(i):
+            if node.kind == "constant":
+                continue
+            if not e.prim.has_partial(i):
+                error = e.prim.unprovided(i, xs)
+                if error is not None:
+                    raise error
                 continue
             src, dst, w = e.prim.scalar_edges(i, xs, e.output.value, e.params)
             n = src.size

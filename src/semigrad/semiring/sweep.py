@@ -79,7 +79,12 @@ def sweep(graph, S: Semiring, keep: bool = False) -> dict:
         if keep:
             kept[key] = g
         for i, node in enumerate(edge.inputs):
-            if node.kind == "constant" or not edge.prim.has_partial(i):
+            if node.kind == "constant":
+                continue
+            if not edge.prim.has_partial(i):
+                error = edge.prim.unprovided(i, [n.value for n in edge.inputs])
+                if error is not None:
+                    raise error
                 continue
             if complex_real:  # g carries Real's one-component axis: a batch of one seed
                 contribution = edge.prim.vjp(i, g, [n.value for n in edge.inputs],
