@@ -117,6 +117,37 @@ def like(value, ref):
     return wrap(ref.xp.asarray(value, dtype=_xp_dtype(ref.xp, value.dtype)))
 
 
+def compute(values: list) -> list:
+    """``values`` with every lazy (Dask) array computed, all in one call of Dask's scheduler (a
+    shared graph runs once); other values unchanged."""
+    values = [unwrap(v) for v in values]
+    lazy = [k for k, v in enumerate(values) if library(v) == "dask"]
+    if lazy:
+        import dask
+
+        done = dask.compute(*[values[k] for k in lazy])
+        values = list(values)
+        for k, v in zip(lazy, done):
+            values[k] = v
+    return values
+
+
+def to_numpy(x):
+    """An explicit conversion to NumPy (``.get()`` from a GPU, ``.compute()`` for Dask, the
+    buffer of a CPU tensor), for the places that document it."""
+    x = unwrap(x)
+    lib = library(x)
+    if lib is None:
+        return x
+    if lib == "dask":
+        return np.asarray(x.compute())
+    if lib == "cupy":
+        return x.get()
+    if lib == "torch":
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
 def numpy_dtype(dtype) -> np.dtype:
     """A library's dtype as NumPy's (``torch.float32`` → ``float32``)."""
     if isinstance(dtype, np.dtype):

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from . import backend
 from .nn.module import Module, _assign
 from .tensor import Tensor
 
@@ -167,14 +168,19 @@ class Optimizer:
         ([0.8, 1.6], None)
         """
         lr = self.current_lr
-        gradients = self._grads(grads)
+        gradients = [g.value if isinstance(g, Tensor) else g for g in self._grads(grads)]
+        # Gradients computed by Dask (data on a cluster) are computed here, all in one call.
+        gradients = backend.compute(gradients)
         for i, (key, g) in enumerate(zip(self._keys, gradients)):
             if g is None:
                 continue
             current = self._container[key]
             value = current.value if self._tensors else current
+            if backend.library(value) is not None:  # a parameter of another library: kept there
+                self._step_foreign(i, key, current, backend.wrap(value), backend.wrap(g), lr)
+                continue
             p = np.asarray(value)
-            g = np.asarray(g.value if isinstance(g, Tensor) else g)
+            g = np.asarray(backend.to_numpy(g))
             if g.shape != p.shape:
                 raise ValueError(
                     f"{type(self).__name__}.step: gradient of shape {g.shape} for parameter "
@@ -188,6 +194,21 @@ class Optimizer:
             else:
                 self._container[key] = np.asarray(new, dtype=p.dtype)[()]
         self.steps += 1
+
+    def _step_foreign(self, i, key, current, p, g, lr):
+        """One parameter of another library (a GPU tensor): the same update, in its library."""
+        g = backend.like(g, p)
+        if g.shape != p.shape:
+            raise ValueError(
+                f"{type(self).__name__}.step: gradient of shape {g.shape} for parameter "
+                f"{key!r} of shape {p.shape}"
+            )
+        new = self._update(p, g.astype(p.dtype) if g.dtype != p.dtype else g, self.state[i], lr)
+        new = backend.unwrap(backend.like(new, p))
+        if self._tensors:
+            current.value = backend.wrap(new)
+        else:
+            self._container[key] = new
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (eager face; nothing to do for arrays).

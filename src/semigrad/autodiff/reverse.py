@@ -19,7 +19,7 @@ import heapq
 
 import numpy as np
 
-from .. import anomaly, context
+from .. import anomaly, backend, context
 from ..primitives import complex as _C
 from ..tensor import Tensor
 
@@ -163,6 +163,15 @@ def _thaw(leaf):
 
 def _accumulate_grad(leaf, g):
     g = g.value if isinstance(g, Tensor) and not g.requires_grad else g
+    if not isinstance(g, Tensor) and (isinstance(g, backend.Array)
+                                      or backend.library(leaf.value) is not None):
+        # computed in another library (a lazy Dask array, a GPU tensor): .grad stays there
+        g = backend.like(g, leaf.value) if backend.library(leaf.value) else g
+        if g.dtype != leaf.dtype and leaf.dtype.kind in "fc":
+            g = g.astype(leaf.dtype)
+        g = g.raw
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
     if not isinstance(g, Tensor):
         g = np.asarray(g)
         if g.dtype != leaf.dtype and leaf.dtype.kind in "fc":

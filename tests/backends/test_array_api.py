@@ -1,9 +1,12 @@
-"""The backend seam on array-api-strict: every core primitive's value, gradient and forward
-derivative computed on the standard's reference arrays equals the NumPy path's, and comes
-back as an array-api-strict array. array-api-strict refuses everything outside the standard
-and semigrad's adapter refuses conversion to NumPy, so a pass proves that no NumPy call hides
-in the seam for these primitives (their NumPy results are checked by the gradient checker in
-tests/primitives)."""
+"""The backend seam through the array API standard: every core primitive's value, gradient and
+forward derivative computed on another library's arrays equals the NumPy path's, and comes
+back as that library's array.
+
+On array-api-strict (the standard's reference implementation, which refuses everything
+outside the standard; semigrad's adapter refuses conversion to NumPy) a pass proves that no
+NumPy call hides in the seam for these primitives; PyTorch CPU tensors run the same table
+where PyTorch is installed (the optional PyTorch group of .ci/run). The NumPy results are
+checked by the gradient checker in tests/primitives."""
 
 from __future__ import annotations
 
@@ -21,8 +24,27 @@ from semigrad.primitives import (
     structural,
 )
 
-xp = pytest.importorskip("array_api_strict")
 pytest.importorskip("array_api_compat")
+
+
+def _libraries():
+    out = []
+    try:
+        import array_api_strict
+
+        out.append(pytest.param(array_api_strict.asarray, id="array_api_strict"))
+    except ImportError:  # pragma: no cover - a test dependency
+        pass
+    try:
+        import torch
+
+        out.append(pytest.param(torch.from_numpy, id="torch"))
+    except ImportError:
+        pass
+    return out
+
+
+LIBRARIES = _libraries()
 
 from primitive_cases import CASES, NON_DIFFERENTIABLE  # noqa: E402
 
@@ -34,29 +56,17 @@ CORE_CASES = [pytest.param(fn, args, id=f"{name}-{label}")
               for label, fn, args in CASES[name]]
 
 
-def _strict(a):
-    a = np.asarray(a)
-    return xp.asarray(a)
-
-
 def _numpy(a):
-    return np.asarray(xp.asarray(a)) if not isinstance(a, np.ndarray | float) else a
-
-
-def _scalarised(fn, weights):
-    def f(*args):
-        out = fn(*args)
-        return sg.sum(sg.real(out) * weights) if np.iscomplexobj(weights) is False else out
-
-    return f
+    return a.numpy() if hasattr(a, "numpy") else np.asarray(a)
 
 
 def test_the_core_is_covered():
     assert len(CORE) > 60 and len(CORE_CASES) > 80
 
 
+@pytest.mark.parametrize("to_library", LIBRARIES)
 @pytest.mark.parametrize("fn, args", CORE_CASES)
-def test_core_primitive_on_array_api_strict(fn, args):
+def test_core_primitive_on_another_library(fn, args, to_library):
     if any(np.iscomplexobj(a) for a in args):
         pytest.skip("complex inputs: the NumPy path's complex table covers them")
     out_np = fn(*args)
@@ -70,15 +80,15 @@ def test_core_primitive_on_array_api_strict(fn, args):
         return sg.sum(sg.real(out) * weights)
 
     nums = tuple(range(len(args)))
-    strict = [_strict(a) for a in args]
+    strict = [to_library(np.array(a)) for a in args]
     out_s = fn(*[sg.Tensor(s) for s in strict])  # the eager face
     assert type(out_s.value.raw) is type(strict[0])
-    np.testing.assert_allclose(np.asarray(out_s.value.raw), out_np, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(_numpy(out_s.value.raw), out_np, rtol=1e-12, atol=1e-14)
     grads_np = sg.grad(loss, argnums=nums)(*args)
     grads_s = sg.grad(loss, argnums=nums)(*strict)
     for g_np, g_s in zip(grads_np, grads_s):
         assert type(g_s) is type(strict[0]), f"gradient came back as {type(g_s)}"
-        np.testing.assert_allclose(np.asarray(g_s), g_np, rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(_numpy(g_s), g_np, rtol=1e-11, atol=1e-13)
     _, t_np = sg.jvp(loss, tuple(args), tuple(tangents))
-    _, t_s = sg.jvp(loss, tuple(strict), tuple(_strict(t) for t in tangents))
+    _, t_s = sg.jvp(loss, tuple(strict), tuple(to_library(t) for t in tangents))
     np.testing.assert_allclose(float(t_s), float(t_np), rtol=1e-11, atol=1e-13)
