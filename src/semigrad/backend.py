@@ -114,7 +114,16 @@ def like(value, ref):
     value = np.asarray(value)
     if ref.native:
         return wrap(ref.xp.asarray(value))
-    return wrap(ref.xp.asarray(value, dtype=_xp_dtype(ref.xp, value.dtype)))
+    return wrap(ref.xp.asarray(value, dtype=_xp_dtype(ref.xp, value.dtype), **_on(ref.raw)))
+
+
+def _on(raw) -> dict:
+    """The keyword that puts a new array on ``raw``'s device (a GPU tensor's constants go to
+    its GPU)."""
+    try:
+        return {"device": _compat().device(raw)}
+    except (TypeError, ValueError, AttributeError):
+        return {}
 
 
 def compute(values: list) -> list:
@@ -443,6 +452,8 @@ def _operands(xp, args):
     arrays = [a for a in args if _dtype_of(a) is not None]
     if not arrays:
         return list(args)
+    ref = next((a.raw for a in arrays if isinstance(a, Array)), None)
+    on = _on(ref) if ref is not None else {}
     target = np.result_type(*[_dtype_of(a) for a in arrays],
                             *[a for a in args if isinstance(a, int | float | complex)
                               and not isinstance(a, bool)])
@@ -454,9 +465,12 @@ def _operands(xp, args):
                 r = xp.astype(r, _xp_dtype(xp, target))
             out.append(r)
         elif isinstance(a, np.ndarray | np.generic):
-            out.append(xp.asarray(np.asarray(a, dtype=target), dtype=_xp_dtype(xp, target)))
+            arr = np.asarray(a, dtype=target)
+            if not arr.flags.writeable:  # a recorded constant: PyTorch wants its own buffer
+                arr = arr.copy()
+            out.append(xp.asarray(arr, dtype=_xp_dtype(xp, target), **on))
         elif isinstance(a, bool | int | float | complex):
-            out.append(xp.asarray(a, dtype=_xp_dtype(xp, target)))
+            out.append(xp.asarray(a, dtype=_xp_dtype(xp, target), **on))
         else:
             out.append(a)
     return out
@@ -570,7 +584,7 @@ def _getitem(xp, raw, index):
     consumed = sum(0 if i is None else (np.ndim(i) if _is_bool_array(i) else 1) for i in rest)
     sub = shape[len(shape) - consumed:] if lead else shape[:consumed]
     outer = shape[:len(shape) - consumed] if lead else shape[consumed:]
-    pos = _positions(xp, sub, rest)
+    pos = _positions(xp, sub, rest, raw)
     n = math.prod(sub)
     flat_pos = xp.reshape(pos, (-1,))
     if lead:
@@ -606,15 +620,15 @@ def _advanced_parts(index):
     return index[:-1], False
 
 
-def _positions(xp, sub, rest):
+def _positions(xp, sub, rest, ref):
     """Flat positions, in ``sub``'s C order, of the elements ``rest`` selects (NumPy's layout)."""
     if any(hasattr(i, "shape") and not isinstance(i, np.ndarray) for i in rest):
         # an index array of the library itself (a mask from its values): positions in it
-        base = xp.reshape(xp.arange(math.prod(sub), dtype=xp.int64), sub)
+        base = xp.reshape(xp.arange(math.prod(sub), dtype=xp.int64, **_on(ref)), sub)
         return base[tuple(rest) + (Ellipsis,)]
     rest = tuple(np.asarray(i) if isinstance(i, list) else i for i in rest)
     pos = np.arange(math.prod(sub), dtype=np.int64).reshape(sub)[rest]
-    return xp.asarray(np.asarray(pos, dtype=np.int64))
+    return xp.asarray(np.asarray(pos, dtype=np.int64), **_on(ref))
 
 
 def _moved_front(rest) -> int:
@@ -639,7 +653,7 @@ def scatter_add(g, key, in_shape, out_ndim, adv_move):
     nb = g.ndim - out_ndim
     batch = g.shape[:nb]
     n = math.prod(in_shape)
-    pos = _positions(xp, tuple(in_shape), tuple(key))
+    pos = _positions(xp, tuple(in_shape), tuple(key), g.raw)
     m = math.prod(pos.shape)
     flat_pos = xp.reshape(pos, (-1,))
     rows = xp.reshape(g.raw, (math.prod(batch), m)) if g.native is False else None
@@ -663,7 +677,7 @@ def scatter_add(g, key, in_shape, out_ndim, adv_move):
         cupyx.scatter_add(out, (slice(None), flat_pos), flat_rows)
     else:  # the standard alone: a one-hot contraction (m × n, for the sizes it is used at)
         one_hot = xp.astype(xp.reshape(flat_pos, (m, 1)) == xp.reshape(
-            xp.arange(n, dtype=xp.int64), (1, n)), rows.dtype)
+            xp.arange(n, dtype=xp.int64, **_on(rows)), (1, n)), rows.dtype)
         out = xp.matmul(rows, one_hot)
     return wrap(out.reshape((*batch, *in_shape)) if g.native else
                 xp.reshape(out, (*batch, *in_shape)))
@@ -779,7 +793,7 @@ def _diagonal(xp, r, i, j):
     n = r.shape[i]
     rest = [k for k in range(r.ndim) if k not in (i, j)]
     r = xp.permute_dims(r, (*rest, i, j))
-    eye = xp.eye(n, dtype=r.dtype)
+    eye = xp.eye(n, dtype=r.dtype, **_on(r))
     return xp.sum(r * eye, axis=-1)
 
 
@@ -821,8 +835,9 @@ def _like(name):
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             fn = getattr(xp, name.replace("_like", ""))
             if name == "full_like":
-                return xp.full(shape, rest["fill_value"], dtype=kw.get("dtype", r.dtype))
-            return fn(shape, dtype=kw.get("dtype", r.dtype))
+                return xp.full(shape, rest["fill_value"], dtype=kw.get("dtype", r.dtype),
+                               **_on(r))
+            return fn(shape, dtype=kw.get("dtype", r.dtype), **_on(r))
         if name == "full_like":
             return xp.full_like(r, rest["fill_value"], **kw)
         return getattr(xp, name)(r, **kw)
@@ -837,8 +852,9 @@ def _full_like(xp, x, fill_value, dtype=None, **kw):
 def _creation(name):
     def handler(xp, shape, dtype=float, order="C", *, like=None, **kw):
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        on = _on(like.raw) if isinstance(like, Array) else {}
         return getattr(xp, name)(shape, dtype=_xp_dtype(xp, dtype if dtype is not None
-                                                          else float))
+                                                          else float), **on)
 
     return handler
 
@@ -894,8 +910,8 @@ def _clip(xp, r, a_min=None, a_max=None, **kw):
 
 
 def _take(xp, r, indices, axis=None, **_):
-    idx = xp.asarray(np.asarray(indices, dtype=np.int64)) if not isinstance(indices, Array) \
-        else indices.raw
+    idx = (indices.raw if isinstance(indices, Array)
+           else xp.asarray(np.asarray(indices, dtype=np.int64), **_on(r)))
     if axis is None:
         r, axis = xp.reshape(r, (-1,)), 0
     shape = tuple(idx.shape)
@@ -940,7 +956,27 @@ def _mean(xp, x, axis=None, dtype=None, out=None, keepdims=False, **_):
 def _linalg(name):
     def handler(xp, *args, **kwargs):
         raw = _operands(xp, list(args))
+        if name == "eigh" or name == "eigvalsh":
+            if kwargs.pop("UPLO", "L") != "L":
+                raise TypeError(f"np.linalg.{name}(UPLO='U') on an array API library: the "
+                                "standard reads the lower triangle")
+        if name == "svd":
+            if not kwargs.pop("compute_uv", True):
+                return xp.linalg.svdvals(*raw)
+            kwargs.pop("hermitian", None)
+        if name == "qr" and kwargs.get("mode") == "complete":
+            kwargs["mode"] = "complete"
         return getattr(xp.linalg, name)(*raw, **kwargs)
+
+    return handler
+
+
+def _fft(name):
+    def handler(xp, x, *args, **kwargs):
+        (r,) = _operands(xp, [x])
+        if kwargs.get("norm", "") is None:
+            kwargs["norm"] = "backward"
+        return getattr(xp.fft, name)(r, *args, **kwargs)
 
     return handler
 
@@ -986,8 +1022,11 @@ _FUNCTIONS = {
     "argmin": _one(_argmin), "matmul": _matmul, "dot": _dot,
     "ravel": _one(lambda xp, r, order="C": xp.reshape(r, (-1,))),
     "copy": _one(lambda xp, r, **_: r),
-    "linalg.solve": _linalg("solve"), "linalg.inv": _linalg("inv"),
-    "linalg.det": _linalg("det"), "linalg.cholesky": _linalg("cholesky"),
+    **{f"linalg.{n}": _linalg(n) for n in (
+        "solve", "inv", "det", "slogdet", "cholesky", "eigh", "eigvalsh", "svd", "qr", "pinv",
+        "eig", "eigvals", "matrix_norm", "vector_norm")},
+    **{f"fft.{n}": _fft(n) for n in (
+        "fft", "ifft", "rfft", "irfft", "fftn", "ifftn", "rfftn", "irfftn", "hfft", "ihfft")},
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ops
+from .. import backend, ops
 from ..primitives import complex as C
 from ..primitives import numpy_elementwise as X
 from ..primitives import structural as S
@@ -103,7 +103,10 @@ def _arr(x):
 
 
 def _value(x):
-    return x.value if isinstance(x, Tensor) else np.asarray(x)
+    """The array of ``x``: a Tensor's value, an array of another library kept in it."""
+    if isinstance(x, Tensor):
+        return x.value
+    return backend.wrap(x) if backend.library(x) is not None else np.asarray(x)
 
 
 _is_complex = C.is_complex

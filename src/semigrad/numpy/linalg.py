@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import ops
+from .. import backend, ops
 from ..primitives import complex as C
 from ..primitives import linalg as L
 from ..primitives.base import accepting_traced_lists
@@ -84,7 +84,8 @@ class SlogdetResult(NamedTuple):
 
 
 def _value(x):
-    return np.asarray(getattr(x, "value", x))
+    x = getattr(x, "value", x)
+    return backend.wrap(x) if backend.library(x) is not None else np.asarray(x)
 
 
 def _matrix_shape(name, a):
