@@ -416,6 +416,8 @@ def _native_args(args, ref):
     for a in args:
         if isinstance(a, Array):
             out.append(a.raw)
+        elif isinstance(a, np.ndarray) and a.ndim and 0 in a.strides:
+            out.append(_broadcast_in(a, ref))
         elif isinstance(a, np.ndarray) and ref.lib == "cupy":
             out.append(ref.xp.asarray(a))
         elif isinstance(a, tuple | list):
@@ -423,6 +425,20 @@ def _native_args(args, ref):
         else:
             out.append(a)
     return out
+
+
+def _broadcast_in(a, ref):
+    """A NumPy broadcast view (a cotangent spread over a reduced axis) moved into ``ref``'s
+    library as a broadcast of its distinct elements: never materialised on the host, and for
+    Dask chunked like ``ref`` rather than one large constant in the task graph."""
+    small = np.ascontiguousarray(a[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None)
+                                         for st, n in zip(a.strides, a.shape))])
+    if ref.lib == "dask":
+        import dask.array as da
+
+        chunks = ref.raw.chunks if tuple(ref.raw.shape) == a.shape else "auto"
+        return da.broadcast_to(small, a.shape, chunks=chunks)
+    return ref.xp.broadcast_to(ref.xp.asarray(small), a.shape)
 
 
 def _native_kwargs(kwargs, ref):

@@ -100,3 +100,29 @@ def check_case(fn, args, to_library):
     _, t_np = sg.jvp(loss, tuple(args), tuple(tangents))
     _, t_s = sg.jvp(loss, tuple(strict), tuple(to_library(t) for t in tangents))
     np.testing.assert_allclose(float(t_s), float(t_np), rtol=1e-11, atol=1e-13)
+
+
+def test_numpy_only_parts_say_so():
+    xp = pytest.importorskip("array_api_strict")
+    graph = sg.trace(lambda v: sg.sum(sg.sin(v) * v), xp.asarray([0.3, 0.5]))
+    for run in (lambda: graph.backprop(sg.semirings.MaxProduct()), graph.scalarize,
+                lambda: sg.paths.top(graph), lambda: sg.paths.count(graph)):
+        with pytest.raises(TypeError, match="holds array_api_strict values; semiring sweeps "
+                                            "and path analyses run on NumPy only"):
+            run()
+
+
+def test_two_libraries_in_one_operation_are_named():
+    xp = pytest.importorskip("array_api_strict")
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="operands from two array libraries"):
+        sg.grad(lambda w: sg.sum(w * torch.ones(2, dtype=torch.float64)))(xp.asarray([1.0, 2.0]))
+
+
+def test_conversion_to_numpy_is_refused_with_the_library_named():
+    xp = pytest.importorskip("array_api_strict")
+    from semigrad import backend
+
+    with pytest.raises(TypeError, match="array_api_strict array of shape \\(2,\\) would be "
+                                        "converted to NumPy"):
+        np.asarray(backend.wrap(xp.asarray([1.0, 2.0])))

@@ -323,6 +323,8 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
         res = {}
         if isinstance(out, Tensor) and out.requires_grad:
             seed = out_value.dtype.type(1)
+            if type(out_value) is backend.Array:  # the sweep starts in the output's library
+                seed = backend.like(seed, out_value)
             res = reverse.sweep(
                 [out], [Tensor(seed) if nested else seed], leaves,
                 create_graph=nested, retain_graph=nested,
@@ -414,6 +416,8 @@ def vjp(f, *primals, has_aux=False):
             if isinstance(o, Tensor) and o.requires_grad:
                 live_outs.append(o)
                 _C.require_real(name, "cotangent", c, "output", o.dtype)
+                if type(o.value) is backend.Array and not isinstance(c, Tensor):
+                    c = backend.like(c, o.value)  # the sweep runs in the output's library
                 if isinstance(c, backend.Array):
                     c = c if c.dtype == o.dtype else c.astype(o.dtype)
                     if inner:

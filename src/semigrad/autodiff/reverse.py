@@ -197,7 +197,10 @@ def _seed_for(out, seed, name, keyword="seed=", batched=True):
         return np.ones_like(out.value)[()]
     value = seed.value if isinstance(seed, Tensor) and not seed.requires_grad else seed
     _C.require_real(name, "seed", value, "output", out.dtype)
-    if not isinstance(value, Tensor):
+    if type(out.value) is backend.Array and not isinstance(value, Tensor):
+        value = backend.like(value, out.value)  # the sweep runs in the output's library
+        value = value if value.dtype == out.dtype else value.astype(out.dtype)
+    elif not isinstance(value, Tensor):
         value = np.asarray(value, dtype=out.dtype)[()]
     vshape = np.shape(value.value if isinstance(value, Tensor) else value)
     if not batched and vshape != out.shape:

@@ -179,6 +179,7 @@ class ScalarGraph:
 
 def scalarize(graph: Graph) -> ScalarGraph:
     """The scalar hypergraph of ``graph`` at its recorded values (see the module doc)."""
+    _sweep.refuse_foreign(graph, "scalarize")
     _sweep.refuse_complex(graph, "scalarize")
     parts = []
     for e in graph.edges:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
+
 from ..primitives.multilinear import BLOCK_ELEMENTS, semiring_contract  # noqa: F401
 from .algebras import Semiring
 
@@ -53,6 +55,20 @@ def refuse_complex(graph, where: str):
         )
 
 
+def refuse_foreign(graph, where: str):
+    """Semiring sweeps and path analyses run on NumPy: a graph recorded on another library's
+    arrays (PyTorch, Dask, CuPy, array-api-strict) is refused with the way to a NumPy one."""
+    for node in graph.nodes:
+        lib = backend.library(node.value)
+        if lib is not None:
+            raise TypeError(
+                f"{where}: node {node.index} ({node.label}, shape {tuple(node.value.shape)}) "
+                f"holds {lib} values; semiring sweeps and path analyses run on NumPy only: "
+                "trace the function on NumPy inputs (semigrad.backend.to_numpy converts an "
+                "array explicitly: a copy from the device, or a Dask computation)"
+            )
+
+
 def sweep(graph, S: Semiring, keep: bool = False) -> dict:
     """Semiring adjoints ``{node index: array}`` of the input nodes (of all nodes with ``keep``).
 
@@ -61,6 +77,7 @@ def sweep(graph, S: Semiring, keep: bool = False) -> dict:
     i.e. Real) runs each primitive's own reverse rule, in the convention of
     :mod:`~semigrad.primitives.complex`; the others refuse it.
     """
+    refuse_foreign(graph, f"semiring sweep ({type(S).__name__})")
     complex_real = S.reverse_rules and _complex_node(graph) is not None
     if not complex_real:
         refuse_complex(graph, f"semiring sweep ({type(S).__name__})")
