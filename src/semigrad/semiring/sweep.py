@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-
 from ..primitives.multilinear import BLOCK_ELEMENTS, semiring_contract  # noqa: F401
 from .algebras import Semiring
 
