@@ -43,10 +43,12 @@ def loss(w, b, x, y):
 
 
 class MemorySampler:
-    """The largest process memory any worker reported while running (scheduler heartbeats)."""
+    """The largest process memory any worker reported while running (scheduler heartbeats),
+    and the largest amount of task results a worker held (Dask's managed memory: the chunks
+    and intermediate arrays alive at once)."""
 
     def __init__(self, client, every=0.2):
-        self.client, self.every, self.peak = client, every, 0
+        self.client, self.every, self.peak, self.peak_managed = client, every, 0, 0
         self.baseline = self._largest()  # an idle worker: the interpreter and its libraries
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -58,6 +60,9 @@ class MemorySampler:
     def _run(self):
         while not self._stop.is_set():
             self.peak = max(self.peak, self._largest())
+            workers = self.client.scheduler_info()["workers"].values()
+            self.peak_managed = max(self.peak_managed,
+                                    max(int(w["metrics"]["managed_bytes"]) for w in workers))
             time.sleep(self.every)
 
     def __enter__(self):
@@ -117,6 +122,9 @@ def main(argv=None):
           f"{format_bytes(memory.baseline)} before the first step (an idle worker) and "
           f"{format_bytes(working)} for the work = {working / chunk_bytes:.1f} chunks "
           f"(the data are {data_bytes / chunk_bytes:.0f} chunks)")
+    print(f"peak task results held by a worker: {format_bytes(memory.peak_managed)} = "
+          f"{memory.peak_managed / chunk_bytes:.1f} chunks (the rest of the process memory is "
+          "the allocator's: freed buffers not yet returned to the system)")
     client.close()
     if cluster is not None:
         cluster.close()

@@ -22,6 +22,7 @@ from ..autodiff.tree import flatten, unflatten
 from ..numpy import asarray, cumsum, diff, moveaxis, trapezoid
 from ..primitives.base import Dense, shape_of
 from ..tensor import Tensor
+from ._scipy import scipy_module
 
 __all__ = ["cumulative_trapezoid", "odeint", "trapezoid"]
 
@@ -77,8 +78,7 @@ class _Problem:
 
 def _solve(problem, y0, t, *leaves):
     """The solution at the times ``t`` on values: SciPy's ``odeint`` on the flattened state."""
-    from scipy import integrate as si
-
+    si = scipy_module("integrate")
     y0, t = np.asarray(y0, dtype=np.float64), np.asarray(t, dtype=np.float64)
     shape = y0.shape
 

@@ -35,8 +35,6 @@ in semigrad. SciPy computes the values; it is imported the first time one is.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from .. import ops
@@ -46,6 +44,7 @@ from ..primitives import complex as _C
 from ..primitives import linalg as _L
 from ..primitives.base import Dense, align, from_list, like_dtype, shape_of, unbroadcast
 from ..tensor import Tensor
+from ._scipy import scipy_module
 
 __all__ = [
     "block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eig", "eigh", "eigvals",
@@ -56,15 +55,8 @@ __all__ = [
 LinAlgError = np.linalg.LinAlgError
 
 
-@functools.cache
 def _sl():
-    try:
-        import scipy.linalg as linalg
-    except ImportError:  # pragma: no cover - the extra is missing
-        raise ImportError(
-            "semigrad.scipy needs SciPy: pip install 'semigrad[scipy]' (or scipy)"
-        ) from None
-    return linalg
+    return scipy_module("linalg")
 
 
 def _mT(x):

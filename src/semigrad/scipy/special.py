@@ -19,7 +19,6 @@ True
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -27,6 +26,7 @@ import numpy as np
 from .. import ops
 from ..primitives.base import Elementwise, NoDerivative
 from ..primitives.elementwise import _elementwise_sympy
+from ._scipy import scipy_module
 
 __all__ = [
     "beta", "betainc", "betaincc", "betainccinv", "betaincinv", "betaln", "digamma", "entr",
@@ -37,15 +37,8 @@ __all__ = [
 ]
 
 
-@functools.cache
 def _sc():
-    try:
-        import scipy.special as special
-    except ImportError:  # pragma: no cover - the extra is missing
-        raise ImportError(
-            "semigrad.scipy needs SciPy: pip install 'semigrad[scipy]' (or scipy)"
-        ) from None
-    return special
+    return scipy_module("special")
 
 
 def _scipy(name):

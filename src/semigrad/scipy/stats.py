@@ -38,6 +38,7 @@ import numpy as np
 from .. import ops
 from ..numpy import asarray, linalg, sum
 from . import special as sc
+from ._scipy import scipy_module
 
 __all__ = ["bernoulli", "beta", "binom", "cauchy", "dirichlet", "expon", "gamma", "laplace",
            "logistic", "multivariate_normal", "norm", "poisson", "t", "uniform"]
@@ -535,9 +536,7 @@ class _Discrete:
 
 
 def _scipy_stats():
-    import scipy.stats
-
-    return scipy.stats
+    return scipy_module("stats")
 
 
 class _Poisson(_Discrete):
