@@ -126,6 +126,21 @@ def _on(raw) -> dict:
         return {}
 
 
+def broadcast_like(g, x):
+    """``g`` (keepdims-shaped, maybe with leading batch axes) broadcast to ``x``'s shape in
+    ``x``'s library: the cotangent of a sum, spread back over what it summed. Dask gets ``x``'s
+    chunks, so the spread cotangent is never one chunk as large as the reduced axes."""
+    g = like(g, x)
+    batch = g.shape[: g.ndim - x.ndim]
+    shape = (*batch, *x.shape)
+    if x.lib == "dask":
+        import dask.array as da
+
+        chunks = tuple((b,) for b in batch) + x.raw.chunks
+        return wrap(da.broadcast_to(g.raw, shape, chunks=chunks))
+    return np.broadcast_to(g, shape)
+
+
 def compute(values: list) -> list:
     """``values`` with every lazy (Dask) array computed, all in one call of Dask's scheduler (a
     shared graph runs once); other values unchanged."""

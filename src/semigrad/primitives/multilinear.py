@@ -85,6 +85,9 @@ def _array(x):
 def contract(eq: str, *operands):
     """Evaluate an explicit einsum equation on arrays (BLAS for two operands)."""
     ins, out = parse_equation(eq)
+    if any(isinstance(o, _backend.Array) for o in operands):
+        # another library's arrays: its own einsum (Dask's is blockwise, chunk by chunk)
+        return np.einsum(eq, *operands)
     if len(operands) == 2:
         a, b = _array(operands[0]), _array(operands[1])
         plan, swap = _ordered_plan(ins[0], ins[1], out, a.shape, b.shape)
