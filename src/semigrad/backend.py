@@ -45,6 +45,16 @@ __all__ = ["Array", "library", "unwrap", "wrap"]
 
 _NUMPY_LIKE = (np.ndarray, np.generic, int, float, complex, bool)
 
+#: Types whose operations an Array leaves to them (semigrad's Tensor, set by semigrad.tensor).
+_DEFER_TO: tuple = ()
+
+
+def defer_to(*types) -> None:
+    """Let ``types`` handle operations mixing them with an :class:`Array` (the Tensor records
+    them); called once by :mod:`semigrad.tensor`, the layer above."""
+    global _DEFER_TO
+    _DEFER_TO = tuple(types)
+
 
 def _module_root(x) -> str:
     return type(x).__module__.split(".", 1)[0]
@@ -89,11 +99,16 @@ def unwrap(x):
     return x.raw if isinstance(x, Array) else x
 
 
+def _rebuilt(x, items):
+    """A tuple or list of ``x``'s type from ``items`` (named tuples: NumPy's results)."""
+    return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+
+
 def unwrap_tree(x):
     if isinstance(x, Array):
         return x.raw
     if isinstance(x, tuple | list):
-        return type(x)(unwrap_tree(v) for v in x)
+        return _rebuilt(x, [unwrap_tree(v) for v in x])
     if isinstance(x, dict):
         return {k: unwrap_tree(v) for k, v in x.items()}
     return x
@@ -101,7 +116,7 @@ def unwrap_tree(x):
 
 def _wrap_tree(x):
     if isinstance(x, tuple | list):
-        return type(x)(_wrap_tree(v) for v in x)
+        return _rebuilt(x, [_wrap_tree(v) for v in x])
     return wrap(x)
 
 
@@ -273,6 +288,8 @@ class Array:
 
     # -- the protocols
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(isinstance(a, _DEFER_TO) for a in inputs):
+            return NotImplemented  # a Tensor among the operands records the operation
         out = kwargs.pop("out", None)
         if out is not None:
             return NotImplemented  # the engine never writes in place
@@ -283,6 +300,8 @@ class Array:
         return _wrap_tree(_translate_ufunc(self._xp_for(lib), ufunc, method, inputs, kwargs))
 
     def __array_function__(self, func, types, args, kwargs):
+        if any(issubclass(t, _DEFER_TO) for t in types):
+            return NotImplemented
         name = _qualname(func)
         if name in _DESCRIBE:
             return _DESCRIBE[name](*args, **kwargs)
@@ -436,7 +455,7 @@ def _native_args(args, ref):
         elif isinstance(a, np.ndarray) and ref.lib == "cupy":
             out.append(ref.xp.asarray(a))
         elif isinstance(a, tuple | list):
-            out.append(type(a)(_native_args(a, ref)))
+            out.append(_rebuilt(a, _native_args(a, ref)))
         else:
             out.append(a)
     return out
@@ -1033,7 +1052,44 @@ def _nan_to_num(xp, r, copy=True, nan=0.0, posinf=None, neginf=None):
     return xp.where(r == -math.inf, xp.full_like(r, neginf), r)
 
 
+def _triangle(keep):
+    def handler(xp, r, k=0):
+        n, m = r.shape[-2:]
+        mask = keep(np.ones((n, m), dtype=bool), k)
+        return xp.where(xp.asarray(mask, **_on(r)), r, xp.zeros_like(r))
+
+    return handler
+
+
+def _diagonal_of(xp, r, offset=0, axis1=0, axis2=1):
+    nd = r.ndim
+    a1, a2 = axis1 % nd, axis2 % nd
+    if (a1, a2) != (nd - 2, nd - 1):
+        rest = [k for k in range(nd) if k not in (a1, a2)]
+        r = xp.permute_dims(r, (*rest, a1, a2))
+    return xp.linalg.diagonal(r, offset=offset)
+
+
+def _take_along_axis(xp, arr, indices, axis=-1):
+    (r,) = _operands(xp, [arr])
+    idx = indices.raw if isinstance(indices, Array) else xp.asarray(
+        np.asarray(indices, dtype=np.int64), **_on(r))
+    if hasattr(xp, "take_along_axis"):
+        return xp.take_along_axis(r, idx, axis=axis)
+    # by a one-hot contraction along the axis (the standard before 2024.12)
+    axis = axis % r.ndim
+    r_last = xp.moveaxis(r, axis, -1) if hasattr(xp, "moveaxis") else _moveaxis(xp, r, axis, -1)
+    i_last = _moveaxis(xp, idx, axis, -1)
+    n = r_last.shape[-1]
+    hot = xp.astype(xp.expand_dims(i_last, axis=-1) == xp.arange(n, **_on(r)), r.dtype)
+    out = xp.sum(hot * xp.expand_dims(r_last, axis=-2), axis=-1)
+    return _moveaxis(xp, out, -1, axis)
+
+
 _FUNCTIONS = {
+    "take_along_axis": _take_along_axis,
+    "tril": _one(_triangle(np.tril)), "triu": _one(_triangle(np.triu)),
+    "diagonal": _one(_diagonal_of),
     "sinc": _one(_sinc), "round": _one(_round), "around": _one(_round),
     "nan_to_num": _one(_nan_to_num),
     "sum": _reduction("sum"), "prod": _reduction("prod"), "max": _reduction("max"),
@@ -1064,9 +1120,13 @@ _FUNCTIONS = {
 def _binary(ufunc, reflected=False):
     if reflected:
         def method(self, other):
+            if isinstance(other, _DEFER_TO):
+                return NotImplemented
             return ufunc(other, self)
     else:
         def method(self, other):
+            if isinstance(other, _DEFER_TO):
+                return NotImplemented  # a Tensor records the operation (its reflected method)
             return ufunc(self, other)
     return method
 

@@ -575,3 +575,6 @@ _UFUNC_METHODS = {
     ("minimum", "reduce"): "min", ("add", "accumulate"): "cumsum",
     ("multiply", "accumulate"): "cumprod",
 }
+
+
+_backend.defer_to(Tensor)

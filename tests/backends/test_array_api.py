@@ -18,6 +18,7 @@ from semigrad.primitives import (
     REGISTRY,
     complex,
     elementwise,
+    linalg,
     multilinear,
     numpy_elementwise,
     reductions,
@@ -48,7 +49,8 @@ LIBRARIES = _libraries()
 
 from primitive_cases import CASES, NON_DIFFERENTIABLE  # noqa: E402
 
-CORE_MODULES = (elementwise, structural, reductions, multilinear, numpy_elementwise, complex)
+CORE_MODULES = (elementwise, structural, reductions, multilinear, numpy_elementwise, complex,
+                linalg)
 CORE = sorted({p.name for m in CORE_MODULES for p in vars(m).values()
                if getattr(p, "name", None) in REGISTRY and REGISTRY[p.name] is p})
 CORE_CASES = [pytest.param(fn, args, id=f"{name}-{label}")

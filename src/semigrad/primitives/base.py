@@ -827,7 +827,7 @@ def transpose_jvp(prim, i, g, xs, out, params):
     evaluation of the forward rule.
     """
     x = xs[i]
-    xv = x.value if type(x) is Tensor else np.asarray(x)
+    xv = x.value if type(x) is Tensor else x if type(x) is _Array else np.asarray(x)
 
     def linear(t):
         ts = [None] * len(xs)

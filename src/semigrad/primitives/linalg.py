@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend as _backend
 from . import complex as _C
 from . import structural as _S
 from .base import Dense, align, shape_of, unbroadcast
@@ -95,7 +96,7 @@ def _gauge_fix(v, dv):
     phase e^{iθ}, and the phase that keeps that entry real moves by dθ = −Im(dv_k)/v_k.
     Returns ``(dv + i v dθ, dθ)``; for complex values only (real ones need no correction).
     """
-    vv = v.value if hasattr(v, "value") else np.asarray(v)
+    vv = v.value if hasattr(v, "value") else v if isinstance(v, _backend.Array) else np.asarray(v)
     idx = _top_rows(vv)
     onehot = (np.arange(vv.shape[-2])[:, None] == idx).astype(np.float64)
     entry = _ops().sum(dv * onehot, axis=-2, keepdims=True)
@@ -133,7 +134,7 @@ def _sym_lower_cotangent(g, n):
 
 
 def _symmetric_from_lower(a):
-    a = np.asarray(a)
+    a = a if isinstance(a, _backend.Array) else np.asarray(a)
     strict = np.tril(a, -1)
     diag = np.real(np.diagonal(a, axis1=-2, axis2=-1))[..., None] * np.eye(a.shape[-1])
     return strict + np.conj(np.swapaxes(strict, -1, -2)) + diag
