@@ -128,3 +128,24 @@ def test_conversion_to_numpy_is_refused_with_the_library_named():
     with pytest.raises(TypeError, match="array_api_strict array of shape \\(2,\\) would be "
                                         "converted to NumPy"):
         np.asarray(backend.wrap(xp.asarray([1.0, 2.0])))
+
+
+@pytest.mark.parametrize("to_library", LIBRARIES)
+def test_every_transform_returns_the_library_s_arrays(to_library):
+    x_np = np.array([0.3, -0.5, 1.2])
+    x = to_library(x_np.copy())
+    f = lambda v: sg.sin(v) * v ** 2  # noqa: E731
+    s = lambda v: sg.sum(f(v))  # noqa: E731
+    results = {
+        "jacobian": (sg.jacobian(f)(x), sg.jacobian(f)(x_np)),
+        "jacfwd": (sg.jacfwd(f)(x), sg.jacfwd(f)(x_np)),
+        "hessian": (sg.hessian(s)(x), sg.hessian(s)(x_np)),
+        "vjp": (sg.vjp(f, x)[1](to_library(np.ones(3)))[0], sg.vjp(f, x_np)[1](np.ones(3))[0]),
+        "hvp": (sg.hvp(s, (x,), (to_library(np.ones(3)),))[1],
+                sg.hvp(s, (x_np,), (np.ones(3),))[1]),
+        "derivative": (sg.derivative(s, order=2)(x), sg.derivative(s, order=2)(x_np)),
+    }
+    for name, (ours, want) in results.items():
+        assert type(ours) is type(x), f"{name} returned {type(ours)}"
+        np.testing.assert_allclose(_numpy(ours), want, rtol=1e-13, err_msg=name)
+    sg.check_grads(s, (x,), modes=("rev", "fwd"), order=2)

@@ -578,7 +578,8 @@ def jacobian(f, argnums=0, mode="rev", holomorphic=False):
             out_shapes = [_shape(o) for o in out_leaves]
             sizes = [int(np.prod(s, dtype=np.int64)) for s in out_shapes]
             total, starts = int(sum(sizes)), np.cumsum([0, *sizes])
-            dtype = np.result_type(*[getattr(o, "dtype", np.float64) for o in out_leaves])
+            dtype = np.result_type(*[backend.numpy_dtype(getattr(o, "dtype", np.float64))
+                                     for o in out_leaves])
             seeds = [_eye_rows(total, st, s, dtype, nested) for st, s in zip(starts, out_shapes)]
             cts = [backend.wrap(c) for c in flatten(vjp_fn(unflatten(out_spec, seeds)))[0]]
             blocks = [
