@@ -112,6 +112,7 @@ def _lift_tree(tree, name, where, private=False):
 
 
 _NUMERIC = (Tensor, np.ndarray, np.generic, float, int, complex)
+_PLAIN = frozenset((float, int, np.ndarray, np.float64, np.float32))  # never another library's
 
 
 def _split_aux(name, out, has_aux):
@@ -168,7 +169,7 @@ def _like_input(g, original, nested):
         return g if isinstance(g, Tensor) else Tensor(g)
     if type(g) is Tensor:
         g = g.value
-    if backend.library(original) is not None:
+    if type(original) not in _PLAIN and backend.library(original) is not None:
         g = backend.like(g, original)  # the input's library, even through constants only
     if isinstance(g, backend.Array):  # computed in another library: returned in it
         target = _input_value(original, "", "").dtype
