@@ -113,6 +113,7 @@ def _lift_tree(tree, name, where, private=False):
 
 _NUMERIC = (Tensor, np.ndarray, np.generic, float, int, complex)
 _PLAIN = frozenset((float, int, np.ndarray, np.float64, np.float32))  # never another library's
+_ARRAY = backend.Array
 
 
 def _split_aux(name, out, has_aux):
@@ -169,15 +170,16 @@ def _like_input(g, original, nested):
         return g if isinstance(g, Tensor) else Tensor(g)
     if type(g) is Tensor:
         g = g.value
-    if type(original) not in _PLAIN and backend.library(original) is not None:
-        g = backend.like(g, original)  # the input's library, even through constants only
-    if isinstance(g, backend.Array):  # computed in another library: returned in it
+    if type(original) is float and type(g) is not _ARRAY and not getattr(g, "shape", ()):
+        return float(g)
+    if type(g) is _ARRAY or (type(original) not in _PLAIN
+                             and backend.library(original) is not None):
+        # computed in another library, or for an input of one: returned in the input's
+        g = backend.like(g, original)
         target = _input_value(original, "", "").dtype
         if g.dtype != target:
             g = (g.real if g.dtype.kind == "c" and target.kind != "c" else g).astype(target)
         return g.raw
-    if type(original) is float and not getattr(g, "shape", ()):
-        return float(g)
     g = reverse.writable(g)
     target = getattr(original, "dtype", None)
     if target is None or target.kind not in "fc":

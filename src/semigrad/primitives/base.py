@@ -508,9 +508,12 @@ class Elementwise(Primitive):
 
     def vjp(self, i, g, xs, out, params):
         partial = self.partials[i]
-        if not callable(partial):
-            raise self._no_partial(i, xs)
-        p = partial(*xs, out, **params) if params else partial(*xs, out)
+        try:
+            p = partial(*xs, out, **params) if params else partial(*xs, out)
+        except TypeError:
+            if not callable(partial):  # None or NoDerivative: no partial to call
+                raise self._no_partial(i, xs) from None
+            raise
         if type(p) is not int:
             g = g * p  # the multiply primitive on Tensors, NumPy's on arrays
         elif p == -1:
