@@ -125,6 +125,7 @@ from .parse import Expression, ParseError, parse
 from .semiring import algebras as semirings
 from .semiring.paths import backprop
 from .tensor import Tensor, tensor
+from .vmap import vmap
 
 # The composition root: the layers below the NumPy namespace, the sweeps and the pictures
 # get what those layers provide here, once (they never import upwards; tests/test_layers.py).

@@ -41,22 +41,26 @@ class State:
     ``floor``: the creation number of the outermost running transform's first
     input (values created at or after it are traced by a transform);
     ``anomaly``: anomaly detection on; ``grad_enabled``: operations on Tensors
-    that require grad are recorded.
+    that require grad are recorded; ``static``: a trace that will be replayed on other
+    values is running (``sg.vmap``), so traced values may not decide Python control flow.
     """
 
-    __slots__ = ("depth", "floor", "anomaly", "grad_enabled")
+    __slots__ = ("depth", "floor", "anomaly", "grad_enabled", "static")
 
-    def __init__(self, depth=0, floor=float("inf"), anomaly=False, grad_enabled=True):
+    def __init__(self, depth=0, floor=float("inf"), anomaly=False, grad_enabled=True,
+                 static=False):
         self.depth = depth
         self.floor = floor
         self.anomaly = anomaly
         self.grad_enabled = grad_enabled
+        self.static = static
 
     def replace(self, **changes) -> State:
         """A copy with some fields changed (states are never changed in place)."""
         get = changes.get
         return State(get("depth", self.depth), get("floor", self.floor),
-                     get("anomaly", self.anomaly), get("grad_enabled", self.grad_enabled))
+                     get("anomaly", self.anomaly), get("grad_enabled", self.grad_enabled),
+                     get("static", self.static))
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in State.__slots__)

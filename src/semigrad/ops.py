@@ -494,8 +494,8 @@ def _normalise_index(index, in_shape):
         if isinstance(value, list) and not value:
             value = it = np.zeros(0, dtype=np.intp)
         if isinstance(value, list | np.ndarray) or (
-            isinstance(value, np.generic) and value.dtype == bool
-        ):
+            isinstance(value, np.generic) and (value.dtype == bool or isinstance(it, Tensor))
+        ):  # a Tensor, 0-d included, is an index array: recorded, so its graph replays
             value = np.asarray(value)
             if value.dtype.kind not in "biu":
                 raise IndexError(

@@ -133,7 +133,9 @@ class Tensor:
         (JAX raises here, PyTorch warns). Outside transforms (the eager face)
         ``float(loss)`` and ``loss.item()`` are plain conversions.
         """
-        if self.requires_grad and self._id >= _context.current().floor:
+        state = _context.current()
+        if (self.requires_grad or (state.static and self._prim is not None)) and \
+                self._id >= state.floor:
             frame = _context.user_frame(2)
             raise TypeError(
                 f"{what} on a traced value inside a transform (shape {self.shape}, dtype "
@@ -170,7 +172,18 @@ class Tensor:
         return int(value)
 
     def __bool__(self) -> bool:
-        # Control flow on traced values (``if x > 0:``) is legal in reverse mode.
+        # Control flow on traced values (``if x > 0:``) is legal in reverse mode; not in a
+        # trace that is replayed on other values (sg.vmap), where the branch would be frozen.
+        state = _context.current()
+        if state.static and self._id >= state.floor:
+            frame = _context.user_frame(1)
+            raise TypeError(
+                f"bool() of a traced value inside sg.vmap (shape {self.shape}) at "
+                f"{_context.where(frame)}: the function is traced once and replayed for every "
+                "example, so a Python branch on a value would be taken for all of them. Use "
+                "sg.where(condition, a, b), pass the value as a static (unmapped) argument, "
+                "or loop in Python"
+            )
         return bool(self.value)
 
     def __array__(self, dtype=None, copy=None):

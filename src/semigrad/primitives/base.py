@@ -296,6 +296,20 @@ class Primitive:
         """Whether input ``i`` carries a derivative (indices and conditions do not)."""
         return self.differentiable
 
+    def batch(self, xs, batched, size: int, params):
+        """The primitive mapped over a leading batch axis (``sg.vmap``'s interpreter).
+
+        ``xs`` are the inputs, ``batched[i]`` whether input ``i`` carries the batch axis
+        (of length ``size``) in front; the result carries it in front. This default runs
+        the primitive once per example and stacks the results (right for any primitive);
+        the kinds whose implementations act on trailing axes override it with one call.
+        """
+        from .. import ops
+
+        outs = [self(*[x[k] if b else x for x, b in zip(xs, batched)], **params)
+                for k in range(size)]
+        return ops.stack(outs, axis=0)
+
     def unprovided(self, i: int, xs) -> TypeError | None:
         """For an input without a partial: the error to raise when its derivative exists but
         is not provided (a sweep must not read that as zero); None for an input that has no
@@ -549,6 +563,14 @@ class Elementwise(Primitive):
     def has_partial(self, i):
         return self.partials is not None and callable(self.partials[i])
 
+    def batch(self, xs, batched, size, params):
+        # Broadcasting does it: batched inputs get unit axes between the batch axis and
+        # their own, so that their trailing axes line up with the example's output.
+        nds = [ndim_of(x) - b for x, b in zip(xs, batched)]
+        out_nd = max(nds)
+        aligned = [align(x, nd, out_nd) if b else x for x, b, nd in zip(xs, batched, nds)]
+        return self(*aligned, **params)
+
     def unprovided(self, i, xs):
         if self.partials is not None and isinstance(self.partials[i], NoDerivative):
             return self._no_partial(i, xs)
@@ -654,6 +676,15 @@ class Linear(Primitive):
     def has_partial(self, i):
         return self.n_linear is None or i < self.n_linear
 
+    def batch(self, xs, batched, size, params):
+        n_lin = self.n_linear or len(xs)
+        if any(batched[n_lin:]):  # per-example index arrays (a mask of each example's values)
+            return super().batch(xs, batched, size, params)
+        # The implementation acts on trailing axes: every linear input carries the batch.
+        full = [x if b else _S.broadcast_to(x, shape=(size, *shape_of(x)), in_shape=shape_of(x))
+                for x, b in zip(xs[:n_lin], batched[:n_lin])]
+        return self(*full, *xs[n_lin:], **params)
+
     def scalar_edges(self, i, xs, out, params):
         # Run the map (or its transpose) on element numbers instead of values.
         n_lin = self.n_linear or len(xs)
@@ -685,6 +716,9 @@ class Reduction(Primitive):
         self.weights = weights
         # A selection's Jacobian pattern holds only the selected elements.
         self.selective = selective
+
+    def batch(self, xs, batched, size, params):
+        return self(xs[0], **params)  # its axes are negative: a leading axis is left alone
 
     def _keepdims(self, v, x, axis, keepdims):
         if keepdims:
@@ -748,6 +782,15 @@ class Multilinear(Primitive):
         # A semiring einsum of g with the lifted other operands, blocked to bound memory.
         return _M.semiring_einsum_vjp(S, params["eq"], i, g, xs)
 
+    def batch(self, xs, batched, size, params):
+        # One more letter, in front of the batched operands' subscripts and the output's.
+        ins, out = _M.parse_equation(params["eq"])
+        used = set("".join(ins) + out)
+        letter = next(c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba"
+                      if c not in used)
+        eq = ",".join(letter + sub if b else sub for sub, b in zip(ins, batched))
+        return self(*xs, **{**params, "eq": f"{eq}->{letter}{out}"})
+
     def flops(self, xs, out, params):
         """2·Π(letter sizes) per pair of operands: the products and sums of the contraction."""
         ins, _ = _M.parse_equation(params["eq"])
@@ -781,6 +824,11 @@ class Dense(Primitive):
         # one call, for rules that share work between inputs (then ``vjp_rule`` may be None).
         self.vjp_many_rule = vjp_many_rule
         self.shares_work = vjp_many_rule is not None
+
+    def batch(self, xs, batched, size, params):
+        if len(xs) == 1:  # a stack of matrices is fine for the values (the last two axes)
+            return self(xs[0], **params)
+        return super().batch(xs, batched, size, params)
 
     def _transposed(self, xs):
         return (self.vjp_rule is None and self.vjp_many_rule is None) or (

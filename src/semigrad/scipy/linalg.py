@@ -288,7 +288,18 @@ def _lu_vjp(i, g, xs, out, perm):
     return _permute_rows(z, np.argsort(np.asarray(perm), axis=-1))  # Pᵀ z
 
 
-_lu = Dense(
+class _PivotedLU(Dense):
+    """The LU primitive: its row permutation is a parameter chosen from the values."""
+
+    def batch(self, xs, batched, size, params):
+        raise TypeError(
+            "lu_factor under sg.vmap: its pivots are chosen from each matrix's values, and a "
+            "traced function is replayed with the first example's; factor the matrices in a "
+            "Python loop, or solve with semigrad.numpy.linalg.solve, which maps"
+        )
+
+
+_lu = _PivotedLU(
     "lu_factor",
     _lu_impl,
     _lu_vjp,
