@@ -26,6 +26,7 @@ from .autodiff.custom import custom_jvp, custom_vjp, fixed_point
 from .context import enable_grad, is_grad_enabled, no_grad
 from .cost import Cost, cost
 from .graph import Graph, Hyperedge, Node, trace
+from .jit import jit
 from .numeric import check_grads
 
 # One object per name: where NumPy's namespace and semigrad's share a name, sg.<name> is

@@ -126,14 +126,23 @@ def vmap(f, in_axes=0, out_axes=0):
 
 def _trace(f, name, moved, batched, spec):
     """The graph of ``f`` on one example (the first), its array leaves all inputs."""
+    example = [getattr(x, "value", x)[0] if b and _is_array(x) else x
+               for x, b in zip(moved, batched)]
+    return trace_static(f, name, example, spec)
+
+
+def trace_static(f, name, leaves, spec):
+    """The graph of ``f`` on the arguments ``leaves`` (of structure ``spec``), to be replayed
+    on other values (sg.vmap, sg.jit): every array leaf is an input (integers and booleans
+    through a recorded cast), other leaves are closed over, and Python control flow on
+    traced values is refused while ``f`` runs. Returns ``(graph, output structure)``."""
     example = []
     lifted = []
-    for x, b in zip(moved, batched):
+    for x in leaves:
         if not _is_array(x):
             example.append(x)
             continue
         v = getattr(x, "value", x)
-        v = v[0] if b else v
         kind = np.result_type(getattr(v, "dtype", type(v))).kind
         if kind in "iub":
             # Integers and booleans (labels, indices, masks) enter as a float input cast
