@@ -8,6 +8,7 @@ module, options passed to the adapter).
 
 LIBS = {
     "semigrad": ("semigrad", "semigrad_impl", {}),
+    "semigrad-jit": ("semigrad", "semigrad_impl", {"jit": True}),
     "torch": ("torch", "torch_impl", {}),
     "torch-vec": ("torch", "torch_impl", {"vectorize": True}),
     "jax": ("jax", "jax_impl", {"jit": False}),

@@ -1,6 +1,8 @@
 """semigrad itself: the functional API (``sg.value_and_grad``) and, for W4, the eager Tensor API.
 
-W6 runs its NumPy code over ``semigrad.numpy``.
+W6 runs its NumPy code over ``semigrad.numpy``. With ``jit=True`` (``semigrad-jit``) the same
+functions go through ``sg.jit``: traced once, then run as the compiled straight-line program
+(W4, the eager Tensor API, has no compiled form).
 
 Functions are called on plain numpy arrays for the "forward" measures: semigrad returns
 plain numpy values when no Tensor is involved, so that is its no-tape path.
@@ -19,6 +21,7 @@ from problems import (
     RECURRENCE_START,
     SEED_POINT,
     Case,
+    Skip,
     chain,
     chain_data,
     hessian_case,
@@ -36,13 +39,18 @@ ops = SimpleNamespace(exp=sg.exp, log=sg.log, sin=sg.sin, tanh=sg.tanh, sum=sg.s
                       matmul=sg.matmul, log_softmax=lambda h: sg.log_softmax(h, axis=1))
 
 
+def _compiled(fn, jit):
+    return sg.jit(fn) if jit else fn
+
+
 def _array(a):
     """A Tensor's value (or a plain array / float) as a numpy array."""
     return np.asarray(getattr(a, "value", a))
 
 
-def w1(sizes):
-    value_and_grad = sg.value_and_grad(lambda *a: seed(ops, *a), argnums=(0, 1, 2, 3))
+def w1(sizes, jit=False):
+    value_and_grad = _compiled(
+        sg.value_and_grad(lambda *a: seed(ops, *a), argnums=(0, 1, 2, 3)), jit)
 
     def check():
         value, grads = value_and_grad(*SEED_POINT)
@@ -51,10 +59,11 @@ def w1(sizes):
     return Case({"value+grad": lambda: value_and_grad(*SEED_POINT)}, check)
 
 
-def w1b(sizes):
+def w1b(sizes, jit=False):
     args = seed_arrays(sizes.array_len)
-    total = lambda *a: sg.sum(seed(ops, *a))
-    value_and_grad = sg.value_and_grad(total, argnums=(0, 1, 2, 3))
+    total = _compiled(lambda *a: sg.sum(seed(ops, *a)), jit)
+    value_and_grad = _compiled(sg.value_and_grad(lambda *a: sg.sum(seed(ops, *a)),
+                                                 argnums=(0, 1, 2, 3)), jit)
 
     def check():
         value, grads = value_and_grad(*args)
@@ -64,11 +73,12 @@ def w1b(sizes):
                 check)
 
 
-def w2(sizes):
+def w2(sizes, jit=False):
     params, x, labels = mlp_data(sizes)
     rows = np.arange(sizes.batch)
-    loss = lambda p: mlp_loss(ops, p, x, labels, rows)
-    value_and_grad = sg.value_and_grad(loss)
+    loss = _compiled(lambda p: mlp_loss(ops, p, x, labels, rows), jit)
+    value_and_grad = _compiled(sg.value_and_grad(lambda p: mlp_loss(ops, p, x, labels, rows)),
+                               jit)
 
     def step():
         value, grads = value_and_grad(params)
@@ -83,18 +93,20 @@ def w2(sizes):
     return Case({"SGD step": step, "forward": lambda: loss(params)}, check)
 
 
-def w3(sizes):
+def w3(sizes, jit=False):
     """``sg.hessian``: forward-over-reverse, one batched sweep per order."""
 
     def hessian_for(a, x):
-        hessian = sg.hessian(lambda v: logistic(ops, a, v))
+        hessian = _compiled(sg.hessian(lambda v: logistic(ops, a, v)), jit)
         return (lambda: hessian(x)), _array
 
     return hessian_case(hessian_for, sizes)
 
 
-def w4(sizes):
+def w4(sizes, jit=False):
     """Eager Tensor API: build the graph step by step, then ``.backward()``."""
+    if jit:
+        raise Skip("the eager Tensor API (build, then backward) has no compiled form")
 
     def run():
         a0 = sg.tensor(RECURRENCE_START[0], requires_grad=True)
@@ -106,9 +118,10 @@ def w4(sizes):
     return Case({"build+backward": run}, run)
 
 
-def w5(sizes):
+def w5(sizes, jit=False):
     x, mul, add = chain_data(sizes)
-    value_and_grad = sg.value_and_grad(lambda h: sg.sum(chain(ops, h, mul, add, sizes.chain_ops)))
+    value_and_grad = _compiled(
+        sg.value_and_grad(lambda h: sg.sum(chain(ops, h, mul, add, sizes.chain_ops))), jit)
 
     def check():
         value, grad = value_and_grad(x)
@@ -117,11 +130,12 @@ def w5(sizes):
     return Case({"per op": lambda: value_and_grad(x)}, check, per_call_divisor=sizes.chain_ops)
 
 
-def w6(sizes):
+def w6(sizes, jit=False):
     """The NumPy program over ``semigrad.numpy``."""
     a, x = numpy_data(sizes.numpy_n)
-    f = lambda a, x: numpy_program(snp, a, x)
-    value_and_grad = sg.value_and_grad(f, argnums=(0, 1))
+    f = _compiled(lambda a, x: numpy_program(snp, a, x), jit)
+    value_and_grad = _compiled(
+        sg.value_and_grad(lambda a, x: numpy_program(snp, a, x), argnums=(0, 1)), jit)
 
     def check():
         value, grads = value_and_grad(a, x)

@@ -67,6 +67,16 @@ def _literal(value) -> str | None:
     return None
 
 
+# Primitives whose implementations are Python's operators (so that they work on object
+# arrays too): on the program's arrays, the NumPy ufuncs those operators call.
+_OPERATOR_UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+                    "divide": np.true_divide, "negative": np.negative}
+
+
+def _ufunc(prim):
+    return _OPERATOR_UFUNCS.get(prim.name, prim.impl) if prim.registered else prim.impl
+
+
 class Program:
     """One compiled signature: the graph, the generated source and the function run."""
 
@@ -74,6 +84,11 @@ class Program:
         self.graph = graph
         self.out_spec = out_spec
         self.source, self._run = _lower(graph, name)
+
+    def run_numpy(self, args):
+        """The program on flat arguments that are floats and NumPy arrays (the fast path)."""
+        return unflatten(self.out_spec, list(self._run(
+            *[np.float64(x) if type(x) is float else x for x in args])))
 
     def __call__(self, leaves):
         # NumPy scalars for Python numbers (NumPy's arithmetic, as the primitives give it),
@@ -96,7 +111,7 @@ def _lower(graph, name):
     prims: dict[str, object] = {name: None}  # the function's own name is taken
 
     def prim_name(prim):
-        impl = prim.impl  # called directly: the program's values are arrays already
+        impl = _ufunc(prim)  # called directly: the program's values are arrays already
         base = prim.name
         if keyword.iskeyword(base) or hasattr(builtins, base) or not base.isidentifier():
             base = f"{base}_" if base.isidentifier() else "op_" + str(len(prims))
@@ -115,6 +130,7 @@ def _lower(graph, name):
         return n
 
     seen: dict[tuple, str] = {}
+    meta: dict[str, tuple] = {}  # var -> (a fresh ndarray of a ufunc, its shape, its dtype)
     count = 0
     for e in graph.edges:
         ins = [n.index for n in e.inputs]
@@ -138,15 +154,48 @@ def _lower(graph, name):
         count += 1
         seen[call] = var
         names[e.output.index] = var
-        lines.append(f"    {var} = {call}")
+        value = e.output.value
+        # an elementwise NumPy ufunc into a fresh array: it may write into a dying input's
+        fn = _ufunc(e.prim)
+        reusable = (isinstance(fn, np.ufunc) and fn.nout == 1 and not kw
+                    and type(value) is np.ndarray and value.ndim > 0)
+        meta[var] = (reusable, value.shape if reusable else None,
+                     value.dtype if reusable else None)
+        lines.append((var, args, call, reusable))
     outs = [names[n.index] if n.index in names else const_name(consts[n.index])
             for n in graph.outputs]
     params = ", ".join(f"x{k}" for k in range(len(graph.inputs)))
-    source = "\n".join([f"def {name}({params}):", *lines,
+    source = "\n".join([f"def {name}({params}):", *_with_frees(lines, outs, meta),
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
     namespace = dict(env)
     exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
     return source, namespace[name]
+
+
+def _with_frees(lines, outs, meta):
+    """The assignments, each value released after its last use, and an elementwise ufunc
+    writing into the buffer of an input that dies with it (``out=``): what NumPy's own
+    expressions get from temporary elision, so large intermediates stay few and hot."""
+    last = {}
+    for k, (_, used, _, _) in enumerate(lines):
+        for v in used:
+            if v.startswith("v"):
+                last[v] = k
+    kept = set(outs)
+    text = []
+    for k, (var, used, call, reusable) in enumerate(lines):
+        if reusable:
+            shape, dtype = meta[var][1:]
+            donor = next((v for v in used if v.startswith("v") and last[v] == k
+                          and v not in kept and meta[v] == (True, shape, dtype)), None)
+            if donor is not None:
+                call = f"{call[:-1]}, out={donor})"
+        text.append(f"    {var} = {call}")
+        done = sorted((v for v, at in last.items() if at == k and v not in kept),
+                      key=lambda v: int(v[1:]))
+        if done:
+            text.append(f"    del {', '.join(done)}")
+    return text
 
 
 def jit(f, static_argnums=()):
@@ -193,9 +242,18 @@ def jit(f, static_argnums=()):
             jitted.traces += 1
         return prog, leaves
 
+    fast: dict = {}  # flat arguments of floats and NumPy arrays only: a cheaper key
+
     @functools.wraps(f)
     def jitted(*args):
+        key = None if static else _fast_key(args)
+        if key is not None:
+            prog = fast.get(key)
+            if prog is not None and not context.current().depth:
+                return prog.run_numpy(args)
         prog, leaves = program(args)
+        if key is not None:
+            fast[key] = prog
         arrays = [x for x in leaves if _is_array(x)]
         if any(isinstance(x, Tensor) for x in arrays) or context.current().depth:
             # inside a transform, or on Tensors: replay through the primitives (recorded)
@@ -208,6 +266,20 @@ def jit(f, static_argnums=()):
     jitted.source = source
     jitted.traces = 0
     return jitted
+
+
+def _fast_key(args):
+    """A signature for flat arguments that are all Python floats or NumPy arrays, else None."""
+    key = []
+    for a in args:
+        cls = type(a)
+        if cls is float:
+            key.append(cls)
+        elif cls is np.ndarray:
+            key.append((a.shape, a.dtype))
+        else:
+            return None
+    return tuple(key)
 
 
 def _hashable(spec):
