@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import importlib.util
 import keyword
 
 import numpy as np
@@ -84,9 +85,24 @@ class Program:
         self.graph = graph
         self.out_spec = out_spec
         self.source, self._run = _lower(graph, name)
+        # All-scalar float64 programs compile whole with numba where it is installed, once
+        # hot: the first calls run the NumPy program, so a first call costs no compilation.
+        self._hot = None
+        scalar = _lower_scalar(graph, name)
+        if scalar is not None:
+            self.source, self._hot = scalar
+            self._calls = 0
+
+    def _warm(self):
+        self._calls += 1
+        if self._calls >= HOT_CALLS:
+            self._run = self._hot()
+            self._hot = None
 
     def run_numpy(self, args):
         """The program on flat arguments that are floats and NumPy arrays (the fast path)."""
+        if self._hot is not None:
+            self._warm()
         return unflatten(self.out_spec, list(self._run(
             *[np.float64(x) if type(x) is float else x for x in args])))
 
@@ -94,6 +110,8 @@ class Program:
         # NumPy scalars for Python numbers (NumPy's arithmetic, as the primitives give it),
         # another library's arrays wrapped for the seam, and unwrapped on the way out.
         leaves = [np.float64(x) if type(x) is float else backend.wrap(x) for x in leaves]
+        if self._hot is not None:
+            self._warm()
         return unflatten(self.out_spec, [backend.unwrap(v) for v in self._run(*leaves)])
 
 
@@ -170,6 +188,74 @@ def _lower(graph, name):
     namespace = dict(env)
     exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
     return source, namespace[name]
+
+
+#: Calls after which an all-scalar program is compiled by numba (where it is installed).
+HOT_CALLS = 20
+
+# Scalar expressions of the elementwise primitives, for numba (math on float64 scalars).
+_SCALAR = {
+    "add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
+    "divide": "{0} / {1}", "negative": "-{0}", "power": "{0} ** {1}", "square": "{0} * {0}",
+    "reciprocal": "1.0 / {0}", "exp": "math.exp({0})", "expm1": "math.expm1({0})",
+    "log": "math.log({0})", "log1p": "math.log1p({0})", "sqrt": "math.sqrt({0})",
+    "sin": "math.sin({0})", "cos": "math.cos({0})", "tan": "math.tan({0})",
+    "tanh": "math.tanh({0})", "sinh": "math.sinh({0})", "cosh": "math.cosh({0})",
+    "arcsin": "math.asin({0})", "arccos": "math.acos({0})", "arctan": "math.atan({0})",
+    "arctan2": "math.atan2({0}, {1})", "abs": "abs({0})",
+    "sigmoid": "1.0 / (1.0 + math.exp(-{0}))",
+}
+
+
+def _lower_scalar(graph, name):
+    """The program compiled whole by numba when every value is a float64 scalar and every
+    operation has a scalar form; None otherwise (or without numba)."""
+    def scalar(v):
+        return np.ndim(v) == 0 and np.result_type(v) == np.float64
+
+    if not all(scalar(n.value) for n in graph.nodes if n.kind != "constant"):
+        return None
+    if not all(e.prim.name in _SCALAR or e.prim.name == "identity" for e in graph.edges):
+        return None
+    if any(e.params for e in graph.edges):
+        return None
+    if importlib.util.find_spec("numba") is None:  # imported when it compiles: it is slow
+        return None
+    names = {n.index: f"x{k}" for k, n in enumerate(graph.inputs)}
+    for n in graph.nodes:
+        if n.kind == "constant":
+            if not (np.ndim(n.value) == 0 and np.result_type(n.value).kind in "iuf"):
+                return None
+            names[n.index] = repr(float(n.value))
+    lines = []
+    for k, e in enumerate(graph.edges):
+        args = [names[n.index] for n in e.inputs]
+        if e.prim.name == "identity":
+            names[e.output.index] = args[0]
+            continue
+        names[e.output.index] = f"v{k}"
+        lines.append(f"    v{k} = {_SCALAR[e.prim.name].format(*args)}")
+    outs = [names[n.index] for n in graph.outputs]
+    params = ", ".join(f"x{k}" for k in range(len(graph.inputs)))
+    source = "\n".join([f"def {name}({params}):", *lines,
+                        f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
+    namespace = {"math": __import__("math")}
+    exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
+
+    def compiled():
+        import numba
+
+        # NumPy's error model: 1/0 is inf and log(-1) nan, as on the NumPy path.
+        fn = numba.njit(error_model="numpy")(namespace[name])
+
+        def run(*args):
+            return tuple(np.float64(v) for v in fn(*args))
+
+        return run
+
+    note = (f"# all values are float64 scalars: compiled whole by numba after {HOT_CALLS} "
+            "calls (the NumPy program runs until then)\n")
+    return note + source, compiled
 
 
 def _with_frees(lines, outs, meta):

@@ -74,3 +74,32 @@ def test_control_flow_on_traced_values_is_refused():
     g = sg.jit(lambda x, flip: -x if flip else x, static_argnums=1)
     assert g(np.ones(2), True).tolist() == [-1.0, -1.0]
     assert g(np.ones(2), False).tolist() == [1.0, 1.0]
+
+
+def test_all_scalar_programs_compile_whole_with_numba():
+    pytest.importorskip("numba")
+    import importlib
+
+    jit_module = importlib.import_module("semigrad.jit")  # the module (sg.jit is the function)
+
+    f = lambda x, y: sg.exp(y ** -x - sg.log(y)) + (y - x) ** 2 * sg.log(x)  # noqa: E731
+    vg = sg.value_and_grad(f, argnums=(0, 1))
+    j = sg.jit(vg)
+    assert "compiled whole by numba" in j.source(0.5, 2.0)
+    rng = np.random.default_rng(0)
+    points = [(rng.uniform(0.2, 1.0), rng.uniform(1.0, 3.0))
+              for _ in range(jit_module.HOT_CALLS + 30)]
+    for x, y in points:  # NumPy's program first, numba's once hot: both within a few ulp
+        value, grads = vg(x, y)
+        j_value, j_grads = j(x, y)
+        np.testing.assert_allclose(j_value, value, rtol=4 * np.finfo(float).eps)
+        np.testing.assert_allclose(j_grads, grads, rtol=4 * np.finfo(float).eps)
+    # NumPy's error model: 1/0 is inf, log of a negative number nan
+    g = sg.jit(lambda x: 1.0 / x + sg.log(x - 1.0))
+    for _ in range(jit_module.HOT_CALLS + 1):
+        with np.errstate(all="ignore"):
+            out = g(0.0)
+    assert np.isinf(out) or np.isnan(out)
+    # arrays are not all-scalar: the NumPy program
+    total = sg.value_and_grad(lambda x, y: sg.sum(f(x, y)), argnums=(0, 1))
+    assert "numba" not in sg.jit(total).source(np.full(2, 0.5), np.full(2, 2.0))
