@@ -88,9 +88,10 @@ class Program:
         # All-scalar float64 programs compile whole with numba where it is installed, once
         # hot: the first calls run the NumPy program, so a first call costs no compilation.
         self._hot = None
+        self.numba_source = None
         scalar = _lower_scalar(graph, name)
         if scalar is not None:
-            self.source, self._hot = scalar
+            self.numba_source, self._hot = scalar
             self._calls = 0
 
     def _warm(self):
@@ -190,8 +191,11 @@ def _lower(graph, name):
     return source, namespace[name]
 
 
-#: Calls after which an all-scalar program is compiled by numba (where it is installed).
+#: Calls after which a program is compiled by numba (where it is installed and applies).
 HOT_CALLS = 20
+#: The largest arrays fused into one numba loop: above, per-operation overhead no longer
+#: dominates and NumPy's vectorised ufuncs win over scalar math in a loop.
+FUSE_MAX_ELEMENTS = 4096
 
 # Scalar expressions of the elementwise primitives, for numba (math on float64 scalars).
 _SCALAR = {
@@ -208,39 +212,90 @@ _SCALAR = {
 
 
 def _lower_scalar(graph, name):
-    """The program compiled whole by numba when every value is a float64 scalar and every
-    operation has a scalar form; None otherwise (or without numba)."""
-    def scalar(v):
-        return np.ndim(v) == 0 and np.result_type(v) == np.float64
+    """The program compiled whole by numba (None where it does not apply, or without numba).
 
-    if not all(scalar(n.value) for n in graph.nodes if n.kind != "constant"):
-        return None
-    if not all(e.prim.name in _SCALAR or e.prim.name == "identity" for e in graph.edges):
-        return None
-    if any(e.params for e in graph.edges):
-        return None
+    It applies when every value is float64 and either a scalar or of one common shape S,
+    every operation has a scalar form (:data:`_SCALAR`), and sums over all of S feed only the
+    outputs: then one loop over S's elements computes everything (the elementwise chains
+    fused, nothing of shape S stored but the outputs), scalar-only work hoisted before it.
+    Sums accumulate in order, not pairwise as NumPy's: results within a few ulp per element.
+    """
     if importlib.util.find_spec("numba") is None:  # imported when it compiles: it is slow
         return None
+    shapes = {np.shape(n.value) for n in graph.nodes if np.ndim(n.value) > 0}
+    if len(shapes) > 1:
+        return None
+    shape = shapes.pop() if shapes else ()
+    if int(np.prod(shape, dtype=np.int64)) > FUSE_MAX_ELEMENTS:
+        return None  # NumPy's vectorised ufuncs are faster than a scalar loop on large arrays
+    for n in graph.nodes:
+        kind = np.result_type(n.value).kind
+        if kind != "f" or np.result_type(n.value) != np.float64:
+            if not (n.kind == "constant" and np.ndim(n.value) == 0 and kind in "iu"):
+                return None
+    sums = set()
+    for e in graph.edges:
+        if e.prim.name == "sum" and np.ndim(e.output.value) == 0:
+            sums.add(e.output.index)
+        elif e.prim.name not in _SCALAR and e.prim.name != "identity" or e.params:
+            return None
+    if any(n.index in sums for e in graph.edges for n in e.inputs):
+        return None  # a full sum used again needs a second pass
+    loop = bool(shape)
     names = {n.index: f"x{k}" for k, n in enumerate(graph.inputs)}
+    arrays = {n.index for n in graph.inputs if np.ndim(n.value)}
+    consts = []
     for n in graph.nodes:
         if n.kind == "constant":
-            if not (np.ndim(n.value) == 0 and np.result_type(n.value).kind in "iuf"):
-                return None
-            names[n.index] = repr(float(n.value))
-    lines = []
+            if np.ndim(n.value):
+                names[n.index] = f"k{len(consts)}"
+                consts.append(np.ascontiguousarray(n.value).ravel())
+                arrays.add(n.index)
+            else:
+                names[n.index] = repr(float(n.value))
+    if any(n.index in arrays or n.kind == "constant" for n in graph.outputs):
+        return None
+    before, inside, after = [], [], []
+    seen: dict[str, str] = {}
     for k, e in enumerate(graph.edges):
-        args = [names[n.index] for n in e.inputs]
+        args = [names[n.index] + ("[i]" if n.index in arrays else "") for n in e.inputs]
         if e.prim.name == "identity":
-            names[e.output.index] = args[0]
+            names[e.output.index] = names[e.inputs[0].index]
+            if e.inputs[0].index in arrays:
+                arrays.add(e.output.index)
             continue
-        names[e.output.index] = f"v{k}"
-        lines.append(f"    v{k} = {_SCALAR[e.prim.name].format(*args)}")
-    outs = [names[n.index] for n in graph.outputs]
-    params = ", ".join(f"x{k}" for k in range(len(graph.inputs)))
-    source = "\n".join([f"def {name}({params}):", *lines,
+        if e.output.index in sums:
+            var = names[e.output.index] = f"v{k}"
+            before.append(f"    {var} = 0.0")
+            inside.append(f"        {var} += {args[0]}")
+            continue
+        expr = _SCALAR[e.prim.name].format(*args)
+        if expr in seen:  # the same operation on the same values: computed once
+            names[e.output.index] = seen[expr]
+            continue
+        var = names[e.output.index] = seen[expr] = f"v{k}"
+        if np.ndim(e.output.value) and loop:
+            inside.append(f"        {var} = {expr}")
+        else:
+            before.append(f"    {var} = {expr}")
+    outs = []
+    for j, n in enumerate(graph.outputs):
+        if np.ndim(n.value):
+            before.append(f"    o{j} = np.empty(n)")
+            inside.append(f"        o{j}[i] = {names[n.index]}")
+            outs.append(f"o{j}")
+        else:
+            outs.append(names[n.index])
+    params = ", ".join([f"x{k}" for k in range(len(graph.inputs))]
+                       + [f"k{k}" for k in range(len(consts))])
+    body = [f"    n = {int(np.prod(shape, dtype=np.int64))}", *before]
+    if loop:
+        body += ["    for i in range(n):", *inside]
+    source = "\n".join([f"def {name}({params}):", *body, *after,
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
-    namespace = {"math": __import__("math")}
+    namespace = {"math": __import__("math"), "np": np}
     exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
+    array_out = [np.ndim(n.value) > 0 for n in graph.outputs]
 
     def compiled():
         import numba
@@ -249,12 +304,17 @@ def _lower_scalar(graph, name):
         fn = numba.njit(error_model="numpy")(namespace[name])
 
         def run(*args):
-            return tuple(np.float64(v) for v in fn(*args))
+            flat = [np.ravel(a) if np.ndim(a) else a for a in args]
+            out = fn(*flat, *consts)
+            return tuple(o.reshape(shape) if is_array else np.float64(o)
+                         for o, is_array in zip(out, array_out))
 
         return run
 
-    note = (f"# all values are float64 scalars: compiled whole by numba after {HOT_CALLS} "
-            "calls (the NumPy program runs until then)\n")
+    what = (f"one loop over the {int(np.prod(shape, dtype=np.int64))} elements of shape "
+            f"{shape}" if loop else "all values are float64 scalars")
+    note = (f"# {what}: compiled whole by numba after {HOT_CALLS} calls (the NumPy program "
+            "runs until then)\n")
     return note + source, compiled
 
 
@@ -293,7 +353,11 @@ def jit(f, static_argnums=()):
     arguments' values is an error at trace time naming the line (use ``sg.where``, a
     static argument, or eager mode). ``f`` must be a function of its arguments: values it
     closes over are constants of the program. ``jitted.source(*args)`` returns the program
-    for those arguments, ``jitted.traces`` counts the traces made.
+    for those arguments, ``jitted.traces`` counts the traces made. With numba installed, a
+    program whose values are all float64 scalars, or small arrays of one shape, is compiled
+    whole once it has run :data:`HOT_CALLS` times (``jitted.numba_source(*args)`` shows it,
+    None where it does not apply): the elementwise chains fused into one loop, results within
+    a few ulp of the NumPy program's (C math functions, sums accumulated in order).
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -349,7 +413,11 @@ def jit(f, static_argnums=()):
     def source(*args):
         return program(args)[0].source
 
+    def numba_source(*args):
+        return program(args)[0].numba_source
+
     jitted.source = source
+    jitted.numba_source = numba_source
     jitted.traces = 0
     return jitted
 

@@ -85,7 +85,7 @@ def test_all_scalar_programs_compile_whole_with_numba():
     f = lambda x, y: sg.exp(y ** -x - sg.log(y)) + (y - x) ** 2 * sg.log(x)  # noqa: E731
     vg = sg.value_and_grad(f, argnums=(0, 1))
     j = sg.jit(vg)
-    assert "compiled whole by numba" in j.source(0.5, 2.0)
+    assert "compiled whole by numba" in j.numba_source(0.5, 2.0)
     rng = np.random.default_rng(0)
     points = [(rng.uniform(0.2, 1.0), rng.uniform(1.0, 3.0))
               for _ in range(jit_module.HOT_CALLS + 30)]
@@ -100,6 +100,17 @@ def test_all_scalar_programs_compile_whole_with_numba():
         with np.errstate(all="ignore"):
             out = g(0.0)
     assert np.isinf(out) or np.isnan(out)
-    # arrays are not all-scalar: the NumPy program
+    # small arrays of one shape: one fused loop, equal within a few ulp per element
     total = sg.value_and_grad(lambda x, y: sg.sum(f(x, y)), argnums=(0, 1))
-    assert "numba" not in sg.jit(total).source(np.full(2, 0.5), np.full(2, 2.0))
+    jt = sg.jit(total)
+    xs, ys = rng.uniform(0.2, 1.0, 50), rng.uniform(1.0, 3.0, 50)
+    assert "one loop over the 50 elements" in jt.numba_source(xs, ys)
+    for _ in range(jit_module.HOT_CALLS + 2):
+        j_value, j_grads = jt(xs, ys)
+    value, grads = total(xs, ys)
+    np.testing.assert_allclose(j_value, value, rtol=1e-14)
+    for a, b in zip(j_grads, grads):
+        np.testing.assert_allclose(a, b, rtol=4 * np.finfo(float).eps)
+    # large arrays: NumPy's vectorised program
+    big = np.full(jit_module.FUSE_MAX_ELEMENTS + 1, 0.5)
+    assert jt.numba_source(big, big + 1.0) is None
