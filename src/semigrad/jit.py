@@ -181,7 +181,8 @@ def _lower(graph, name):
         meta[var] = (reusable, value.shape if reusable else None,
                      value.dtype if reusable else None)
         lines.append((var, args, call, reusable))
-    outs = [names[n.index] if n.index in names else const_name(consts[n.index])
+    outs = [names[n.index] if n.index in names else _fresh(const_name(consts[n.index]),
+                                                           consts[n.index])
             for n in graph.outputs]
     params = ", ".join(f"x{k}" for k in range(len(graph.inputs)))
     source = "\n".join([f"def {name}({params}):", *_with_frees(lines, outs, meta),
@@ -239,8 +240,6 @@ def _lower_scalar(graph, name):
             sums.add(e.output.index)
         elif e.prim.name not in _SCALAR and e.prim.name != "identity" or e.params:
             return None
-    if any(n.index in sums for e in graph.edges for n in e.inputs):
-        return None  # a full sum used again needs a second pass
     loop = bool(shape)
     names = {n.index: f"x{k}" for k, n in enumerate(graph.inputs)}
     arrays = {n.index for n in graph.inputs if np.ndim(n.value)}
@@ -253,10 +252,9 @@ def _lower_scalar(graph, name):
                 arrays.add(n.index)
             else:
                 names[n.index] = repr(float(n.value))
-    if any(n.index in arrays or n.kind == "constant" for n in graph.outputs):
-        return None
     before, inside, after = [], [], []
     seen: dict[str, str] = {}
+    post: set[int] = set()  # values known only after the loop (sums and what uses them)
     for k, e in enumerate(graph.edges):
         args = [names[n.index] + ("[i]" if n.index in arrays else "") for n in e.inputs]
         if e.prim.name == "identity":
@@ -268,8 +266,17 @@ def _lower_scalar(graph, name):
             var = names[e.output.index] = f"v{k}"
             before.append(f"    {var} = 0.0")
             inside.append(f"        {var} += {args[0]}")
+            post.add(e.output.index)
             continue
         expr = _SCALAR[e.prim.name].format(*args)
+        if any(n.index in post for n in e.inputs):
+            # after a sum: scalar work once the loop is done; an array needs a second pass
+            if np.ndim(e.output.value):
+                return None
+            var = names[e.output.index] = f"v{k}"
+            after.append(f"    {var} = {expr}")
+            post.add(e.output.index)
+            continue
         if expr in seen:  # the same operation on the same values: computed once
             names[e.output.index] = seen[expr]
             continue
@@ -279,8 +286,12 @@ def _lower_scalar(graph, name):
         else:
             before.append(f"    {var} = {expr}")
     outs = []
+    passed = {}  # output position -> an input's position or a constant: not computed here
+    inputs = {n.index: k for k, n in enumerate(graph.inputs)}
     for j, n in enumerate(graph.outputs):
-        if np.ndim(n.value):
+        if n.index in inputs or n.kind == "constant":
+            passed[j] = ("input", inputs[n.index]) if n.index in inputs else ("const", n.value)
+        elif np.ndim(n.value):
             before.append(f"    o{j} = np.empty(n)")
             inside.append(f"        o{j}[i] = {names[n.index]}")
             outs.append(f"o{j}")
@@ -288,8 +299,10 @@ def _lower_scalar(graph, name):
             outs.append(names[n.index])
     params = ", ".join([f"x{k}" for k in range(len(graph.inputs))]
                        + [f"k{k}" for k in range(len(consts))])
+    if not outs:
+        return None  # nothing computed: the outputs are inputs and constants
     body = [f"    n = {int(np.prod(shape, dtype=np.int64))}", *before]
-    if loop:
+    if loop and inside:
         body += ["    for i in range(n):", *inside]
     source = "\n".join([f"def {name}({params}):", *body, *after,
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
@@ -303,11 +316,21 @@ def _lower_scalar(graph, name):
         # NumPy's error model: 1/0 is inf and log(-1) nan, as on the NumPy path.
         fn = numba.njit(error_model="numpy")(namespace[name])
 
+        computed = [j for j in range(len(array_out)) if j not in passed]
+
         def run(*args):
             flat = [np.ravel(a) if np.ndim(a) else a for a in args]
-            out = fn(*flat, *consts)
-            return tuple(o.reshape(shape) if is_array else np.float64(o)
-                         for o, is_array in zip(out, array_out))
+            values = dict(zip(computed, fn(*flat, *consts)))
+            result = []
+            for j, is_array in enumerate(array_out):
+                if j in passed:
+                    kind, what = passed[j]
+                    v = args[what] if kind == "input" else what
+                    result.append(v.copy() if isinstance(v, np.ndarray) else v)
+                else:
+                    v = values[j]
+                    result.append(v.reshape(shape) if is_array else np.float64(v))
+            return tuple(result)
 
         return run
 
@@ -316,6 +339,12 @@ def _lower_scalar(graph, name):
     note = (f"# {what}: compiled whole by numba after {HOT_CALLS} calls (the NumPy program "
             "runs until then)\n")
     return note + source, compiled
+
+
+def _fresh(name, value):
+    """A constant handed back as an output: a copy each call when it is an array (the caller
+    may write into it; the program's own must not change)."""
+    return f"{name}.copy()" if isinstance(value, np.ndarray) else name
 
 
 def _with_frees(lines, outs, meta):

@@ -114,3 +114,77 @@ def test_all_scalar_programs_compile_whole_with_numba():
     # large arrays: NumPy's vectorised program
     big = np.full(jit_module.FUSE_MAX_ELEMENTS + 1, 0.5)
     assert jt.numba_source(big, big + 1.0) is None
+
+
+def _random_program(seed):
+    """A random straight-line program over a few inputs: a list of (op, operand indices)."""
+    rng = np.random.default_rng(seed)
+    unary = ["sin", "cos", "tanh", "exp_bounded", "log_positive", "square", "negative"]
+    binary = ["add", "subtract", "multiply", "divide_safe", "maximum"]
+    steps = []
+    n_values = 3
+    for _ in range(rng.integers(4, 16)):
+        if rng.random() < 0.5:
+            steps.append((rng.choice(unary), (int(rng.integers(n_values)),)))
+        else:
+            steps.append((rng.choice(binary), tuple(int(k) for k in rng.integers(n_values,
+                                                                                   size=2))))
+        n_values += 1
+    return steps
+
+
+def _run_program(steps, x, y, z):
+    values = [x, y, z]
+    ops = {
+        "sin": sg.sin, "cos": sg.cos, "tanh": sg.tanh, "square": sg.square,
+        "negative": lambda a: -a, "exp_bounded": lambda a: sg.exp(sg.tanh(a)),
+        "log_positive": lambda a: sg.log(1.0 + a * a),
+        "add": lambda a, b: a + b, "subtract": lambda a, b: a - b,
+        "multiply": lambda a, b: a * b, "divide_safe": lambda a, b: a / (2.0 + sg.tanh(b)),
+        "maximum": sg.maximum,
+    }
+    for op, args in steps:
+        values.append(ops[op](*[values[k] for k in args]))
+    return sg.sum(values[-1] * values[-2]) + sg.sum(values[-1])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_programs_compile_to_eager_results(seed):
+    steps = _random_program(seed)
+    f = lambda x, y, z: _run_program(steps, x, y, z)  # noqa: E731
+    rng = np.random.default_rng(100 + seed)
+    shape = () if seed % 4 == 0 else (5,)
+    args = [rng.standard_normal(shape) for _ in range(3)]
+    args = [float(a) for a in args] if shape == () else args
+    np.testing.assert_array_equal(sg.jit(f)(*args), f(*args))
+    vg = sg.value_and_grad(f, argnums=(0, 1, 2))
+    value, grads = vg(*args)
+    j_value, j_grads = sg.jit(vg)(*args)
+    np.testing.assert_array_equal(j_value, value)
+    for a, b in zip(j_grads, grads):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(sg.jit(sg.hessian(f))(*args), sg.hessian(f)(*args))
+
+
+# Programs without maximum (whose derivative's comparisons are outside the numba tier).
+_FUSABLE = [s for s in range(40) if all(op != "maximum" for op, _ in _random_program(s))][:4]
+
+
+@pytest.mark.parametrize("seed", _FUSABLE)
+def test_random_programs_in_the_numba_tier_stay_within_a_few_ulp(seed):
+    pytest.importorskip("numba")
+    import importlib
+
+    hot = importlib.import_module("semigrad.jit").HOT_CALLS
+    steps = _random_program(seed)
+    f = lambda x, y, z: _run_program(steps, x, y, z)  # noqa: E731
+    vg = sg.value_and_grad(f, argnums=(0, 1, 2))
+    j = sg.jit(vg)
+    args = [np.random.default_rng(200 + seed).standard_normal(7) for _ in range(3)]
+    assert j.numba_source(*args) is not None
+    for _ in range(hot + 1):
+        j_value, j_grads = j(*args)
+    value, grads = vg(*args)
+    np.testing.assert_allclose(j_value, value, rtol=1e-13, atol=1e-15)
+    for a, b in zip(j_grads, grads):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
