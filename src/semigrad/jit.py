@@ -403,18 +403,19 @@ def jit(f, static_argnums=()):
     name = name if name.isidentifier() and not keyword.iskeyword(name) else "f"
     cache: dict = {}
 
-    def program(args):
+    def program(args, kwargs=None):
         n = len(args)
         fixed = {a % n for a in static} if n else set()
         dynamic = [a for k, a in enumerate(args) if k not in fixed]
-        leaves, spec = flatten(tuple(dynamic))
-        key = (_hashable(spec), tuple(_signature(x) for x in leaves),
+        kwargs = dict(sorted((kwargs or {}).items()))  # keyword arguments: dynamic, by name
+        leaves, spec = flatten((tuple(dynamic), kwargs))
+        key = (_hashable(spec), tuple(kwargs), tuple(_signature(x) for x in leaves),
                tuple((k, _static_key(args[k])) for k in sorted(fixed)))
         prog = cache.get(key)
         if prog is None:
-            def body(*dyn):
+            def body(dyn, kw):
                 it = iter(dyn)
-                return f(*[args[k] if k in fixed else next(it) for k in range(n)])
+                return f(*[args[k] if k in fixed else next(it) for k in range(n)], **kw)
 
             graph, out_spec = trace_static(body, f"jit({name})", leaves, spec)
             prog = cache[key] = Program(graph, out_spec, name)
@@ -424,13 +425,13 @@ def jit(f, static_argnums=()):
     fast: dict = {}  # flat arguments of floats and NumPy arrays only: a cheaper key
 
     @functools.wraps(f)
-    def jitted(*args):
-        key = None if static else _fast_key(args)
+    def jitted(*args, **kwargs):
+        key = None if static or kwargs else _fast_key(args)
         if key is not None:
             prog = fast.get(key)
             if prog is not None and not context.current().depth:
                 return prog.run_numpy(args)
-        prog, leaves = program(args)
+        prog, leaves = program(args, kwargs)
         if key is not None:
             fast[key] = prog
         arrays = [x for x in leaves if _is_array(x)]
@@ -439,11 +440,11 @@ def jit(f, static_argnums=()):
             return unflatten(prog.out_spec, _replay(prog.graph, arrays))
         return prog([x for x in arrays])
 
-    def source(*args):
-        return program(args)[0].source
+    def source(*args, **kwargs):
+        return program(args, kwargs)[0].source
 
-    def numba_source(*args):
-        return program(args)[0].numba_source
+    def numba_source(*args, **kwargs):
+        return program(args, kwargs)[0].numba_source
 
     jitted.source = source
     jitted.numba_source = numba_source

@@ -65,6 +65,17 @@ def test_signatures_static_arguments_and_source():
     assert once.count("sin(") == 1
 
 
+def test_keyword_arguments_are_dynamic_by_name():
+    f = sg.jit(lambda x, scale=1.0, shift=None: x * scale + (0.0 if shift is None else shift))
+    x = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(f(x, scale=2.0), [2.0, 4.0])
+    np.testing.assert_array_equal(f(x, scale=3.0), [3.0, 6.0])  # same signature: no retrace
+    np.testing.assert_array_equal(f(x, shift=np.ones(2), scale=1.0), [2.0, 3.0])
+    assert f.traces == 2
+    g = sg.grad(lambda s: sg.sum(f(x, scale=s)))(2.0)
+    assert g == 3.0
+
+
 def test_control_flow_on_traced_values_is_refused():
     with pytest.raises(TypeError, match=r"bool\(\) of a traced value"):
         sg.jit(lambda x: x if sg.sum(x) > 0 else -x)(np.ones(2))
