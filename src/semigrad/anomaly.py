@@ -5,7 +5,8 @@ every recorded operation checks the value it produces, and the reverse and
 forward sweeps check every cotangent and tangent they produce; the first
 NaN or infinity raises :class:`AnomalyError` naming the primitive, its node
 in the graph (creation number), the line of the user's code that created
-it, and the input shapes.
+it, and the input shapes. NumPy's floating-point warnings (divide by zero,
+invalid value) are off while it checks: the error says the same, in words.
 
 The switch is context-local (:mod:`semigrad.context`): it holds for the
 thread or asyncio task that turned it on, never for another. The line of

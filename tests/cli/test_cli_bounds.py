@@ -135,6 +135,7 @@ def test_a_closed_pipe_ends_quietly():
     assert child.stdout.readline().startswith(b"f = ")
     child.stdout.close()  # what `| head -1` does: more than a pipe's buffer is still to come
     err = child.stderr.read()
+    child.stderr.close()
     assert child.wait(timeout=120) in (0, 141)
     assert err == b""
 

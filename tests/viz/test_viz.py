@@ -7,6 +7,7 @@ import threading
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -266,11 +267,11 @@ def test_svg_is_well_formed_with_named_parts(seed_graph, engine):
 def test_render_writes_svg_png_and_dot(tmp_path, seed_graph):
     for name in ("g.svg", "g.dot"):
         out = viz.render(seed_graph, tmp_path / name, highlight=1)
-        assert open(out).read()[:4] in ("<svg", "digr")
+        assert Path(out).read_text()[:4] in ("<svg", "digr")
     if not viz.has_graphviz():
         pytest.importorskip("matplotlib", reason="a PNG needs Graphviz or matplotlib")
     png = viz.render(seed_graph, tmp_path / "g.png", highlight=1)
-    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="must end in one of"):
         viz.render(seed_graph, tmp_path / "g.jpg")
     with pytest.raises(ValueError, match="engine"):
@@ -280,7 +281,7 @@ def test_render_writes_svg_png_and_dot(tmp_path, seed_graph):
 def test_png_without_graphviz_uses_matplotlib(tmp_path, seed_graph):
     pytest.importorskip("matplotlib")
     out = viz.render(seed_graph, tmp_path / "g.png", engine="builtin", highlight=1)
-    data = open(out, "rb").read()
+    data = Path(out).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
 
@@ -288,7 +289,7 @@ def test_dot_png_when_graphviz_is_installed(tmp_path):
     if not viz.has_graphviz():
         pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
     out = viz.render(sg.trace(loop, 0.1), tmp_path / "loop.png", engine="dot", max_edges=20)
-    assert open(out, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(out).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # ---- the explorer page ---------------------------------------------------------------------

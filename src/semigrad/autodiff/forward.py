@@ -10,6 +10,10 @@ axes, so a whole Jacobian is one sweep seeded with an identity batch.
 
 from __future__ import annotations
 
+import contextlib
+
+import numpy as np
+
 from .. import anomaly, context
 from ..tensor import Tensor, saved_values
 from .reverse import _check_saved
@@ -39,24 +43,27 @@ def sweep(inputs, tangents, outputs, *, create_graph=False):
                 stack.append(a)
     nodes.sort(key=lambda n: n._id)
     check = context.current().anomaly
-    for n in nodes:
-        if not n.requires_grad:
-            continue
-        inputs_ = n._inputs
-        ts = [tangent.get(a._id) if type(a) is Tensor else None for a in inputs_]
-        if all(t is None for t in ts):
-            continue
-        saved = saved_values(n)
-        for k, a in enumerate(inputs_):
-            if type(a) is Tensor and a.value is not saved[k]:
-                _check_saved(n, inputs_, saved)
-        if create_graph:
-            xs, out = inputs_, n
-        else:
-            xs, out = saved, n.value
-        t = n._prim.jvp(ts, xs, out, n._params)
-        if check:
-            anomaly.check_rule(n, "(all)", t, "forward")
-        if t is not None:
-            tangent[n._id] = t
+    # With anomaly mode on, a NaN or Inf is reported in words (anomaly.check_rule): NumPy's
+    # floating-point warnings would only repeat it, as in the forward pass (primitives/base.py).
+    with np.errstate(all="ignore") if check else contextlib.nullcontext():
+        for n in nodes:
+            if not n.requires_grad:
+                continue
+            inputs_ = n._inputs
+            ts = [tangent.get(a._id) if type(a) is Tensor else None for a in inputs_]
+            if all(t is None for t in ts):
+                continue
+            saved = saved_values(n)
+            for k, a in enumerate(inputs_):
+                if type(a) is Tensor and a.value is not saved[k]:
+                    _check_saved(n, inputs_, saved)
+            if create_graph:
+                xs, out = inputs_, n
+            else:
+                xs, out = saved, n.value
+            t = n._prim.jvp(ts, xs, out, n._params)
+            if check:
+                anomaly.check_rule(n, "(all)", t, "forward")
+            if t is not None:
+                tangent[n._id] = t
     return [tangent.get(o._id) if isinstance(o, Tensor) else None for o in outputs]

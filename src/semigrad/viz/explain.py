@@ -322,11 +322,11 @@ def explain(
     ``budget``: the :class:`~semigrad.viz.budget.Budget` of the symbolic
     column (None: unbounded, in this process).
 
-    >>> import os, tempfile
+    >>> import os, pathlib, tempfile
     >>> import semigrad as sg
     >>> out = os.path.join(tempfile.mkdtemp(), "report.html")
     >>> page = explain(lambda x, y: sg.exp(x) / y, 0.5, 2.0, path=out)
-    >>> "http://" in page or "https://" in page, open(out).read() == page
+    >>> "http://" in page or "https://" in page, pathlib.Path(out).read_text() == page
     (False, True)
     """
     data, graph, input_paths = _analyse(f, args, k, budget)

@@ -7,11 +7,11 @@ is installed, else by the built-in layered layout); PNG comes from
 matplotlib from the built-in layout, so a picture always comes out with
 pip-installable dependencies only.
 
->>> import os, tempfile
+>>> import os, pathlib, tempfile
 >>> import semigrad as sg
 >>> g = sg.trace(lambda x, y: sg.exp(x) / y, 0.5, 2.0)
 >>> path = render(g, os.path.join(tempfile.mkdtemp(), "graph.svg"), highlight=1)
->>> open(path).read().startswith("<svg")
+>>> pathlib.Path(path).read_text().startswith("<svg")
 True
 """
 
@@ -48,10 +48,10 @@ def render(
     Options as :func:`~semigrad.viz.to_dot`; ``engine`` is "dot", "builtin"
     or None (dot when installed). Returns the path written.
 
-    >>> import os, tempfile
+    >>> import os, pathlib, tempfile
     >>> import semigrad as sg
     >>> out = render(sg.trace(sg.tanh, 0.3), os.path.join(tempfile.mkdtemp(), "t.dot"))
-    >>> open(out).read().startswith("digraph")
+    >>> pathlib.Path(out).read_text().startswith("digraph")
     True
     """
     path = os.fspath(path)
