@@ -209,6 +209,9 @@ _SCALAR = {
     "arcsin": "math.asin({0})", "arccos": "math.acos({0})", "arctan": "math.atan({0})",
     "arctan2": "math.atan2({0}, {1})", "abs": "abs({0})",
     "sigmoid": "1.0 / (1.0 + math.exp(-{0}))",
+    "equal": "{0} == {1}", "not_equal": "{0} != {1}", "greater": "{0} > {1}",
+    "greater_equal": "{0} >= {1}", "less": "{0} < {1}", "less_equal": "{0} <= {1}",
+    "where": "({1} if {0} else {2})",
 }
 
 
@@ -231,8 +234,10 @@ def _lower_scalar(graph, name):
         return None  # NumPy's vectorised ufuncs are faster than a scalar loop on large arrays
     for n in graph.nodes:
         kind = np.result_type(n.value).kind
+        if kind == "b" and n.kind == "op":
+            continue  # a comparison's outcome, used by where
         if kind != "f" or np.result_type(n.value) != np.float64:
-            if not (n.kind == "constant" and np.ndim(n.value) == 0 and kind in "iu"):
+            if not (n.kind == "constant" and np.ndim(n.value) == 0 and kind in "iub"):
                 return None
     sums = set()
     for e in graph.edges:
@@ -251,7 +256,8 @@ def _lower_scalar(graph, name):
                 consts.append(np.ascontiguousarray(n.value).ravel())
                 arrays.add(n.index)
             else:
-                names[n.index] = repr(float(n.value))
+                c = float(n.value)
+                names[n.index] = repr(c) if np.isfinite(c) else f"float('{c}')"
     before, inside, after = [], [], []
     seen: dict[str, str] = {}
     post: set[int] = set()  # values known only after the loop (sums and what uses them)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as _backend
+from .. import context as _context
 from .base import Elementwise
 
 
@@ -135,6 +136,13 @@ def _value(x):
 
 
 def _everywhere(mask) -> bool:
+    """Whether a fast formula holds for every element (the rules' value-dependent shortcut).
+
+    Never while a trace that is replayed on other values runs (sg.jit, sg.vmap): the
+    general formula is recorded then, right for whatever values come.
+    """
+    if _context.current().static:
+        return False
     # np.all is slow on NumPy scalars, and this sits on the scalar fast path.
     return bool(mask) if type(mask) is np.bool_ or type(mask) is bool else bool(mask.all())
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import context as _context
 from .base import Reduction
 from .elementwise import astype, divide, equal, exp, subtract, where
 from .structural import keepdims_shape, sum_
@@ -90,10 +91,14 @@ logsumexp = Reduction(
 def _prod_weights(x, out_kd, axis, keepdims):
     zero = equal(x, 0)
     nonzero = where(zero, 1.0, x)
-    count = np.sum(getattr(zero, "value", zero), axis=axis, keepdims=True)
+    static = _context.current().static
+    if static:  # a trace replayed on other values: the count of zeros is recorded too
+        count = sum_(where(zero, 1.0, 0.0), axis=axis, keepdims=True)
+    else:
+        count = np.sum(getattr(zero, "value", zero), axis=axis, keepdims=True)
     prod_nonzero = prod(nonzero, axis=axis, keepdims=True)
     no_zero = divide(prod_nonzero, nonzero)
-    if not np.any(count):
+    if not static and not np.any(count):
         return no_zero
     zx = where(zero, x, 0.0)
     z_sum = sum_(zx, axis=axis, keepdims=True)  # z1 (+ z2): the zeros' values, traced
