@@ -293,11 +293,11 @@ class Array:
         out = kwargs.pop("out", None)
         if out is not None:
             return NotImplemented  # the engine never writes in place
-        lib = _common_library(inputs, ufunc.__name__)
+        _common_library(inputs, ufunc.__name__)
         if self.native:
             result = getattr(ufunc, method)(*_native_args(inputs, self), **unwrap_tree(kwargs))
             return _wrap_tree(result)
-        return _wrap_tree(_translate_ufunc(self._xp_for(lib), ufunc, method, inputs, kwargs))
+        return _wrap_tree(_translate_ufunc(self.xp, ufunc, method, inputs, kwargs))
 
     def __array_function__(self, func, types, args, kwargs):
         if any(issubclass(t, _DEFER_TO) for t in types):
@@ -316,9 +316,6 @@ class Array:
                 f"standard in semigrad yet; this operation works on NumPy, Dask and CuPy arrays"
             )
         return _wrap_tree(handler(self.xp, *args, **kwargs))
-
-    def _xp_for(self, lib):
-        return self.xp
 
     # -- indexing and methods
     def __getitem__(self, index):
