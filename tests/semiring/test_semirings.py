@@ -106,6 +106,18 @@ def test_exponentially_many_paths_counted_exactly_in_linear_time():
     assert sg.paths.count(layers(x, 200), x) == 2 ** 200  # exact, beyond float64
 
 
+@pytest.mark.parametrize("depth", [3, 52, 53, 60, 80])
+def test_count_gives_exact_python_ints_below_and_above_2_to_the_53(depth):
+    x = sg.tensor([1.0, -1.0], requires_grad=True)  # stays finite however deep
+    y = x
+    for _ in range(depth):
+        y = y * y  # each product reaches its operand twice: the count doubles
+    counts = sg.paths.count(sg.sum(y), x)
+    assert counts.dtype == object and counts.shape == (2,)
+    assert all(type(n) is int for n in counts.tolist())
+    assert counts.tolist() == [2 ** depth, 2 ** depth]
+
+
 def test_enumeration_past_its_limit_points_to_the_sweep():
     x = sg.tensor(0.3, requires_grad=True)
     y = x

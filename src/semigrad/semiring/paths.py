@@ -108,17 +108,35 @@ def _apply(y, wrt, semiring, finish=lambda r: r):
 
 
 def count(y, wrt=None):
-    """Number of paths from each input element to the output (exact).
+    """Number of paths from each input element to the output, exactly.
+
+    One type whatever the size: per input, a NumPy array of Python ints
+    (``dtype=object``) shaped like the input (0-d for a scalar). The sweep
+    runs in float64 while every count fits in 53 bits, where float64 counts
+    are exact, and again on Python integers when one does not.
 
     >>> import semigrad as sg
-    >>> x = sg.tensor(1.0, requires_grad=True)
-    >>> h = x
+    >>> x = sg.tensor([0.5, 2.0], requires_grad=True)
+    >>> sg.paths.count(sg.sum(sg.exp(x) * x), x)
+    array([2, 2], dtype=object)
+    >>> h = sg.tensor(1.0, requires_grad=True)
+    >>> y = h
     >>> for _ in range(60):
-    ...     h = sg.sin(h) + sg.cos(h)   # two branches per layer
-    >>> int(sg.paths.count(h, x)) == 2 ** 60
+    ...     y = y * y                # two paths through each product
+    >>> n = sg.paths.count(y, h)
+    >>> n
+    array(1152921504606846976, dtype=object)
+    >>> n.item() == 2 ** 60   # past 2^53, where float64 would round
     True
     """
-    return _apply(y, wrt, Counting())
+    return _apply(y, wrt, Counting(), _python_ints)
+
+
+def _python_ints(counts):
+    flat = np.asarray(counts).reshape(-1)
+    out = np.empty(flat.size, dtype=object)
+    out[:] = [int(v) for v in flat]
+    return out.reshape(np.shape(counts))
 
 
 def total_weight(y, wrt=None):
