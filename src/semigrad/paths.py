@@ -24,6 +24,7 @@ from .semiring.paths import (
     entropy,
     max_weight,
     scalarize,
+    table,
     top,
     total_weight,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "enumerate",
     "max_weight",
     "scalarize",
+    "table",
     "top",
     "total_weight",
 ]
