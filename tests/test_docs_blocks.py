@@ -52,7 +52,7 @@ OPTIONAL = {
 
 # Names a shown repr may use: the constructors in NumPy 2's reprs.
 REPR_NAMES = {"array", "np", "dtype", "nan", "inf", "float64", "float32", "float16",
-              "int64", "int32", "complex128", "complex64", "bool_"}
+              "int64", "int32", "complex128", "complex64", "bool_", "object"}
 
 SKIP_MARKER = re.compile(r"^\s*#\s*doc-test:\s*skip\s*(?:\((.*)\))?\s*$", re.MULTILINE)
 

@@ -8,7 +8,7 @@ Results are shaped like the inputs. See :mod:`semigrad.semiring.paths`.
 >>> x = sg.tensor([0.5, 2.0], requires_grad=True)
 >>> y = sg.sum(sg.exp(x) * x)
 >>> sg.paths.count(y, x).tolist()
-[2.0, 2.0]
+[2, 2]
 >>> [round(float(h), 6) for h in sg.paths.entropy(y, x)]
 [0.636514, 0.636514]
 """
@@ -24,6 +24,7 @@ from .semiring.paths import (
     entropy,
     max_weight,
     scalarize,
+    table,
     top,
     total_weight,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "enumerate",
     "max_weight",
     "scalarize",
+    "table",
     "top",
     "total_weight",
 ]

@@ -6,6 +6,7 @@ every primitive of the registry table.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -106,6 +107,18 @@ def test_exponentially_many_paths_counted_exactly_in_linear_time():
     assert sg.paths.count(layers(x, 200), x) == 2 ** 200  # exact, beyond float64
 
 
+@pytest.mark.parametrize("depth", [3, 52, 53, 60, 80])
+def test_count_gives_exact_python_ints_below_and_above_2_to_the_53(depth):
+    x = sg.tensor([1.0, -1.0], requires_grad=True)  # stays finite however deep
+    y = x
+    for _ in range(depth):
+        y = y * y  # each product reaches its operand twice: the count doubles
+    counts = sg.paths.count(sg.sum(y), x)
+    assert counts.dtype == object and counts.shape == (2,)
+    assert all(type(n) is int for n in counts.tolist())
+    assert counts.tolist() == [2 ** depth, 2 ** depth]
+
+
 def test_enumeration_past_its_limit_points_to_the_sweep():
     x = sg.tensor(0.3, requires_grad=True)
     y = x
@@ -184,3 +197,31 @@ def test_complex_graphs_have_real_adjoints_and_refuse_other_semirings():
             sg.backprop(g, semiring=S)
     with pytest.raises(TypeError, match="complex"):
         sg.paths.top(g, k=1)
+
+
+def test_a_path_reads_as_one_line_and_as_a_table():
+    x = sg.tensor([1.0, 3.0], requires_grad=True)
+    best = sg.paths.top(sg.sum(sg.exp(x) * x), x, k=1)[0]
+    assert repr(best) == f"Path(x[1] → exp → multiply → sum → v3, weight {best.weight:.4g})"
+    assert best.output == "v3"
+    lines = best.table().splitlines()
+    assert lines[0] == f"x[1] → v3, weight {best.weight:.4g}"
+    assert lines[1].split() == ["from", "primitive", "arg", "partial", "to"]
+    assert [re.split(r"\s{2,}", line.strip()) for line in lines[2:]] == [
+        [_at(h.node, h.element), h.primitive, str(h.position), f"{h.partial:.4g}",
+         _at(h.to_node, h.to_element)] for h in best.hops]
+    assert sg.paths.table([best]) == "1. " + best.table()
+
+
+def _at(node, element):
+    return f"{node}[{', '.join(map(str, element))}]" if element else node
+
+
+def test_eager_inputs_are_named_as_the_caller_wrote_them():
+    x = sg.tensor([1.0, 2.0], requires_grad=True)
+    scale = sg.tensor(3.0, requires_grad=True, name="s")  # a name given wins
+    y = sg.sum(x * scale)
+    assert {p.input for p in sg.paths.top(y, [x, scale], k=3)} == {"x", "s"}
+    leaves = [sg.tensor(2.0, requires_grad=True)]  # held by no variable: today's label
+    assert sg.paths.top(leaves[0] * 2.0, leaves[0])[0].input == "input0"
+    assert [p.input for p in enumerate_paths(y, x)] == ["x", "x"]

@@ -374,7 +374,19 @@ class KMax(Semiring):
 
     Kept in log space internally (k components, sorted best first, −inf for
     "no path"); ``result`` gives the k weights, best first (0 where fewer than
-    k paths exist).
+    k paths exist), on a leading axis of length k: for an input of shape s
+    the result has shape (k, *s), ``result[j]`` the (j+1)-th best weight of
+    every element.
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor([1.0, 3.0], requires_grad=True)
+    >>> w = sg.backprop(sg.sum(sg.exp(x) * x), x, sg.semirings.KMax(3))
+    >>> w.shape                     # (k, *x.shape)
+    (3, 2)
+    >>> w[0].round(3).tolist()      # the best path from each element: through exp
+    [2.718, 60.257]
+    >>> w[2].tolist()               # each element has two paths, not three
+    [0.0, 0.0]
     """
 
     selective = True

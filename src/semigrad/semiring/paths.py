@@ -11,7 +11,10 @@ are the MaxPlus adjoints (exact best completions).
 
 Each function takes ``(y, wrt)``: an eager output Tensor and a Tensor or list
 of Tensors it was computed from, or a :class:`~semigrad.graph.Graph` and
-input positions (None: all inputs).
+input positions (None: all inputs). Paths name an eager input as the
+Tensor's ``name``, else as the caller's variable holding it, else
+``input0``, ``input1``, ...; a traced Graph's inputs are named by its
+function's parameters.
 
 Ties between equal path weights are broken by the order in which hops are
 discovered: input elements in flat (C) order, consumers in graph order,
@@ -21,7 +24,9 @@ scalar edges in flat order of their output elements.
 from __future__ import annotations
 
 import heapq
+import inspect
 import itertools
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,8 +66,30 @@ def _graph_and_inputs(y, wrt):
                 f"paths: wrt[{k}] is not a Tensor that requires grad; pass the leaves the "
                 "output was computed from"
             )
-    names = [t.name or f"input{k}" for k, t in enumerate(wrt)]
+    names = [t.name or _caller_name(t) or f"input{k}" for k, t in enumerate(wrt)]
     return graph_of([y], wrt, names), None, single
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_name(t) -> str | None:
+    """The name the user's code binds ``t`` to, in the first frame outside semigrad.
+
+    Labels paths the way the user wrote them (``x[1] → ...``); None when no
+    variable there holds ``t`` itself (an expression, a list element).
+    """
+    frame = inspect.currentframe()
+    try:
+        while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+                _PACKAGE + os.sep):
+            frame = frame.f_back
+        if frame is None:
+            return None
+        return next((name for name, v in frame.f_locals.items()
+                     if v is t and not name.startswith("_")), None)
+    finally:
+        del frame
 
 
 def backprop(y, wrt=None, semiring: Semiring | None = None):
@@ -108,17 +135,35 @@ def _apply(y, wrt, semiring, finish=lambda r: r):
 
 
 def count(y, wrt=None):
-    """Number of paths from each input element to the output (exact).
+    """Number of paths from each input element to the output, exactly.
+
+    One type whatever the size: per input, a NumPy array of Python ints
+    (``dtype=object``) shaped like the input (0-d for a scalar). The sweep
+    runs in float64 while every count fits in 53 bits, where float64 counts
+    are exact, and again on Python integers when one does not.
 
     >>> import semigrad as sg
-    >>> x = sg.tensor(1.0, requires_grad=True)
-    >>> h = x
+    >>> x = sg.tensor([0.5, 2.0], requires_grad=True)
+    >>> sg.paths.count(sg.sum(sg.exp(x) * x), x)
+    array([2, 2], dtype=object)
+    >>> h = sg.tensor(1.0, requires_grad=True)
+    >>> y = h
     >>> for _ in range(60):
-    ...     h = sg.sin(h) + sg.cos(h)   # two branches per layer
-    >>> int(sg.paths.count(h, x)) == 2 ** 60
+    ...     y = y * y                # two paths through each product
+    >>> n = sg.paths.count(y, h)
+    >>> n
+    array(1152921504606846976, dtype=object)
+    >>> n.item() == 2 ** 60   # past 2^53, where float64 would round
     True
     """
-    return _apply(y, wrt, Counting())
+    return _apply(y, wrt, Counting(), _python_ints)
+
+
+def _python_ints(counts):
+    flat = np.asarray(counts).reshape(-1)
+    out = np.empty(flat.size, dtype=object)
+    out[:] = [int(v) for v in flat]
+    return out.reshape(np.shape(counts))
 
 
 def total_weight(y, wrt=None):
@@ -229,7 +274,22 @@ class Hop:
 
 @dataclass(frozen=True)
 class Path:
-    """A path from an input element to an output element, with its weight (the product)."""
+    """A path from an input element to an output element, with its weight (the product).
+
+    Its repr reads as one line: where it starts, the primitives it crosses,
+    where it ends and its weight; :meth:`table` lists its hops.
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor([1.0, 3.0], requires_grad=True)
+    >>> best = sg.paths.top(sg.sum(x * x), x)[0]
+    >>> best
+    Path(x[1] → multiply → sum → v2, weight 3)
+    >>> print(best.table())
+    x[1] → v2, weight 3
+      from   primitive  arg  partial  to
+      x[1]   multiply   0    3        v1[1]
+      v1[1]  sum        0    1        v2
+    """
 
     input: str
     element: tuple
@@ -238,6 +298,59 @@ class Path:
 
     def __len__(self) -> int:
         return len(self.hops)
+
+    @property
+    def output(self) -> str:
+        """Where the path ends: node[element] (the input itself for a path of no hops)."""
+        if not self.hops:
+            return _at(self.input, self.element)
+        return _at(self.hops[-1].to_node, self.hops[-1].to_element)
+
+    def __repr__(self) -> str:
+        steps = [_at(self.input, self.element), *(h.primitive for h in self.hops)]
+        if self.hops:
+            steps.append(self.output)
+        return f"Path({' → '.join(steps)}, weight {_number(self.weight)})"
+
+    def table(self) -> str:
+        """The hops as plain text, one row each, under a line with the path's weight."""
+        rows = [("from", "primitive", "arg", "partial", "to")] + [
+            (_at(h.node, h.element), h.primitive, str(h.position), _number(h.partial),
+             _at(h.to_node, h.to_element)) for h in self.hops]
+        widths = [max(len(r[c]) for r in rows) for c in range(5)]
+        lines = [f"{_at(self.input, self.element)} → {self.output}, "
+                 f"weight {_number(self.weight)}"]
+        lines += ["  " + "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()
+                  for r in rows]
+        return "\n".join(lines)
+
+
+def table(paths) -> str:
+    """Several paths' tables (see :meth:`Path.table`), numbered, a blank line apart.
+
+    >>> import semigrad as sg
+    >>> x = sg.tensor(2.0, requires_grad=True)
+    >>> print(sg.paths.table(sg.paths.top(sg.exp(x) * x, x, k=2)))
+    1. x → v2, weight 14.78
+      from  primitive  arg  partial  to
+      x     exp        0    7.389    v1
+      v1    multiply   0    2        v2
+    <BLANKLINE>
+    2. x → v2, weight 7.389
+      from  primitive  arg  partial  to
+      x     multiply   1    7.389    v2
+    """
+    if isinstance(paths, Path):
+        paths = [paths]
+    return "\n\n".join(f"{k}. {p.table()}" for k, p in enumerate(paths, 1))
+
+
+def _at(node, element) -> str:
+    return f"{node}[{', '.join(map(str, element))}]" if element else node
+
+
+def _number(w) -> str:
+    return f"{w:.4g}"
 
 
 def _unravel(k, shape):
