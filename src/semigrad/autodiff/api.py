@@ -228,6 +228,15 @@ def _check_holomorphic(name, holomorphic, inputs, outputs, real_outputs=True, re
 
 
 def _argnums(name, argnums, nargs):
+    """The argument positions ``argnums`` names, checked (cached: a transform's every call)."""
+    try:
+        return _argnums_checked(name, argnums, nargs)
+    except TypeError:  # an unhashable argnums (a list): checked without the cache
+        return _argnums_checked.__wrapped__(name, argnums, nargs)
+
+
+@functools.lru_cache(maxsize=1024)
+def _argnums_checked(name, argnums, nargs):
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for a in nums:
         if not isinstance(a, int) or not -nargs <= a < nargs:

@@ -36,8 +36,9 @@ def is_complex(x) -> bool:
     dtype = getattr(x, "dtype", None)
     if dtype is None:
         return np.iscomplexobj(x)
-    kind = getattr(dtype, "kind", None)  # another library's dtype: NumPy's kind of it
-    return (kind if kind is not None else _backend.numpy_dtype(dtype).kind) == "c"
+    if not isinstance(dtype, np.dtype):  # another library's dtype: NumPy's kind of it
+        dtype = _backend.numpy_dtype(dtype)
+    return dtype.kind == "c"
 
 
 def require_real(name, what, value, owner, dtype):
