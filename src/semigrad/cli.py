@@ -45,6 +45,7 @@ from .arguments import (
     expression_at,
     parse_point,
 )
+from .cost import on_one_vector
 
 SEED = "exp(y**-x - log(z)) + (y-z)**2*log(v)"
 EXAMPLES = f"""examples:
@@ -117,7 +118,7 @@ def _derivative_tensor(text: str, names: list[str], x: np.ndarray, order: int):
 
 def _methods(text, expr, names, x: np.ndarray, reverse: np.ndarray, budget) -> dict[str, dict]:
     """Every other method's gradient, its difference from reverse mode, cost and time."""
-    on_vector = lambda p: expr(*p)  # noqa: E731
+    on_vector, _ = on_one_vector(expr, list(x))
     methods = {}
     fwd, seconds = _timed(lambda: np.array(sg.jacfwd(on_vector)(x), dtype=float))
     methods["forward mode"] = {"gradient": fwd, "operations": len(sg.trace(
@@ -241,11 +242,11 @@ def _grad(args) -> int:
     point = parse_point(args.at)
     expr = expression_at(args.expr, point)
     names = list(point)
-    x = np.array([point[v] for v in names])
     budget = _budget(args)
     if args.order is not None and args.order < 1:
         raise CommandError(f"--order must be a positive integer, got {args.order}")
-    on_vector = lambda p: expr(*p)  # noqa: E731
+    # The explorer's form (one vector of all the inputs): the same operation counts.
+    on_vector, x = on_one_vector(expr, [point[v] for v in names])
     with np.errstate(all="ignore"):
         value = float(expr(*x))
         if not np.isfinite(value):
@@ -260,8 +261,8 @@ def _grad(args) -> int:
             check_tensor_size("--order", args.order, len(names), operations, budget.memory)
         (v, reverse), seconds = _timed(lambda: sg.value_and_grad(on_vector)(x))
         reverse = np.asarray(reverse, dtype=float)
-        graph = sg.trace(sg.grad(on_vector), x)
-        methods = {"reverse mode": {"gradient": reverse, "operations": len(graph),
+        gradient_ops = sg.cost(on_vector, x, order=1)["gradient"].operations
+        methods = {"reverse mode": {"gradient": reverse, "operations": gradient_ops,
                                     "seconds": seconds, "max_abs_error": 0.0}}
         methods.update(_methods(args.expr, expr, names, x, reverse, budget))
         tensors = {}

@@ -58,3 +58,28 @@ def cost(f, *args, order: int = 2) -> dict[str, Cost]:
     for k in range(1, order + 1):
         result[names.get(k, f"order {k}")] = Cost.of(trace(derivative(f, order=k), *args))
     return result
+
+
+def on_one_vector(f, arrays):
+    """``f`` of several arrays as a function of one vector of all their elements, and that vector.
+
+    The form in which ``semigrad grad`` and the explorer differentiate and count, so that
+    their "operations" agree: the gradient's count is
+    ``cost(on_vector, x, order=1)["gradient"].operations``.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> from semigrad.cost import on_one_vector
+    >>> g, x = on_one_vector(lambda a, b: a * b, [np.float64(2.0), np.float64(3.0)])
+    >>> x.tolist(), float(g(x))
+    ([2.0, 3.0], 6.0)
+    """
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    shapes = [a.shape for a in arrays]
+    offsets = np.cumsum([0, *[a.size for a in arrays]]).tolist()
+    x = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0)
+
+    def on_vector(p):
+        return f(*(p[offsets[i]:offsets[i + 1]].reshape(shapes[i]) for i in range(len(shapes))))
+
+    return on_vector, x

@@ -33,9 +33,8 @@ import time
 
 import numpy as np
 
-from ..autodiff import grad as grad_transform
 from ..autodiff import hessian, jacfwd, value_and_grad
-from ..cost import cost, edge_flops
+from ..cost import cost, edge_flops, on_one_vector
 from ..graph import trace
 from ..numeric import gradient as numeric_gradient
 from ..parse import Expression
@@ -118,8 +117,6 @@ def _analyse(f, args, k, budget=None):
     """(the data, the traced graph, the top Path objects per input position)."""
     arrays = [np.asarray(a, dtype=float) for a in args]
     shapes = [a.shape for a in arrays]
-    sizes = [a.size for a in arrays]
-    offsets = np.cumsum([0, *sizes])
     graph = trace(f, *arrays)
     if len(graph.outputs) != 1 or graph.outputs[0].shape != ():
         raise ValueError(
@@ -128,17 +125,15 @@ def _analyse(f, args, k, budget=None):
         )
     names = [n.label for n in graph.inputs]
     elements = _names(graph, shapes)
-    x = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0)
+    on_vector, x = on_one_vector(f, arrays)  # the CLI's form too: the same counts
     n = x.size
-
-    def on_vector(p):
-        return f(*(p[offsets[i]:offsets[i + 1]].reshape(shapes[i]) for i in range(len(shapes))))
 
     value = float(graph.outputs[0].value)
     (_, reverse), seconds = _timed(lambda: value_and_grad(on_vector)(x))
     reverse = np.asarray(reverse, dtype=float)
+    costs = cost(on_vector, x, order=2 if n <= LIMITS["hessian"] else 1)
     methods = {"reverse mode": {"gradient": reverse.tolist(), "max_abs_error": 0.0,
-                                "operations": len(trace(grad_transform(on_vector), x)),
+                                "operations": costs["gradient"].operations,
                                 "seconds": seconds}}
 
     result = {
@@ -155,11 +150,9 @@ def _analyse(f, args, k, budget=None):
     }
     if n <= LIMITS["hessian"]:
         result["hessian"] = np.asarray(hessian(on_vector)(x), dtype=float).reshape(n, n).tolist()
-        costs = cost(on_vector, x, order=2)
     else:
         result["hessian_skipped"] = (f"{n} input elements: more than {LIMITS['hessian']}; "
                                      "use sg.hessian or sg.hvp directly")
-        costs = cost(on_vector, x, order=1)
     result["costs"] = {key: {"operations": c.operations, "flops": c.flops}
                        for key, c in costs.items()}
 
