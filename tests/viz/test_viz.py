@@ -475,3 +475,23 @@ def test_path_mass_semirings():
     assert viz.path_mass(f, x, sg.semirings.Counting).tolist() == [2.0, 2.0]
     assert viz.path_mass(f, x, sg.semirings.Entropy()).tolist() == pytest.approx(
         [np.log(2), np.log(2)])
+
+
+def test_hessian_cells_read_well_and_become_a_heat_map_beyond_12():
+    import importlib
+
+    explain_module = importlib.import_module("semigrad.viz.explain")
+
+    small = explain_module._hessian_section({
+        "hessian": [[4.0, -0.1], [-0.1, -3.9]], "elements": ["x", "y"]})
+    cells = re.findall(r'<span class="heat" style="([^"]*)" title="[^"]*">([^<]*)</span>',
+                       small)
+    assert len(cells) == 4 and all(text for _, text in cells)  # numbers shown
+    strong = [style for style, text in cells if text.startswith(("4", "-3.9"))]
+    assert strong and all("color:#fff" in style for style in strong)  # light on saturated
+    assert all("color:#fff" not in style for style, text in cells if text.startswith("-0.1"))
+    n = 13
+    big = explain_module._hessian_section({"hessian": np.eye(n).tolist(),
+                                           "elements": [f"x{k}" for k in range(n)]})
+    texts = re.findall(r'<span class="heat" style="[^"]*" title="([^"]*)">([^<]*)</span>', big)
+    assert len(texts) == n * n and all(title and not text for title, text in texts)

@@ -461,7 +461,7 @@ def _hessian_section(data) -> str:
     h = np.array(data["hessian"])
     scale = float(np.max(np.abs(h), initial=0.0)) or 1.0
     names = data["elements"]
-    numbers = len(names) <= 16
+    numbers = len(names) <= 12  # beyond 12×12: a heat map, the values on hover
     rows = []
     for i, row in enumerate(h):
         cells = []
@@ -469,7 +469,8 @@ def _hessian_section(data) -> str:
             t = float(v) / scale
             colour = _heat(t)
             text = _num(float(v), 6) if numbers else ""
-            cells.append(f'<span class="heat" style="background:{colour}" '
+            ink = ";color:#fff" if abs(t) > 0.5 else ""  # light text on saturated cells
+            cells.append(f'<span class="heat" style="background:{colour}{ink}" '
                          f'title="{_num(float(v))}">{text}</span>')
         rows.append([f"<b>{_esc(names[i])}</b>", *cells])
     header = [""] + [_esc(n) for n in names]
