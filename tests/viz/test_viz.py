@@ -493,5 +493,6 @@ def test_hessian_cells_read_well_and_become_a_heat_map_beyond_12():
     n = 13
     big = explain_module._hessian_section({"hessian": np.eye(n).tolist(),
                                            "elements": [f"x{k}" for k in range(n)]})
-    texts = re.findall(r'<span class="heat" style="[^"]*" title="([^"]*)">([^<]*)</span>', big)
+    texts = re.findall(r'<span class="heat small" style="[^"]*" title="([^"]*)">([^<]*)</span>',
+                       big)
     assert len(texts) == n * n and all(title and not text for title, text in texts)

@@ -470,7 +470,8 @@ def _hessian_section(data) -> str:
             colour = _heat(t)
             text = _num(float(v), 6) if numbers else ""
             ink = ";color:#fff" if abs(t) > 0.5 else ""  # light text on saturated cells
-            cells.append(f'<span class="heat" style="background:{colour}{ink}" '
+            cls = "heat" if numbers else "heat small"
+            cells.append(f'<span class="{cls}" style="background:{colour}{ink}" '
                          f'title="{_num(float(v))}">{text}</span>')
         rows.append([f"<b>{_esc(names[i])}</b>", *cells])
     header = [""] + [_esc(n) for n in names]
@@ -580,7 +581,8 @@ h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
   { stroke: #e8590c; stroke-width: 3; }
 .sg-graph g.arrow.highlighted path { stroke: #e8590c; stroke-width: 3;
   marker-end: url(#sg-head-highlight); }
-table { border-collapse: collapse; margin: .6em 0; font-size: .88em; }
+table { border-collapse: collapse; margin: .6em 0; font-size: .88em; display: block;
+        max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: right;
          font-variant-numeric: tabular-nums; }
 th { background: #f3f3f3; }
@@ -590,6 +592,7 @@ caption { caption-side: bottom; color: #666; font-size: .9em; text-align: left; 
 #top-paths tr.selected { background: #fff0e6; }
 #top-paths tr.dimmed { color: #aaa; }
 .heat { display: inline-block; min-width: 4em; padding: .1em .3em; }
+.heat.small { min-width: 1.1em; height: 1.1em; padding: 0; vertical-align: middle; }
 .note { color: #777; }
 .hop { color: #444; font-weight: bold; }
 .partial { color: #1f5fbf; }
