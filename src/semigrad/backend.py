@@ -259,7 +259,10 @@ class Array:
         return f"semigrad.backend.Array({self.raw!r})"
 
     def __array__(self, dtype=None, copy=None):
-        raise TypeError(
+        raise self._conversion_refused()
+
+    def _conversion_refused(self) -> TypeError:
+        return TypeError(
             f"semigrad: a {self.lib} array of shape {self.shape} would be converted to NumPy "
             "here; semigrad keeps values in their own library. Convert it yourself "
             "(e.g. .compute(), .cpu().numpy()) if NumPy is what you want"
@@ -284,7 +287,7 @@ class Array:
         return self.raw.item() if hasattr(self.raw, "item") else float(self.raw)
 
     def tolist(self):
-        raise self.__array__()
+        raise self._conversion_refused()
 
     # -- the protocols
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):

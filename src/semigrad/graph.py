@@ -103,7 +103,6 @@ class Graph:
                 f"Graph {self.name}: called with arguments of another structure than traced "
                 f"({len(leaves)} leaves for {len(self.inputs)} inputs)"
             )
-        env: list = [n.value if n.kind == "constant" else None for n in self.nodes]
         for node, x in zip(self.inputs, leaves):
             xv = x if isinstance(x, Tensor) else np.asarray(x)
             if np.shape(getattr(xv, "value", xv)) != node.shape:
@@ -112,10 +111,17 @@ class Graph:
                     f"{np.shape(getattr(xv, 'value', xv))} but was traced with {node.shape}; "
                     "trace again for new shapes"
                 )
+        return unflatten(self._out_spec, self.run(leaves))
+
+    def run(self, inputs) -> list:
+        """The outputs' values for the inputs' values ``inputs`` (in the inputs' order, shapes
+        as traced), each edge through its primitive: recorded when they are traced."""
+        env: list = [n.value if n.kind == "constant" else None for n in self.nodes]
+        for node, x in zip(self.inputs, inputs):
             env[node.index] = x
         for e in self.edges:
             env[e.output.index] = e.prim(*[env[n.index] for n in e.inputs], **e.params)
-        return unflatten(self._out_spec, [env[n.index] for n in self.outputs])
+        return [env[n.index] for n in self.outputs]
 
     def scalarize(self):
         """The scalar hypergraph: one node per element, one edge per Jacobian-pattern entry.

@@ -68,14 +68,10 @@ def _literal(value) -> str | None:
     return None
 
 
-# Primitives whose implementations are Python's operators (so that they work on object
-# arrays too): on the program's arrays, the NumPy ufuncs those operators call.
-_OPERATOR_UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
-                    "divide": np.true_divide, "negative": np.negative}
-
-
 def _ufunc(prim):
-    return _OPERATOR_UFUNCS.get(prim.name, prim.impl) if prim.registered else prim.impl
+    """What the program calls for ``prim``: its NumPy ufunc where it declares one (the
+    operators' too), else its implementation."""
+    return prim.ufunc if prim.ufunc is not None else prim.impl
 
 
 class Program:
@@ -156,7 +152,7 @@ def _lower(graph, name):
         if all(i in consts for i in ins):  # folded: computed now, a constant of the program
             consts[e.output.index] = e.prim(*[consts[i] for i in ins], **e.params)
             continue
-        if e.prim.name == "identity":  # a transform's link to its input: the same value
+        if e.prim.scalar_form == "{0}":  # a transform's link to its input: the same value
             names[e.output.index] = (names[ins[0]] if ins[0] in names else
                                      const_name(consts[ins[0]]))
             continue
@@ -175,8 +171,7 @@ def _lower(graph, name):
         names[e.output.index] = var
         value = e.output.value
         # an elementwise NumPy ufunc into a fresh array: it may write into a dying input's
-        fn = _ufunc(e.prim)
-        reusable = (isinstance(fn, np.ufunc) and fn.nout == 1 and not kw
+        reusable = (e.prim.ufunc is not None and not kw
                     and type(value) is np.ndarray and value.ndim > 0)
         meta[var] = (reusable, value.shape if reusable else None,
                      value.dtype if reusable else None)
@@ -198,30 +193,14 @@ HOT_CALLS = 20
 #: dominates and NumPy's vectorised ufuncs win over scalar math in a loop.
 FUSE_MAX_ELEMENTS = 4096
 
-# Scalar expressions of the elementwise primitives, for numba (math on float64 scalars).
-_SCALAR = {
-    "add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
-    "divide": "{0} / {1}", "negative": "-{0}", "power": "{0} ** {1}", "square": "{0} * {0}",
-    "reciprocal": "1.0 / {0}", "exp": "math.exp({0})", "expm1": "math.expm1({0})",
-    "log": "math.log({0})", "log1p": "math.log1p({0})", "sqrt": "math.sqrt({0})",
-    "sin": "math.sin({0})", "cos": "math.cos({0})", "tan": "math.tan({0})",
-    "tanh": "math.tanh({0})", "sinh": "math.sinh({0})", "cosh": "math.cosh({0})",
-    "arcsin": "math.asin({0})", "arccos": "math.acos({0})", "arctan": "math.atan({0})",
-    "arctan2": "math.atan2({0}, {1})", "abs": "abs({0})",
-    "sigmoid": "1.0 / (1.0 + math.exp(-{0}))",
-    "equal": "{0} == {1}", "not_equal": "{0} != {1}", "greater": "{0} > {1}",
-    "greater_equal": "{0} >= {1}", "less": "{0} < {1}", "less_equal": "{0} <= {1}",
-    "where": "({1} if {0} else {2})",
-}
-
-
 def _lower_scalar(graph, name):
     """The program compiled whole by numba (None where it does not apply, or without numba).
 
     It applies when every value is float64 and either a scalar or of one common shape S,
-    every operation has a scalar form (:data:`_SCALAR`), and sums over all of S feed only the
-    outputs: then one loop over S's elements computes everything (the elementwise chains
-    fused, nothing of shape S stored but the outputs), scalar-only work hoisted before it.
+    every operation declares a scalar form (``Primitive.scalar_form``), and sums over all of
+    S feed only the outputs: then one loop over S's elements computes everything (the
+    elementwise chains fused, nothing of shape S stored but the outputs), scalar-only work
+    hoisted before it.
     Sums accumulate in order, not pairwise as NumPy's: results within a few ulp per element.
     """
     if importlib.util.find_spec("numba") is None:  # imported when it compiles: it is slow
@@ -241,9 +220,9 @@ def _lower_scalar(graph, name):
                 return None
     sums = set()
     for e in graph.edges:
-        if e.prim.name == "sum" and np.ndim(e.output.value) == 0:
+        if e.prim.accumulates and np.ndim(e.output.value) == 0:
             sums.add(e.output.index)
-        elif e.prim.name not in _SCALAR and e.prim.name != "identity" or e.params:
+        elif e.prim.scalar_form is None or e.params:
             return None
     loop = bool(shape)
     names = {n.index: f"x{k}" for k, n in enumerate(graph.inputs)}
@@ -263,7 +242,7 @@ def _lower_scalar(graph, name):
     post: set[int] = set()  # values known only after the loop (sums and what uses them)
     for k, e in enumerate(graph.edges):
         args = [names[n.index] + ("[i]" if n.index in arrays else "") for n in e.inputs]
-        if e.prim.name == "identity":
+        if e.prim.scalar_form == "{0}":
             names[e.output.index] = names[e.inputs[0].index]
             if e.inputs[0].index in arrays:
                 arrays.add(e.output.index)
@@ -274,7 +253,7 @@ def _lower_scalar(graph, name):
             inside.append(f"        {var} += {args[0]}")
             post.add(e.output.index)
             continue
-        expr = _SCALAR[e.prim.name].format(*args)
+        expr = e.prim.scalar_form.format(*args)
         if any(n.index in post for n in e.inputs):
             # after a sum: scalar work once the loop is done; an array needs a second pass
             if np.ndim(e.output.value):
@@ -443,7 +422,7 @@ def jit(f, static_argnums=()):
         arrays = [x for x in leaves if _is_array(x)]
         if any(isinstance(x, Tensor) for x in arrays) or context.current().depth:
             # inside a transform, or on Tensors: replay through the primitives (recorded)
-            return unflatten(prog.out_spec, _replay(prog.graph, arrays))
+            return unflatten(prog.out_spec, prog.graph.run(arrays))
         return prog([x for x in arrays])
 
     def source(*args, **kwargs):
@@ -487,12 +466,3 @@ def _static_key(value):
             f"jit: a static argument must be hashable; got a {type(value).__name__}"
         ) from None
     return (type(value), value)
-
-
-def _replay(graph, arrays):
-    env: dict[int, object] = {n.index: n.value for n in graph.nodes if n.kind == "constant"}
-    for node, x in zip(graph.inputs, arrays):
-        env[node.index] = x
-    for e in graph.edges:
-        env[e.output.index] = e.prim(*[env[n.index] for n in e.inputs], **e.params)
-    return [env[n.index] for n in graph.outputs]

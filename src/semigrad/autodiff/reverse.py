@@ -171,7 +171,7 @@ def _accumulate_grad(leaf, g):
     if not isinstance(g, Tensor) and (isinstance(g, backend.Array)
                                       or backend.library(leaf.value) is not None):
         # computed in another library (a lazy Dask array, a GPU tensor): .grad stays there
-        g = backend.like(g, leaf.value) if backend.library(leaf.value) else g
+        g = backend.like(g, leaf.value)  # a NumPy gradient for a leaf of another library
         if g.dtype != leaf.dtype and leaf.dtype.kind in "fc":
             g = g.astype(leaf.dtype)
         g = g.raw

@@ -104,6 +104,16 @@ class Primitive:
     #: declarations users make; not the one-off hyperedges of ``sg.custom_vjp`` functions).
     registered = True
 
+    #: The operation on float scalars as a Python expression over ``{0}, {1}, ...`` (with
+    #: ``math``'s functions), for programs compiled whole (``sg.jit``'s numba tier); None:
+    #: it has none. ``"{0}"`` marks an operation that hands its input on unchanged.
+    scalar_form: str | None = None
+    #: The NumPy ufunc computing it on arrays (a compiled program may let it write into a
+    #: dying buffer, ``out=``); None: its implementation is not one.
+    ufunc = None
+    #: Whether it adds up its input's elements over ``axis`` (a compiled loop accumulates it).
+    accumulates = False
+
     def __init__(self, name: str, impl, doc: str = "", sympy=None):
         if self.registered and name in REGISTRY:
             raise ValueError(f"primitive {name!r} is declared twice")
@@ -178,7 +188,7 @@ class Primitive:
                 if cls is not float and cls not in _PY_SCALARS:
                     if isinstance(a, np.ndarray):
                         outside = True
-                    elif _backend.library(a) is not None:
+                    elif not isinstance(a, np.generic) and _backend.library(a) is not None:
                         a = _backend.wrap(a)  # another library's constant: NumPy's calls reach it
                 vals.append(a)
         state = _current()
@@ -513,6 +523,8 @@ class Elementwise(Primitive):
 
     def __init__(self, name, impl, partials, doc="", sympy=None):
         super().__init__(name, impl, doc, sympy)
+        if isinstance(impl, np.ufunc) and impl.nout == 1:
+            self.ufunc = impl
         self.partials = partials
         if partials is None:
             self.differentiable = False

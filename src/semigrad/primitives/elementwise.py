@@ -600,4 +600,24 @@ logical_or = Elementwise(
 )
 
 
+# What compiled programs need of them (Primitive.scalar_form, Primitive.ufunc): the scalar
+# forms, and the ufuncs behind the operator implementations (which stay operators so that
+# object arrays work too).
+for _prim, _form in ((add, "{0} + {1}"), (subtract, "{0} - {1}"), (multiply, "{0} * {1}"),
+                     (divide, "{0} / {1}"), (negative, "-{0}"), (power, "{0} ** {1}"),
+                     (square, "{0} * {0}"), (reciprocal, "1.0 / {0}"), (exp, "math.exp({0})"),
+                     (expm1, "math.expm1({0})"), (log, "math.log({0})"),
+                     (log1p, "math.log1p({0})"), (sqrt, "math.sqrt({0})"),
+                     (sin, "math.sin({0})"), (cos, "math.cos({0})"), (tan, "math.tan({0})"),
+                     (tanh, "math.tanh({0})"), (abs_, "abs({0})"),
+                     (sigmoid, "1.0 / (1.0 + math.exp(-{0}))"), (identity, "{0}"),
+                     (equal, "{0} == {1}"), (not_equal, "{0} != {1}"), (greater, "{0} > {1}"),
+                     (greater_equal, "{0} >= {1}"), (less, "{0} < {1}"),
+                     (less_equal, "{0} <= {1}"), (where, "({1} if {0} else {2})")):
+    _prim.scalar_form = _form
+for _prim, _ufunc in ((add, np.add), (subtract, np.subtract), (multiply, np.multiply),
+                      (divide, np.true_divide), (negative, np.negative)):
+    _prim.ufunc = _ufunc
+
+
 from . import complex as _C  # noqa: E402  (its primitives use the ones above)

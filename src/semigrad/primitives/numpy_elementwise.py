@@ -449,3 +449,10 @@ nan_to_num = Elementwise(
     """,
     sympy=_elementwise_sympy(lambda sp, x, nan, posinf, neginf: x),
 )
+
+
+# Their scalar forms, for programs compiled whole (Primitive.scalar_form).
+for _prim, _form in ((sinh, "math.sinh({0})"), (cosh, "math.cosh({0})"),
+                     (arcsin, "math.asin({0})"), (arccos, "math.acos({0})"),
+                     (arctan, "math.atan({0})"), (arctan2, "math.atan2({0}, {1})")):
+    _prim.scalar_form = _form

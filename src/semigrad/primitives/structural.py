@@ -96,6 +96,7 @@ sum_ = Linear(
     gather=False,
     doc="Sum over the (negative) axes ``axis``.",
 )
+sum_.accumulates = True
 
 # ---- indexing: getitem and scatter_add are each other's transpose ----------
 # ``idx`` is a full index for the primal's axes (no Ellipsis) in which every
