@@ -106,20 +106,15 @@ def vmap(f, in_axes=0, out_axes=0):
         graph, examples_out = _trace(f, name, moved, batched, spec)
         outs = _replay(graph, moved, batched, size)
         results = []
-        for out in outs:
-            if not out[1]:  # the output does not depend on the mapped inputs: every example's
-                value = out[0]
-                out = (ops.broadcast_to(value, (size, *_shape(getattr(value, "value", value)))),
-                       True)
-            value = out[0]
-            nd = len(_shape(getattr(value, "value", value)))
-            ax = out_axes % nd if nd else 0
-            value = value if ax == 0 else ops.moveaxis(value, 0, ax)
+        for value, batched in outs:
+            if not batched:  # the output does not depend on the mapped inputs: every example's
+                value = ops.broadcast_to(value, (size, *_shape(getattr(value, "value", value))))
+            ax = out_axes % len(_shape(getattr(value, "value", value)))
+            if ax:
+                value = ops.moveaxis(value, 0, ax)
             results.append(value if isinstance(value, Tensor) or context.current().depth
                            else backend.unwrap(value))
-        return unflatten(examples_out, [r if isinstance(r, Tensor) else
-                                        (np.asarray(r)[()] if type(r) is np.ndarray else r)
-                                        for r in results])
+        return unflatten(examples_out, results)
 
     return mapped
 
