@@ -100,7 +100,7 @@ def run_semigrad(problem, params, functional):
     from semigrad.nn import functional as F
 
     x, y = problem["x_train"], problem["y_train"]
-    model = nn.MLP([64, params["0.weight"].shape[1], 10])
+    model = nn.MLP([64, params["0.weight"].shape[0], 10])
     model.load_state_dict(params)
     lr = float(problem["lr"])
     if functional:
@@ -142,12 +142,12 @@ def run_torch(problem, params):
     import torch
 
     dtype = getattr(torch, str(problem["x_train"].dtype))
-    hidden = params["0.weight"].shape[1]
+    hidden = params["0.weight"].shape[0]
     model = torch.nn.Sequential(torch.nn.Linear(64, hidden), torch.nn.ReLU(),
                                 torch.nn.Linear(hidden, 10)).to(dtype)
-    with torch.no_grad():  # semigrad's weights are (in, out); PyTorch's are (out, in)
+    with torch.no_grad():  # both lay the weight out as (out, in)
         for k in (0, 2):
-            model[k].weight.copy_(torch.from_numpy(params[f"{k}.weight"].T.copy()))
+            model[k].weight.copy_(torch.from_numpy(params[f"{k}.weight"].copy()))
             model[k].bias.copy_(torch.from_numpy(params[f"{k}.bias"]))
     opt = torch.optim.Adam(model.parameters(), lr=float(problem["lr"]))
     x = torch.from_numpy(problem["x_train"])

@@ -4,7 +4,6 @@ import contextlib
 import gc
 import importlib.util
 import io
-import time
 import weakref
 from unittest import mock
 
@@ -434,11 +433,9 @@ def test_the_cli_refuses_or_answers_never_crashes(text):
         raise AssertionError("the expression ran code or touched a file")
 
     out, err = io.StringIO(), io.StringIO()
-    start = time.perf_counter()
     with mock.patch("builtins.open", forbidden), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
         status = main(["grad", text, "--at", "x=0.5"])
-    assert time.perf_counter() - start < 20
     assert status in (0, 2)
     if status == 2:
         assert err.getvalue().startswith("semigrad: error:")

@@ -46,7 +46,7 @@ MASK_SEED = 3
 
 # (name, function of the differentiated arguments, arguments)
 GRADIENT_CASES = [
-    ("linear", lambda x, w, b: F.linear(x, w, b), (rand(4, 3), rand(3, 2), rand(2))),
+    ("linear", lambda x, w, b: F.linear(x, w, b), (rand(4, 3), rand(2, 3), rand(2))),
     ("gelu", F.gelu, (rand(5, 3, scale=2.0),)),
     ("layer_norm", lambda x, w, b: F.layer_norm(x, 3, w, b), (rand(4, 3), rand(3), rand(3))),
     ("layer_norm 2 axes", lambda x: F.layer_norm(x, (2, 3)), (rand(4, 2, 3),)),
@@ -181,6 +181,23 @@ def test_against_torch():
                                tf.layer_norm(t(z), (5,), t(w), t(b)).numpy(), rtol=1e-10)
 
 
+def test_mlp_loads_a_torch_state_dict_unchanged_against_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (optional peer)")
+    torch.manual_seed(0)
+    peer = torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.ReLU(), torch.nn.Linear(7, 3))
+    peer = peer.double()
+    model = nn.MLP([5, 7, 3], rng=0).load_state_dict(
+        {k: v.detach().numpy() for k, v in peer.state_dict().items()})
+    x = rand(4, 5)
+    np.testing.assert_allclose(model(x).numpy(), peer(torch.from_numpy(x)).detach().numpy(),
+                               rtol=1e-13)
+    peer(torch.from_numpy(x)).square().sum().backward()
+    (model(x) ** 2).sum().backward()
+    for (name, p), (peer_name, q) in zip(model.named_parameters(), peer.named_parameters()):
+        assert name == peer_name
+        np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-12)
+
+
 # ---- errors ---------------------------------------------------------------------------------
 
 
@@ -193,6 +210,8 @@ def test_against_torch():
     (lambda: F.cross_entropy(np.ones((2, 3)), np.array([0, 1]), reduction="avg"), "reduction"),
     (lambda: F.binary_cross_entropy_with_logits(np.ones(3), np.ones((3, 1))), "logits shape"),
     (lambda: F.layer_norm(np.ones((2, 3)), 4), "normalized_shape"),
+    (lambda: F.linear(np.ones((2, 3)), np.ones((3, 4))),
+     r"linear: weight must have shape \(out, in\).*input \(2, 3\) and weight \(3, 4\)"),
     (lambda: F.dropout(np.ones(3), 1.5, np.random.default_rng()), r"p must be in \[0, 1\]"),
 ])
 def test_errors_name_the_problem(call, message):
@@ -377,8 +396,8 @@ def test_state_dict_is_a_copy_and_load_state_dict_copies_in():
 @pytest.mark.parametrize("change, message", [
     (lambda s: s.pop("0.bias"), r"missing 0\.bias"),
     (lambda s: s.update(extra=np.ones(1)), "unexpected extra"),
-    (lambda s: s.update({"2.weight": np.ones((3, 4))}),
-     r"mis-shaped 2\.weight \(got \(3, 4\), expected \(4, 3\)\)"),
+    (lambda s: s.update({"2.weight": np.ones((4, 3))}),
+     r"mis-shaped 2\.weight \(got \(4, 3\), expected \(3, 4\)\)"),
     (lambda s: s.update({"2.bias": np.array(["a", "b", "c"])}), r"not numeric 2\.bias"),
 ])
 def test_load_state_dict_is_all_or_nothing(change, message):
@@ -415,7 +434,7 @@ def test_loading_a_mismatched_file_changes_nothing(tmp_path):
     model = nn.MLP([3, 6, 2], rng=1)
     before = model.state_dict()
     with pytest.raises(ValueError, match=r"load .*small\.npz: .*mis-shaped 0\.weight "
-                                         r"\(got \(3, 5\), expected \(3, 6\)\)"):
+                                         r"\(got \(5, 3\), expected \(6, 3\)\)"):
         model.load(path)
     for k, v in model.state_dict().items():
         np.testing.assert_array_equal(v, before[k])

@@ -13,7 +13,7 @@ initialisers in :mod:`semigrad.nn.init`. See docs/learning.md.
 >>> loss = F.cross_entropy(model(np.ones((8, 4))), np.zeros(8, dtype=int))
 >>> loss.backward()
 >>> model[0].weight.grad.shape
-(4, 16)
+(16, 4)
 """
 
 from . import functional, init

@@ -69,14 +69,20 @@ def _check_reduction(name, reduction):
 
 
 def linear(x, weight, bias=None):
-    """``x @ weight + bias``, with ``weight`` of shape ``(in, out)``.
+    """``x @ weight.T + bias``, with ``weight`` of shape ``(out, in)`` (PyTorch's layout).
 
     >>> import numpy as np
     >>> from semigrad.nn import functional as F
-    >>> F.linear(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4)).shape
+    >>> F.linear(np.ones((2, 3)), np.ones((4, 3)), np.zeros(4)).shape
     (2, 4)
     """
-    y = ops.matmul(x, weight)
+    xs, ws = np.shape(x), np.shape(weight)
+    if len(ws) != 2 or not xs or xs[-1] != ws[1]:
+        raise ValueError(
+            f"linear: weight must have shape (out, in) with in = the input's last axis; got "
+            f"input {xs} and weight {ws} (a weight laid out as (in, out) needs a transpose)"
+        )
+    y = ops.matmul(x, ops.transpose(weight))
     return y if bias is None else y + bias
 
 

@@ -4,9 +4,9 @@ Every initialiser has the signature ``init(rng, shape, dtype=np.float64)`` and
 returns a fresh NumPy array, so layers take any of them (or your own function
 of that signature) as their ``init=`` argument. semigrad's weights are laid
 out for ``x @ W``: a weight of shape ``(fan_in, fan_out)``; for more than two
-axes, ``fan_in`` is the product of all but the last axis. (PyTorch's
-``Linear.weight`` is the transpose, ``(out, in)``; the distributions are the
-same.)
+axes, ``fan_in`` is the product of all but the last axis. (``Linear`` draws
+its weight in this layout and keeps the transpose, ``(out, in)``, as PyTorch
+stores it; the distributions are the same.)
 
 - :func:`glorot_uniform`, :func:`glorot_normal`: Glorot & Bengio (2010),
   variance 2 / (fan_in + fan_out) (PyTorch's ``xavier_uniform_``/``xavier_normal_``).

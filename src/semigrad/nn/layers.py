@@ -33,26 +33,29 @@ __all__ = [
 
 
 class Linear(Module):
-    """``x @ weight + bias``, with ``weight`` of shape ``(in_features, out_features)``.
+    """``x @ weight.T + bias``, with ``weight`` of shape ``(out_features, in_features)``.
 
-    (PyTorch stores the transpose, ``(out, in)``, and computes ``x @ W.T``.)
-    ``weight`` is drawn by ``init`` (Glorot uniform by default; He for deep
-    ReLU stacks), ``bias`` starts at zero.
+    The layout and the names are PyTorch's, so a PyTorch ``state_dict`` (as
+    NumPy arrays) loads unchanged. ``init`` draws the weight laid out for
+    ``x @ W``, ``(in_features, out_features)`` (see :mod:`semigrad.nn.init`;
+    Glorot uniform by default, He for deep ReLU stacks), and the layer keeps
+    its transpose; ``bias`` starts at zero.
 
     >>> import numpy as np
     >>> import semigrad as sg
     >>> layer = sg.nn.Linear(3, 2, rng=0)
     >>> layer
     Linear(in_features=3, out_features=2, bias=True)
-    >>> layer(np.ones((4, 3))).shape
-    (4, 2)
+    >>> layer.weight.shape, layer(np.ones((4, 3))).shape
+    ((2, 3), (4, 2))
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, rng=None,
                  init: Callable = initialisers.glorot_uniform, dtype=np.float64):
         rng = np.random.default_rng(rng)
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.weight = Parameter(init(rng, (self.in_features, self.out_features), dtype))
+        drawn = init(rng, (self.in_features, self.out_features), dtype)
+        self.weight = Parameter(np.ascontiguousarray(drawn.T))
         self.bias = Parameter(np.zeros(self.out_features, dtype)) if bias else None
 
     def forward(self, x):

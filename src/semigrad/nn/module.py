@@ -204,7 +204,7 @@ class Module:
 
         >>> import semigrad as sg
         >>> {k: v.shape for k, v in sg.nn.Linear(2, 3, rng=0).state_dict().items()}
-        {'weight': (2, 3), 'bias': (3,)}
+        {'weight': (3, 2), 'bias': (3,)}
         """
         return {name: np.array(p.value) for name, p in self.named_parameters()}
 
@@ -218,9 +218,8 @@ class Module:
 
         >>> import semigrad as sg
         >>> layer = sg.nn.Linear(2, 1, rng=0)
-        >>> layer.load_state_dict({"weight": np.ones((2, 1)), "bias": np.zeros(1)}).weight.value
-        array([[1.],
-               [1.]])
+        >>> layer.load_state_dict({"weight": np.ones((1, 2)), "bias": np.zeros(1)}).weight.value
+        array([[1., 1.]])
         """
         named = dict(self.named_parameters())
         arrays = _checked(state, {k: p.shape for k, p in named.items()}, source,
@@ -365,7 +364,7 @@ def functional_call(module: Module, params: Mapping, *args, **kwargs):
     >>> loss = lambda p: F.cross_entropy(sg.nn.functional_call(model, p, x), y)
     >>> value, grads = sg.value_and_grad(loss)(params)
     >>> sorted(grads), grads["weight"].shape
-    (['bias', 'weight'], (3, 2))
+    (['bias', 'weight'], (2, 3))
     """
     slots = list(module._slots())
     canonical: dict[int, str] = {}
