@@ -87,7 +87,7 @@ def main(argv=None):
     else:
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
                                memory_limit=args.memory_limit, host="127.0.0.1",
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
     workers = client.scheduler_info()["workers"].values()
     limit = sum(int(w["memory_limit"]) for w in workers) or parse_bytes(args.memory_limit)

@@ -188,12 +188,20 @@ def _arg_names(f, args) -> list[str]:
         params = []
     names = []
     for k, a in enumerate(args):
-        base = params[k] if k < len(params) else f"arg{k}"
-        leaves, _ = flatten(a)
-        names += [base] if len(leaves) == 1 and not isinstance(a, list | tuple | dict) else [
-            f"{base}[{i}]" for i in range(len(leaves))
-        ]
+        _leaf_names(params[k] if k < len(params) else f"arg{k}", a, names)
     return names
+
+
+def _leaf_names(name, tree, names) -> None:
+    """The leaves' names in flatten's order: ``xs[0]``, ``params['0.weight']``."""
+    if isinstance(tree, tuple | list):
+        for i, t in enumerate(tree):
+            _leaf_names(f"{name}[{i}]", t, names)
+    elif isinstance(tree, dict):
+        for key, t in tree.items():
+            _leaf_names(f"{name}[{key!r}]", t, names)
+    else:
+        names.append(name)
 
 
 def trace(f, *args) -> Graph:

@@ -38,7 +38,7 @@ PARAMS = {"w1": RNG.standard_normal((5, 8)) * 0.5, "b1": np.zeros(8),
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
+                                       host="127.0.0.1", dashboard_address=":0")
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()

@@ -467,3 +467,33 @@ def test_save_refuses_non_numeric_arrays_and_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
     with pytest.raises(FileNotFoundError):
         nn.save(tmp_path / "no" / "such" / "folder.npz", {"a": np.ones(2)})
+
+
+def test_graphs_and_paths_name_each_layer_by_attribute_path_and_class():
+    class Block(nn.Module):
+        def __init__(self):
+            self.dense = nn.Sequential(nn.Linear(3, 4, rng=0), nn.Tanh())
+            self.heads = [nn.Linear(4, 2, rng=1)]
+
+        def forward(self, x):
+            return self.heads[0](self.dense(x))
+
+    model = Block()
+    graph = sg.trace(lambda x: sg.sum(model(x)), np.ones((1, 3)))
+    labels = [n.label for n in graph.nodes if not n.label.startswith("v")]
+    assert labels == ["x", "dense.0:Linear", "dense.1:Tanh", "heads.0:Linear"]
+    x = sg.tensor(np.ones((1, 3)), requires_grad=True)
+    best = sg.paths.top(sg.sum(model(x)), x)[0]
+    assert [h.to_node for h in best.hops if ":" in h.to_node] == [
+        "dense.0:Linear", "dense.1:Tanh", "heads.0:Linear"]
+    # a module that returns its input does not rename it; the next call names afresh
+    assert nn.Dropout(0.5).eval()(x) is x and x.name is None
+    assert model(np.ones((1, 3))).name == "heads.0:Linear"
+
+
+def test_functional_parameters_are_named_by_their_keys():
+    model = nn.MLP([2, 3, 1], rng=0)
+    params = model.state_dict()
+    graph = sg.trace(lambda p, x: sg.sum(nn.functional_call(model, p, x)), params, np.ones(2))
+    assert [n.label for n in graph.inputs] == [
+        "p['0.weight']", "p['0.bias']", "p['2.weight']", "p['2.bias']", "x"]

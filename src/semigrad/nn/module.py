@@ -24,6 +24,7 @@ neither memory nor time.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import os
 import tempfile
@@ -54,6 +55,53 @@ def Parameter(data, dtype=None) -> Tensor:  # noqa: N802 (reads like PyTorch's c
     if value.dtype.kind in "biu":
         value = value.astype(np.float64)
     return Tensor(value, requires_grad=True)
+
+
+# The module whose forward is running, and its caller's entry: a chain up to the module
+# called first. A recorded output Tensor is named by its module's attribute path and class
+# ("0:Linear", "layers.1.self_attn:MultiheadAttention"), so graphs and paths show the layers.
+_CALLER: contextvars.ContextVar = contextvars.ContextVar("semigrad_module_caller", default=None)
+
+
+def _label(module, outer) -> str:
+    """``module``'s attribute path below the module called first, and its class."""
+    key, chain = (id(module),), outer
+    while chain is not None:
+        key += (id(chain[0]),)
+        chain = chain[1]
+    label = _LABELS.get(key)
+    if label is None:
+        keys, child = [], module
+        while outer is not None:
+            parent, outer = outer
+            keys.append(_key(parent, child))
+            child = parent
+        cls = type(module).__name__
+        label = f"{'.'.join(reversed(keys))}:{cls}" if keys else cls
+        if len(_LABELS) > 4096:
+            _LABELS.clear()
+        _LABELS[key] = label
+    return label
+
+
+# Labels by the ids of the modules from the caller down (the same call chain names the same
+# way at every step); bounded, and a label is only a name, never a value.
+_LABELS: dict[tuple, str] = {}
+
+
+def _key(parent, child) -> str:
+    for key, value in parent._entries():
+        if value is child:
+            return str(key)
+        if isinstance(value, list | tuple):
+            for i, v in enumerate(value):
+                if v is child:
+                    return f"{key}.{i}"
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if v is child:
+                    return f"{key}.{k}"
+    return type(child).__name__
 
 
 def _is_parameter(x) -> bool:
@@ -107,7 +155,18 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        outer = _CALLER.get()
+        token = _CALLER.set((self, outer))
+        try:
+            out = self.forward(*args, **kwargs)
+        finally:
+            _CALLER.reset(token)
+        named = out[0] if type(out) is tuple and out else out
+        if type(named) is Tensor and named._prim is not None and named.name is None \
+                and not any(named is a for a in args) \
+                and not any(named is a for a in kwargs.values()):
+            named.name = _label(self, outer)
+        return out
 
     # ---- discovery ---------------------------------------------------------
     def _entries(self):
