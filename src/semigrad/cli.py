@@ -382,10 +382,12 @@ def build_parser() -> argparse.ArgumentParser:
     grad.add_argument("--json", action="store_true", help="print one JSON object")
     add_budget_options(grad)
     grad.set_defaults(run=_grad)
+    from .interpret import add_parser as add_paths_command
     from .train import add_parser as add_train_command
     from .viz import add_parser as add_viz_commands  # explain and serve
 
     add_train_command(sub)
+    add_paths_command(sub)
     add_viz_commands(sub)
     return parser
 

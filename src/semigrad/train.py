@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from . import data, optim
-from .nn import MLP, functional_call
+from .nn import MLP, functional_call, save_model
 from .nn import functional as F
 
 OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW,
@@ -84,7 +84,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="the optimiser (default adam)")
     p.add_argument("--plot", metavar="FILE.png", help="write loss and accuracy curves "
                    "(needs matplotlib)")
-    p.add_argument("--save", metavar="FILE.npz", help="write the trained parameters")
+    p.add_argument("--save", metavar="FILE.npz", help="write the trained model (parameters "
+                   "and architecture: semigrad paths reads it)")
     p.add_argument("--load", metavar="FILE.npz", help="start from saved parameters")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object (and no progress bar)")
@@ -272,7 +273,7 @@ def run(args) -> int:
         train_loss, train_accuracy = _evaluate(model, x_train, y_train)
         test_accuracy = _evaluate(model, x_test, y_test)[1]
     if args.save:
-        model.save(args.save)
+        save_model(args.save, model)
     if args.plot:
         _plot(args.plot, history)
     if args.json:
@@ -291,7 +292,8 @@ def run(args) -> int:
     print(f"train loss {train_loss:.4f}  train accuracy {train_accuracy:.2%}")
     print(f"test accuracy {test_accuracy:.2%}")
     if args.save:
-        print(f"parameters saved to {args.save}")
+        print(f"model saved to {args.save} (semigrad paths {args.save} --digit 0 shows its "
+              "top gradient paths)" if args.data == "digits" else f"model saved to {args.save}")
     if args.plot:
         print(f"curves written to {args.plot}")
     return 0

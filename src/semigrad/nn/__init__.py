@@ -19,6 +19,7 @@ initialisers in :mod:`semigrad.nn.init`. See docs/learning.md.
 from . import functional, init
 from .layers import GELU, MLP, Dropout, Embedding, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .module import Module, Parameter, Sequential, functional_call, load, save
+from .saved import load_model, save_model
 
 __all__ = [
     "GELU",
@@ -37,5 +38,7 @@ __all__ = [
     "functional_call",
     "init",
     "load",
+    "load_model",
     "save",
+    "save_model",
 ]

@@ -78,9 +78,11 @@ def linear(x, weight, bias=None):
     """
     xs, ws = np.shape(x), np.shape(weight)
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
+        transposed = len(ws) == 2 and xs and ws[0] == xs[-1]
         raise ValueError(
             f"linear: weight must have shape (out, in) with in = the input's last axis; got "
-            f"input {xs} and weight {ws} (a weight laid out as (in, out) needs a transpose)"
+            f"input {xs} and weight {ws}"
+            + (" (a weight laid out as (in, out) needs a transpose)" if transposed else "")
         )
     y = ops.matmul(x, ops.transpose(weight))
     return y if bias is None else y + bias

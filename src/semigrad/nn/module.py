@@ -25,9 +25,12 @@ neither memory nor time.
 from __future__ import annotations
 
 import contextvars
+import functools
+import inspect
 import math
 import os
 import tempfile
+import weakref
 import zipfile
 from collections.abc import Iterator, Mapping
 
@@ -56,6 +59,9 @@ def Parameter(data, dtype=None) -> Tensor:  # noqa: N802 (reads like PyTorch's c
         value = value.astype(np.float64)
     return Tensor(value, requires_grad=True)
 
+
+# The arguments each module was built with (see Module.__init_subclass__).
+_CONFIGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 # The module whose forward is running, and its caller's entry: a chain up to the module
 # called first. A recorded output Tensor is named by its module's attribute path and class
@@ -147,6 +153,24 @@ class Module:
 
     #: True in training mode (the default), False after ``eval()``; read by Dropout.
     training = True
+
+    def __init_subclass__(cls, **kwargs):
+        # Each class's own __init__ records the arguments it was called with (the most
+        # derived class's call, which runs last, wins): save_model writes them so that
+        # load_model can build the module again from semigrad.nn's classes.
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+        signature = inspect.signature(init)
+
+        @functools.wraps(init)
+        def recorded(self, *args, **kwargs):
+            init(self, *args, **kwargs)
+            bound = signature.bind(self, *args, **kwargs)
+            _CONFIGS[self] = dict(list(bound.arguments.items())[1:])
+
+        cls.__init__ = recorded
 
     def forward(self, *args, **kwargs):
         raise TypeError(
@@ -483,6 +507,10 @@ def _as_arrays(params) -> dict[str, np.ndarray]:
             for k, v in params.items()}
 
 
+# The member in which save_model describes the model (JSON); load and Module.load skip it.
+ARCHITECTURE = "__semigrad_model__.json"
+
+
 def save(path, params) -> None:
     """Write a Module's parameters (or a dict of arrays) to ``path`` as ``.npz``.
 
@@ -498,7 +526,11 @@ def save(path, params) -> None:
     >>> sg.nn.load(path)["w"].tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    arrays = _as_arrays(params)
+    _write(path, _as_arrays(params))
+
+
+def _write(path, arrays, members=None) -> None:
+    """Write ``arrays`` (and text ``members``: name → bytes) atomically as a ``.npz``."""
     for name, a in arrays.items():
         if a.dtype.kind not in "biufc":
             raise TypeError(
@@ -512,6 +544,8 @@ def save(path, params) -> None:
             for name, a in arrays.items():
                 with archive.open(name + ".npy", "w", force_zip64=True) as member:
                     np.lib.format.write_array(member, a, allow_pickle=False)
+            for name, data in (members or {}).items():
+                archive.writestr(name, data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -587,6 +621,8 @@ def _array_members(archive, source) -> dict[str, zipfile.ZipInfo]:
     """The archive's members by array name (``w.npy`` holds ``w``), from its directory."""
     members: dict[str, zipfile.ZipInfo] = {}
     for info in archive.infolist():
+        if info.filename == ARCHITECTURE:  # save_model's description of the model
+            continue
         name = info.filename.removesuffix(".npy")
         if name in members:
             raise ValueError(f"{source}: {_NOT_NPZ}: member {info.filename!r} appears twice")
