@@ -21,8 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 
@@ -38,6 +36,8 @@ def main(argv=None) -> None:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)
 
+    # imported after the thread counts are set: BLAS reads them when it loads
+    import numpy as np
     import torch
 
     import semigrad as sg

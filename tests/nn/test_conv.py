@@ -371,6 +371,41 @@ def test_pooling_paths_route_to_the_maximum_or_spread_over_the_window():
                                               [4, 6, 6, 4]])
 
 
+def test_pooling_sweeps_equal_path_enumeration():
+    x = rand(1, 2, 5, 5)
+    for pool in (lambda v: F.max_pool2d(v, 3, 2, 1, ceil_mode=True),
+                 lambda v: F.avg_pool2d(v, 2, 2, 1, count_include_pad=False)):
+        graph = sg.trace(lambda v, pool=pool: sg.sum(pool(v) * np.arange(1.0, 19.0)
+                                                     .reshape(1, 2, 3, 3)), x)
+        best = graph.backprop(sg.semirings.MaxProduct())[0].reshape(-1)
+        brute = np.zeros(x.size)
+        for p in enumerate_paths(graph, [0]):
+            k = int(np.ravel_multi_index(p.element, x.shape))
+            brute[k] = max(brute[k], abs(p.weight))
+        assert_close(best, brute, tol=1e-12)
+
+
+# ---- transforms ----------------------------------------------------------------------------
+
+
+def test_convolutional_models_under_jit_vmap_and_functional_call():
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, rng=0), nn.BatchNorm2d(3), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.AvgPool2d(2, ceil_mode=True)).eval()
+    x = rand(4, 2, 6, 6)
+    params = model.parameter_arrays()
+
+    def loss(p, x):
+        return sg.sum(nn.functional_call(model, p, x) ** 2)
+
+    value, grads = sg.value_and_grad(loss)(params, x)
+    jit_value, jit_grads = sg.jit(sg.value_and_grad(loss))(params, x)
+    assert_close(jit_value, value)
+    for k in grads:
+        assert_close(jit_grads[k], grads[k])
+    unbatched = nn.Sequential(model[0], model[2], model[3], model[4])  # BatchNorm2d needs N
+    assert_close(sg.vmap(unbatched)(x), unbatched(x))
+
+
 # ---- second derivatives --------------------------------------------------------------------
 
 MEAN = rand(2)
