@@ -124,7 +124,7 @@ def _out_size(L, k, s, d, lo, hi, ceil_mode=False):
     return out
 
 
-def _split_batch(name, x, nd, what="(N, C, *spatial)"):
+def _split_batch(name, x, nd):
     """``(x with a batch axis, whether it was added)``; an error for other ranks."""
     shape = ops.shape(x)
     if len(shape) == nd + 2:
