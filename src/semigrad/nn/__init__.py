@@ -17,11 +17,29 @@ initialisers in :mod:`semigrad.nn.init`. See docs/learning.md.
 """
 
 from . import functional, init
+from .conv import (
+    AvgPool1d,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv1d,
+    Conv2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from .layers import GELU, MLP, Dropout, Embedding, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .module import Module, Parameter, Sequential, functional_call, load, save
 from .saved import load_model, save_model
 
 __all__ = [
+    "AvgPool1d",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "MaxPool1d",
+    "MaxPool2d",
     "GELU",
     "MLP",
     "Dropout",

@@ -25,8 +25,24 @@ import numpy as np
 
 from .. import ops
 from ..tensor import Tensor
+from ._conv_functional import (
+    avg_pool1d,
+    avg_pool2d,
+    batch_norm,
+    conv1d,
+    conv2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 __all__ = [
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "max_pool2d",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",

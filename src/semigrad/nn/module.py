@@ -3,7 +3,11 @@
 A :class:`Module` is a callable object whose parameters are the leaf Tensors
 that require grad found among its attributes (directly, in sub-modules, and
 in lists, tuples and dicts of them), named by attribute path as in PyTorch
-(``"0.weight"``). The same module serves both faces of semigrad:
+(``"0.weight"``). Its **buffers** are arrays of state that are not trained
+(batch norm's running statistics), declared with :meth:`Module.register_buffer`:
+they are saved, loaded and listed by ``state_dict`` with the parameters, but
+``parameters()``, gradients and optimisers never see them. The same module
+serves both faces of semigrad:
 
 - **eager**: ``loss = F.cross_entropy(model(x), y)``, ``loss.backward()``
   fills each parameter's ``.grad``, an optimiser updates ``.value``;
@@ -114,17 +118,28 @@ def _is_parameter(x) -> bool:
     return type(x) is Tensor and x.requires_grad and x._prim is None
 
 
-def _assign(tensor: Tensor, new) -> None:
-    """Write ``new`` into ``tensor.value``: in place when it is an array, else rebind.
+def _array_of(x) -> np.ndarray:
+    return np.array(x.value if isinstance(x, Tensor) else x)
+
+
+def _value_of(x) -> np.ndarray:
+    return np.asarray(x.value if isinstance(x, Tensor) else x)
+
+
+def _assign(target, new) -> None:
+    """Write ``new`` into a parameter's ``.value`` or a buffer: in place when it is an array.
 
     In place keeps every reference to the array (an optimiser's, a caller's)
-    seeing the new values; 0-d values are NumPy scalars and are rebound.
+    seeing the new values; a parameter's 0-d value is a NumPy scalar and is rebound.
     """
-    current = tensor.value
+    current = target.value if isinstance(target, Tensor) else target
     if isinstance(current, np.ndarray) and current.flags.writeable:
         np.copyto(current, new, casting="unsafe")
+    elif isinstance(target, Tensor):
+        target.value = np.asarray(new, dtype=np.result_type(current))[()]
     else:
-        tensor.value = np.asarray(new, dtype=np.result_type(current))[()]
+        raise TypeError(f"load_state_dict: a buffer of type {type(target).__name__} cannot be "
+                        "written in place; buffers are writable NumPy arrays")
 
 
 class Module:
@@ -197,17 +212,97 @@ class Module:
         """(name, value) pairs searched for parameters and sub-modules."""
         return vars(self).items()
 
-    def _slots(self, prefix="", seen=None):
+    def _slots(self, prefix="", seen=None, buffers=False):
         """Every (name, holder, key, parameter): where each parameter lives.
 
-        A sub-module reachable twice is visited once (so is a cycle); a
-        parameter held in two places is yielded for each, the first name
-        being its canonical one.
+        With ``buffers``, the buffers too (those that are not None), where they
+        come in attribute order. A sub-module reachable twice is visited once
+        (so is a cycle); a parameter held in two places is yielded for each,
+        the first name being its canonical one.
         """
         seen = set() if seen is None else seen
         seen.add(id(self))
+        own = self.__dict__.get("_buffer_names", ())
         for key, value in self._entries():
-            yield from _visit(self, key, value, prefix + str(key), seen)
+            if key in own:
+                if buffers and value is not None:
+                    yield prefix + str(key), self, key, value
+                continue
+            yield from _visit(self, key, value, prefix + str(key), seen, buffers)
+
+    def register_buffer(self, name: str, value) -> None:
+        """Declare the attribute ``name`` a buffer holding (a copy of) the array ``value``.
+
+        A buffer is state that is not trained (batch norm's running mean): it
+        appears in :meth:`state_dict`, :meth:`load_state_dict`, :meth:`save`
+        and :meth:`load` under its attribute path (``"1.running_mean"``, as
+        PyTorch's buffers), and in :meth:`named_buffers`, but never in
+        :meth:`parameters`, so no gradient or optimiser touches it. ``None``
+        declares the name without state (left out of ``state_dict``). Layers
+        update their buffers in place, so that arrays holding them (an
+        optimiser's, ``functional_call``'s) see the new values.
+
+        >>> import numpy as np
+        >>> import semigrad as sg
+        >>> class Counter(sg.nn.Module):
+        ...     def __init__(self):
+        ...         self.register_buffer("calls", np.zeros((), dtype=np.int64))
+        ...     def forward(self, x):
+        ...         self.calls += 1
+        ...         return x
+        >>> counter = Counter()
+        >>> _ = counter(1.0), counter(2.0)
+        >>> counter.state_dict(), counter.parameters()
+        ({'calls': array(2)}, [])
+        """
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(
+                f"register_buffer: the name must be an identifier (an attribute name); "
+                f"got {name!r}"
+            )
+        if value is not None:
+            value = _array_of(value)
+            if value.dtype.kind not in "biufc":
+                raise TypeError(
+                    f"register_buffer: buffer {name!r} must be a numeric array; got dtype "
+                    f"{value.dtype} (shape {value.shape})"
+                )
+        names = self.__dict__.setdefault("_buffer_names", [])
+        if name not in names:
+            names.append(name)
+        setattr(self, name, value)
+
+    def named_buffers(self) -> Iterator[tuple[str, np.ndarray]]:
+        """``(name, array)`` pairs of the buffers here and below, each once (as ``torch``).
+
+        >>> import semigrad as sg
+        >>> [n for n, _ in sg.nn.BatchNorm1d(3).named_buffers()]
+        ['running_mean', 'running_var', 'num_batches_tracked']
+        """
+        seen = set()
+        for name, _, _, b in self._slots(buffers=True):
+            if not _is_parameter(b) and id(b) not in seen:
+                seen.add(id(b))
+                yield name, b
+
+    def buffers(self) -> list[np.ndarray]:
+        """The buffers, each once, in the order of :meth:`named_buffers`.
+
+        >>> import semigrad as sg
+        >>> [b.shape for b in sg.nn.BatchNorm1d(3).buffers()]
+        [(3,), (3,), ()]
+        """
+        return [b for _, b in self.named_buffers()]
+
+    def _state_slots(self) -> dict:
+        """Every parameter and buffer by canonical name, in attribute order."""
+        found: dict = {}
+        taken = set()
+        for name, _, _, v in self._slots(buffers=True):
+            if id(v) not in taken:
+                taken.add(id(v))
+                found[name] = v
+        return found
 
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
         """``(name, parameter)`` pairs, each parameter once (as ``torch``).
@@ -283,32 +378,58 @@ class Module:
 
     # ---- state ---------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's value, by name: plain arrays.
+        """A copy of every parameter's and buffer's value, by name: plain arrays.
+
+        The names and shapes are PyTorch's for the layers that PyTorch has
+        too, so ``{k: v.numpy() for k, v in torch_module.state_dict().items()}``
+        loads with :meth:`load_state_dict`. For the functional face, which
+        differentiates parameters only, see :meth:`parameter_arrays`.
 
         >>> import semigrad as sg
         >>> {k: v.shape for k, v in sg.nn.Linear(2, 3, rng=0).state_dict().items()}
         {'weight': (3, 2), 'bias': (3,)}
+        >>> list(sg.nn.BatchNorm1d(3).state_dict())
+        ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+        """
+        return {name: _array_of(v) for name, v in self._state_slots().items()}
+
+    def parameter_arrays(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's value, by name: :meth:`state_dict` without the buffers.
+
+        This is the dict the functional face differentiates and optimises
+        (``sg.value_and_grad(loss)(params)``, ``optim.Adam(params)``); the
+        buffers stay in the module, which updates them itself. Load it back
+        with ``load_state_dict(params, strict=False)``.
+
+        >>> import semigrad as sg
+        >>> list(sg.nn.BatchNorm1d(3).parameter_arrays())
+        ['weight', 'bias']
         """
         return {name: np.array(p.value) for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: Mapping, *, source: str = "load_state_dict") -> Module:
-        """Copy arrays into the parameters of the same names; returns self.
+    def load_state_dict(self, state: Mapping, *, strict: bool = True,
+                        source: str = "load_state_dict") -> Module:
+        """Copy arrays into the parameters and buffers of the same names; returns self.
 
-        Every name must be present with the parameter's shape, and no other
-        name may appear: otherwise a ``ValueError`` lists what is missing,
-        unexpected and mis-shaped, and no parameter changes. Values are
-        converted to each parameter's dtype.
+        Every name must be present with the parameter's (or buffer's) shape,
+        and no other name may appear: otherwise a ``ValueError`` lists what is
+        missing, unexpected and mis-shaped, and nothing changes. With
+        ``strict=False`` missing and unexpected names are allowed (what is
+        named must still fit). Values are converted to each target's dtype.
 
         >>> import semigrad as sg
         >>> layer = sg.nn.Linear(2, 1, rng=0)
         >>> layer.load_state_dict({"weight": np.ones((1, 2)), "bias": np.zeros(1)}).weight.value
         array([[1., 1.]])
         """
-        named = dict(self.named_parameters())
-        arrays = _checked(state, {k: p.shape for k, p in named.items()}, source,
-                          {k: p.dtype for k, p in named.items()})
-        for name, p in named.items():
-            _assign(p, arrays[name].astype(p.dtype, copy=False))
+        named = self._state_slots()
+        if not strict and isinstance(state, Mapping):
+            named = {k: v for k, v in named.items() if k in state}
+            state = {k: v for k, v in state.items() if k in named}
+        arrays = _checked(state, {k: np.shape(_value_of(v)) for k, v in named.items()}, source,
+                          {k: _value_of(v).dtype for k, v in named.items()})
+        for name, v in named.items():
+            _assign(v, arrays[name])
         return self
 
     def save(self, path) -> None:
@@ -350,18 +471,18 @@ class Module:
         return head + "\n" + "\n".join(lines) + "\n)"
 
 
-def _visit(holder, key, value, name, seen):
+def _visit(holder, key, value, name, seen, buffers=False):
     if _is_parameter(value):
         yield name, holder, key, value
     elif isinstance(value, Module):
         if id(value) not in seen:
-            yield from value._slots(name + ".", seen)
+            yield from value._slots(name + ".", seen, buffers)
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            yield from _visit(value, i, item, f"{name}.{i}", seen)
+            yield from _visit(value, i, item, f"{name}.{i}", seen, buffers)
     elif isinstance(value, dict):
         for k, item in value.items():
-            yield from _visit(value, k, item, f"{name}.{k}", seen)
+            yield from _visit(value, k, item, f"{name}.{k}", seen, buffers)
 
 
 def _children(module):
@@ -435,8 +556,12 @@ def functional_call(module: Module, params: Mapping, *args, **kwargs):
     ``params`` maps parameter names (those of ``named_parameters``) to
     arrays or Tensors; parameters not named keep their own values. This is
     how the functional face trains a module: differentiate a function of a
-    parameter dict. The module is restored afterwards, also on error (it is
-    changed during the call, so do not share it between threads meanwhile).
+    parameter dict. Buffer names (those of ``named_buffers``) may be given
+    too, so a whole ``state_dict()`` runs the module; a layer that updates a
+    buffer in training mode then updates the array given (in place, as
+    ``torch.func.functional_call``). The module is restored afterwards, also
+    on error (it is changed during the call, so do not share it between
+    threads meanwhile).
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -449,7 +574,7 @@ def functional_call(module: Module, params: Mapping, *args, **kwargs):
     >>> sorted(grads), grads["weight"].shape
     (['bias', 'weight'], (2, 3))
     """
-    slots = list(module._slots())
+    slots = list(module._slots(buffers=True))
     canonical: dict[int, str] = {}
     where: dict[str, list] = {}
     for name, holder, key, p in slots:
@@ -459,11 +584,12 @@ def functional_call(module: Module, params: Mapping, *args, **kwargs):
     if unknown:
         raise ValueError(
             f"functional_call: {type(module).__name__} has no parameter named "
-            f"{', '.join(map(repr, unknown))}; its parameters are {', '.join(where) or 'none'}"
+            f"{', '.join(map(repr, unknown))} (nor a buffer); its parameters and buffers are "
+            f"{', '.join(where) or 'none'}"
         )
     for name, value in params.items():
         shape = np.shape(value.value if isinstance(value, Tensor) else value)
-        expected = where[name][0][2].shape
+        expected = np.shape(_value_of(where[name][0][2]))
         if shape != expected:
             raise ValueError(
                 f"functional_call: parameter {name!r} has shape {expected}; got shape {shape}"
@@ -581,7 +707,7 @@ def load(path, like=None) -> dict[str, np.ndarray]:
         if like is None:
             return {name: _read_member(archive, info, source) for name, info in members.items()}
         if isinstance(like, Module):  # the shapes, without copying the parameters
-            expected = {k: p.shape for k, p in like.named_parameters()}
+            expected = {k: np.shape(_value_of(v)) for k, v in like._state_slots().items()}
         else:
             expected = {k: np.shape(v) for k, v in _as_arrays(like).items()}
         headers = {name: _member_header(archive, members[name], source)
