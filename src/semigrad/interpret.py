@@ -132,8 +132,8 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
     x = np.asarray(x, dtype=np.float64)
     x_in = Tensor(x, requires_grad=True)
     x_in.name = "input"
-    first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
-    if first is not None and x.shape[-1:] != (first.in_features,):
+    first = next((m for m in model.modules() if not isinstance(m, nn.Sequential)), None)
+    if isinstance(first, nn.Linear) and x.shape[-1:] != (first.in_features,):
         raise PathsError(f"the model takes {first.in_features} input values (its first layer "
                          f"is {first!r}); the input has shape {x.shape}")
     try:
@@ -182,10 +182,10 @@ def _at(node, element) -> str:
 
 
 def _describe(model) -> str:
-    widths = [m.in_features for m in model.modules() if isinstance(m, nn.Linear)]
-    last = [m.out_features for m in model.modules() if isinstance(m, nn.Linear)][-1:]
-    name = type(model).__name__
-    return f"{name} {'-'.join(map(str, widths + last))}" if widths else name
+    if isinstance(model, nn.MLP):
+        return f"MLP {'-'.join(map(str, model.sizes))}"
+    size = sum(p.size for p in model.parameters())
+    return f"{type(model).__name__} of {len(model.modules()) - 1} modules, {size} parameters"
 
 
 def _input(args) -> np.ndarray:

@@ -35,6 +35,31 @@ def test_a_saved_model_is_built_again_with_equal_outputs(tmp_path, make):
         {k: v.dtype for k, v in model.state_dict().items()}
 
 
+def cnn():
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1, rng=0), nn.BatchNorm2d(3), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(12, 4, rng=1))
+
+
+def test_a_cnn_with_buffers_is_built_again(tmp_path):
+    model = cnn()
+    model(np.random.default_rng(0).standard_normal((5, 1, 4, 4)))  # moves the running stats
+    model.eval()
+    again = roundtrip(tmp_path, model).eval()
+    assert repr(again) == repr(model)
+    np.testing.assert_array_equal(again[1].running_var, model[1].running_var)
+    x = np.linspace(-1, 1, 32).reshape(2, 1, 4, 4)
+    np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
+
+
+def test_top_paths_through_a_cnn_cross_its_layers():
+    model = cnn().eval()
+    report = top_paths(model, np.linspace(-1, 1, 16).reshape(1, 1, 4, 4), k=2)
+    names = [name for name, _ in report["layers"]]
+    assert names == ["0:Conv2d", "1:BatchNorm2d", "2:ReLU", "3:MaxPool2d", "4:Flatten",
+                     "5:Linear"]
+    assert all(len(p["from"]) == 4 for p in report["paths"])  # (n, c, h, w) of the image
+
+
 def test_a_model_file_still_loads_as_parameters(tmp_path):
     model = nn.MLP([3, 4, 2], rng=0)
     path = tmp_path / "model.npz"

@@ -27,7 +27,18 @@ from .conv import (
     MaxPool1d,
     MaxPool2d,
 )
-from .layers import GELU, MLP, Dropout, Embedding, LayerNorm, Linear, ReLU, Sigmoid, Tanh
+from .layers import (
+    GELU,
+    MLP,
+    Dropout,
+    Embedding,
+    Flatten,
+    LayerNorm,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
 from .module import Module, Parameter, Sequential, functional_call, load, save
 from .saved import load_model, save_model
 
@@ -44,6 +55,7 @@ __all__ = [
     "MLP",
     "Dropout",
     "Embedding",
+    "Flatten",
     "LayerNorm",
     "Linear",
     "Module",

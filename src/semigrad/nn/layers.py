@@ -24,6 +24,7 @@ __all__ = [
     "MLP",
     "Dropout",
     "Embedding",
+    "Flatten",
     "LayerNorm",
     "Linear",
     "ReLU",
@@ -194,6 +195,35 @@ class GELU(Module):
 
     def forward(self, x):
         return F.gelu(x)
+
+
+class Flatten(Module):
+    """Merge the axes ``start_dim`` to ``end_dim`` into one (as PyTorch's ``nn.Flatten``).
+
+    The defaults keep the batch axis: ``(N, C, H, W)`` becomes ``(N, C·H·W)``,
+    the step from convolutions to a Linear head.
+
+    >>> import numpy as np
+    >>> import semigrad as sg
+    >>> sg.nn.Flatten()(np.ones((2, 3, 4, 5))).shape
+    (2, 60)
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x):
+        shape = np.shape(x)
+        n = len(shape)
+        start, end = self.start_dim % max(n, 1), self.end_dim % max(n, 1)
+        if n == 0 or start > end:
+            raise ValueError(f"Flatten: cannot merge axes {self.start_dim} to {self.end_dim} of "
+                             f"an input of shape {shape}")
+        merged = int(np.prod(shape[start:end + 1]))
+        return ops.reshape(x, shape[:start] + (merged,) + shape[end + 1:])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class MLP(Sequential):
