@@ -5,6 +5,7 @@ The browser itself (every control clicked, screenshots) is tests/viz/test_serve_
 """
 
 import html
+import importlib
 import re
 import threading
 import urllib.error
@@ -28,6 +29,7 @@ from semigrad.viz.serve_pages import (
     start_page,
 )
 
+SERVE = importlib.import_module("semigrad.viz.serve")  # the module (sg.viz.serve is the function)
 CLI_WORDS = ("--at", "EXPR", "Traceback", "column ")
 
 
@@ -273,3 +275,45 @@ def test_over_budget_says_it_took_too_long_and_what_to_try():
     assert "This page took too long" in words and "time limit of 0.001 s" in words
     assert "Try a shorter expression, fewer variables" in words
     assert field_value(page, "expr") == "x*y" and selected(page, "semiring") == "Counting"
+
+
+def test_other_methods_and_internal_errors_are_pages_in_words(server, monkeypatch):
+    request = urllib.request.Request(f"http://127.0.0.1:{server.server_address[1]}/explain",
+                                     data=b"expr=x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=90)
+    assert caught.value.code == 405 and caught.value.headers["Allow"] == "GET"
+    assert "only answers GET" in said(caught.value.read().decode())
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(SERVE, "page_for", broken)
+    status, page, _ = get(server, explain_url("x", "x=1"))
+    assert status == 500 and "internal error (KeyError)" in said(page)
+    assert "Traceback" not in page and "a bug" not in page
+
+
+def test_a_busy_server_says_so_and_keeps_the_form(monkeypatch):
+    started, release = threading.Event(), threading.Event()
+
+    def slow(*args, **kwargs):
+        started.set()
+        release.wait(60)
+        return 200, "done"
+
+    monkeypatch.setattr(SERVE, "page_for", slow)
+    busy = make_server(0, timeout=60, workers=1)
+    threading.Thread(target=busy.serve_forever, daemon=True).start()
+    first = threading.Thread(target=get, args=(busy, explain_url("x", "x=1")))
+    first.start()
+    try:
+        assert started.wait(60)
+        status, page, headers = get(busy, explain_url("x*y", "x=1, y=2"))
+        assert status == 503 and headers["Retry-After"] == "5"
+        assert "The server is busy" in said(page) and field_value(page, "expr") == "x*y"
+    finally:
+        release.set()
+        first.join(60)
+        busy.shutdown()
+        busy.server_close()

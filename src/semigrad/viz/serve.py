@@ -242,6 +242,16 @@ def make_server(port: int = 8000, timeout: float = 20.0, budget: Budget = COLUMN
                                       "page; the server goes on. Try again, or another "
                                       "expression."))
 
+        def do_POST(self):  # noqa: N802 (the http.server name)
+            # the form sends GET (every page has an address); other methods get 501 from
+            # http.server, in its own words
+            try:
+                self._send(405, _said("This address only answers GET",
+                                      "The pages here are read with GET: open them from the "
+                                      "form or a link."), allow="GET")
+            except (TimeoutError, ConnectionError):
+                self.close_connection = True
+
         def _get(self):
             if not is_loopback_host(self.headers.get("Host")):
                 address = f"http://{HOST}:{self.server.server_address[1]}/"
@@ -276,9 +286,11 @@ def make_server(port: int = 8000, timeout: float = 20.0, budget: Budget = COLUMN
                 computing.release()
             return self._send(status, page)
 
-        def _send(self, status: int, page: str):
+        def _send(self, status: int, page: str, allow: str = ""):
             body = page.encode()
             self.send_response(status)
+            if allow:
+                self.send_header("Allow", allow)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Content-Security-Policy",
