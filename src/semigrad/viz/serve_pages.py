@@ -173,8 +173,8 @@ def read_point(text: str, variables: tuple[str, ...]) -> dict[str, float]:
             "the values alone, in the order the variables first appear in the expression.")
     values = [_number(p, None) for p in parts]
     if len(values) != len(variables):
-        raise PointProblem(*_count_problem(variables, f"{_plural(len(values), 'value')}"
-                                           + (f" ({_e(', '.join(parts))})" if parts else "")))
+        listed = f" ({_e(', '.join(parts))})" if 0 < len(parts) <= _SPELLED_OUT else ""
+        raise PointProblem(*_count_problem(variables, _plural(len(values), "value") + listed))
     return dict(zip(variables, values))
 
 
@@ -186,17 +186,28 @@ class PointProblem(Exception):
         self.problem = Problem(title, f"<p>{detail}</p>", "at")
 
 
+#: Up to this many variables, a point problem names them in its title and shows an example.
+_SPELLED_OUT = 8
+
+
 def _count_problem(variables, given: str, known=None) -> tuple[str, str]:
+    """(title, detail) of a point with the wrong number of values: how many, and for what."""
     if not variables:
         return ("The expression has no variables",
                 f"It is a constant, so the point must be empty; it has {given}.")
-    uses = (f"the variable {variables[0]}" if len(variables) == 1 else
-            f"{len(variables)} variables, {_words(variables)} (in the order they first appear)")
+    n = len(variables)
+    uses = (f"the variable {variables[0]}" if n == 1 else
+            f"{n} variables, {_words(variables)} (in the order they first appear)")
+    title = f"The point needs {_plural(n, 'value')}, " + (
+        f"for {_words(variables)}" if n <= _SPELLED_OUT else "one for each variable")
     known = known or {}
-    example = ", ".join(f"{v}={known[v]:g}" if v in known else f"{v}=1" for v in variables)
-    return (f"The point needs {_plural(len(variables), 'value')}, for {_words(variables)}",
-            f"The expression uses {uses}; the point has {given}. Give one value for each, "
-            f"e.g. <code>{_e(example)}</code>.")
+    if n <= _SPELLED_OUT:
+        example = ", ".join(f"{v}={known[v]:g}" if v in known else f"{v}=1" for v in variables)
+        how = f"e.g. <code>{_e(example)}</code>"
+    else:
+        how = "as name=value pairs, or the values alone in this order"
+    return title, f"The expression uses {uses}; the point has {given}. Give one value for " \
+                  f"each, {how}."
 
 
 def _number(text: str, name: str | None) -> float:
@@ -231,8 +242,7 @@ def _read_named(parts, variables) -> dict[str, float]:
     extra = [n for n in point if n not in variables]
     missing = [v for v in variables if v not in point]
     if missing:
-        given = (f"{_plural(len(point), 'value')} ({_e(_words(point))})" if point
-                 else "none")
+        given = f"no value for {_e(_words(missing))}"
         title, detail = _count_problem(variables, given, point)
         if extra:
             detail += (f" {_e(_words(extra))} {'is' if len(extra) == 1 else 'are'} not in the "
