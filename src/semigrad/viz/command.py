@@ -134,11 +134,13 @@ def add_parser(subparsers) -> None:
     serve = subparsers.add_parser(
         "serve",
         help="serve explorer pages for expressions typed in a browser (127.0.0.1 only)",
-        description="Serve the explorer page on http://127.0.0.1:PORT/ for expressions typed "
-                    "in the browser. Expressions go through the safe parser; each page is "
-                    "computed in a child process with a time limit, the symbolic column within "
-                    "its own budget, by a bounded number of workers; requests must name "
-                    "localhost or 127.0.0.1 as their host.",
+        description="Serve a small app on http://127.0.0.1:PORT/: a start page with a form "
+                    "(expression, point, semiring, input to highlight) and examples, and the "
+                    "explorer page of each request with the form on top to change it. "
+                    "Expressions go through the safe parser; each page is computed in a child "
+                    "process with a time limit, the symbolic column within its own budget, by "
+                    "a bounded number of workers; requests must name localhost or 127.0.0.1 "
+                    "as their host.",
     )
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",

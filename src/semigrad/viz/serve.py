@@ -1,11 +1,17 @@
 """``semigrad serve``: the explorer page for expressions typed in a browser, on 127.0.0.1.
 
+``/`` is a start page with a form (expression, point, semiring, input to
+highlight) and clickable examples; ``/explain?expr=...&at=...`` is the
+explorer page of :func:`~semigrad.viz.explain` with the form, filled, on
+top; what cannot be answered is the start page with the form still filled
+and the problem in words (:mod:`semigrad.viz.serve_pages` writes the pages).
+
 The server binds to the loopback address only (no option to widen it), and
 answers only requests that name a loopback host (``localhost``,
 ``127.0.0.1`` or ``[::1]``, with or without a port): a web page elsewhere
 that points its own domain name at 127.0.0.1 (DNS rebinding) gets 403.
 
-Its work is bounded. A request ``/explain?expr=...&at=x=1,y=2`` is parsed by
+Its work is bounded. A request ``/explain?expr=...&at=x=1,y=2`` is read by
 the safe parser (never ``eval``, with its limits on size and depth), and the
 page is computed in a worker process (:func:`~semigrad.viz.budget.run_bounded`)
 that is killed past the page's time limit, with its memory bounded, and
@@ -29,9 +35,23 @@ import multiprocessing
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from .budget import MIB, Budget, OverBudget, WorkFailed, run_bounded
+import numpy as np
+
+from .budget import MIB, Budget, OverBudget, WorkFailed, in_words, run_bounded
+from .explain import SEMIRINGS
+from .serve_pages import (
+    EXAMPLES,
+    PointProblem,
+    Problem,
+    Query,
+    parse_problem,
+    problem_page,
+    read_point,
+    result_page,
+    start_page,
+)
 
 HOST = "127.0.0.1"
 #: Longest query string accepted (the parser has its own, stricter limits).
@@ -44,22 +64,6 @@ MAX_CONNECTIONS = 16
 SOCKET_TIMEOUT = 10.0
 #: The symbolic column's budget in a page, unless make_server is given another.
 COLUMN_BUDGET = Budget(seconds=5.0, memory=1024 * MIB)
-
-FORM = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>semigrad explain</title>
-<style>body {{ font-family: Helvetica, Arial, sans-serif; margin: 2em; }}
-input {{ font-family: monospace; font-size: 1em; padding: .3em; }}
-.error {{ color: #b00020; white-space: pre-wrap; font-family: monospace; }}</style></head>
-<body><h1>semigrad explain</h1>
-<form action="/explain" method="get">
-<p><label>f = <input name="expr" size="60" value="{expr}"></label></p>
-<p><label>at <input name="at" size="40" value="{at}"></label></p>
-<p><button type="submit">Explain</button></p></form>
-{message}
-<p>Functions: exp, log, sin, cos, tanh, sqrt, ... (the same expressions as
-<code>semigrad grad</code>). Each page is computed with a time limit of {timeout:g} s.</p>
-</body></html>
-"""
 
 BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
         b"Retry-After: 5\r\nConnection: close\r\n\r\n"
@@ -88,45 +92,80 @@ def is_loopback_host(host: str | None) -> bool:
     return name in LOOPBACK_NAMES and (port == "" or port.isdigit())
 
 
-def _compute(expr: str, at: str, budget: Budget) -> tuple[str, str]:
-    """In the worker: ("page", HTML) or ("error", the one-line reason the input is refused)."""
-    from .command import explain_expression
+def _compute(query: Query, budget: Budget) -> tuple[str, object]:
+    """In the worker: ("page", (HTML, input names)) or ("problem", a :class:`Problem`)."""
+    from ..parse import ParseError, parse
+    from .explain import explain
 
     try:
-        return "page", explain_expression(expr, at, budget=budget)
+        variables = parse(query.expr).variables
+    except ParseError as e:
+        return "problem", parse_problem(e)
+    try:
+        point = read_point(query.at, variables)
+    except PointProblem as e:
+        return "problem", e.problem._replace(names=variables)
+    names = tuple(point)
+    if query.input and query.input not in names:
+        return "problem", Problem(
+            f"There is no input {query.input} to highlight",
+            f"<p>The expression's inputs are {html.escape(', '.join(names) or 'none')}: choose "
+            "one of them, or (none).</p>", "input", names)
+    expr = parse(query.expr, variables=names)
+    with np.errstate(all="ignore"):
+        value = float(expr(*point.values()))
+    if not np.isfinite(value):
+        at = ", ".join(f"{n} = {v:g}" for n, v in point.items())
+        return "problem", Problem(
+            "The expression has no value at this point",
+            f"<p>At {html.escape(at)} it is {value}: the point is outside its domain (the log "
+            "or the square root of a negative number, a division by zero, ...). Choose another "
+            "point.</p>", "at", names)
+    try:
+        with np.errstate(all="ignore"):  # nan and inf inside are shown in the page
+            return "page", (explain(expr, *point.values(), budget=budget), names)
     except (ValueError, TypeError, ArithmeticError) as e:
-        return "error", str(e).strip().splitlines()[0]
+        return "problem", Problem("This page could not be computed",
+                                  f"<p>{html.escape(in_words(e))}</p>", "expr", names)
 
 
-def page_for(expr: str, at: str, timeout: float,
-             budget: Budget = COLUMN_BUDGET) -> tuple[int, str]:
+def page_for(expr: str, at: str, semiring: str = "Real", input: str = "", *,
+             timeout: float, budget: Budget = COLUMN_BUDGET) -> tuple[int, str]:
     """(HTTP status, HTML) for one request, computed in a worker process within ``timeout`` s.
 
     ``budget`` bounds the symbolic column inside the page (its memory bound
-    holds for the whole page).
+    holds for the whole page); ``semiring`` and ``input`` are the explorer's
+    first choices. A request that cannot be answered is the start page with
+    the form still filled and the problem in words: status 400 for what was
+    typed, 504 past the time or memory limit, 500 when the computation failed.
 
     >>> status, page = page_for("x*", "x=1", timeout=30)
-    >>> status, "syntax" in page or "column" in page
+    >>> status, "could not be read" in page
     (400, True)
     """
+    query = Query(expr, at, semiring, input)
+    if semiring not in SEMIRINGS:
+        return 400, problem_page(query._replace(semiring="Real"), timeout, Problem(
+            f"There is no semiring {semiring}",
+            f"<p>Choose one of {', '.join(SEMIRINGS)}.</p>", "semiring"))
     try:
         # fresh: this is a request thread, and a fork would copy the other threads' locks
-        kind, text = run_bounded(_compute, expr, at, budget, fresh=True,
-                                 budget=Budget(seconds=timeout, memory=budget.memory))
+        kind, answer = run_bounded(_compute, query, budget, fresh=True,
+                                   budget=Budget(seconds=timeout, memory=budget.memory))
     except OverBudget as e:
-        return 504, _form(expr, at, timeout,
-                          f"no page: {e}; try a smaller expression")
+        return 504, problem_page(query, timeout, Problem(
+            "This page took too long",
+            f"<p>It was stopped: {html.escape(str(e))}. The Hessian, the path tables and the "
+            "symbolic gradient grow fastest with the number of variables and the length of "
+            "the expression.</p><p>Try a shorter expression, fewer variables, or fewer "
+            "repeated parts.</p>", "expr"))
     except WorkFailed as e:
-        return 500, _form(expr, at, timeout, f"the page could not be computed: {e}")
+        return 500, problem_page(query, timeout, Problem(
+            "This page could not be computed", f"<p>{html.escape(str(e))}.</p>"))
     if kind == "page":
-        return 200, text
-    return 400, _form(expr, at, timeout, text)
-
-
-def _form(expr: str, at: str, timeout: float, message: str = "") -> str:
-    note = f'<p class="error">{html.escape(message)}</p>' if message else ""
-    return FORM.format(expr=html.escape(expr, quote=True), at=html.escape(at, quote=True),
-                       message=note, timeout=timeout)
+        explorer, names = answer
+        return 200, result_page(explorer, query, names)
+    return 400, problem_page(query, timeout, answer)
 
 
 class _BoundedServer(ThreadingHTTPServer):
@@ -179,8 +218,12 @@ def make_server(port: int = 8000, timeout: float = 20.0, budget: Budget = COLUMN
     if "forkserver" in multiprocessing.get_all_start_methods():
         # Pages are computed in processes started by a fork server that has semigrad loaded.
         multiprocessing.get_context("forkserver").set_forkserver_preload(
-            ["semigrad.viz.command", "sympy"])
+            ["semigrad.viz.serve", "sympy"])
     computing = threading.BoundedSemaphore(workers)
+
+    def _said(title: str, words: str) -> str:
+        """A page that is not about an expression: the start page, saying ``words`` (HTML)."""
+        return problem_page(Query(), timeout, Problem(title, f"<p>{words}</p>"))
 
     class Handler(BaseHTTPRequestHandler):
         def setup(self):
@@ -194,43 +237,68 @@ def make_server(port: int = 8000, timeout: float = 20.0, budget: Budget = COLUMN
                 self.close_connection = True
             except Exception as e:  # noqa: BLE001 - a bug: a page in words, not a traceback
                 print(f"semigrad serve: {self.path[:80]!r} failed: {e!r}", file=sys.stderr)
-                self._send(500, _form("", "", timeout, "an internal error stopped this page "
-                                      f"({type(e).__name__}); the server goes on"))
+                self._send(500, _said("Something went wrong on the server",
+                                      f"An internal error ({type(e).__name__}) stopped this "
+                                      "page; the server goes on. Try again, or another "
+                                      "expression."))
+
+        def do_POST(self):  # noqa: N802 (the http.server name)
+            # the form sends GET (every page has an address); other methods get 501 from
+            # http.server, in its own words
+            try:
+                self._send(405, _said("This address only answers GET",
+                                      "The pages here are read with GET: open them from the "
+                                      "form or a link."), allow="GET")
+            except (TimeoutError, ConnectionError):
+                self.close_connection = True
 
         def _get(self):
             if not is_loopback_host(self.headers.get("Host")):
-                return self._send(403, _form("", "", timeout,
-                                             "this server answers only to localhost, "
-                                             "127.0.0.1 or [::1]; open "
-                                             f"http://{HOST}:{self.server.server_address[1]}/"))
+                address = f"http://{HOST}:{self.server.server_address[1]}/"
+                return self._send(403, _said(
+                    "This server answers only to localhost",
+                    "It answers only to localhost, 127.0.0.1 or [::1]; open "
+                    f'<a href="{address}">{address}</a>.'))
             url = urlsplit(self.path)
             if len(url.query) > MAX_QUERY:
-                return self._send(414, _form("", "", timeout, "the request is too long"))
+                return self._send(414, _said(
+                    "The request is too long",
+                    f"The expression and the point may have at most {MAX_QUERY} characters "
+                    "together."))
+            if url.path == "/favicon.ico":
+                return self._send(204, "")
             if url.path == "/":
-                default = "exp(y**-x - log(z)) + (y-z)**2*log(v)"
-                return self._send(200, _form(default, "x=0.5,y=2,z=3,v=4", timeout))
+                return self._send(200, start_page(EXAMPLES[0].query, timeout))
             if url.path != "/explain":
-                return self._send(404, _form("", "", timeout, f"no page {url.path}"))
-            query = parse_qs(url.query)
-            expr = query.get("expr", [""])[0]
-            at = query.get("at", [""])[0]
+                return self._send(404, _said(
+                    "There is no such page",
+                    f"There is no page {html.escape(url.path)} here: start from the form "
+                    "below."))
+            query = Query.from_query_string(url.query)
             if not computing.acquire(blocking=False):
-                return self._send(503, _form(expr, at, timeout,
-                                             f"busy with {workers} other page(s); try again"))
+                return self._send(503, problem_page(query, timeout, Problem(
+                    "The server is busy",
+                    f"<p>It is computing {workers} other page{'s' if workers > 1 else ''}; "
+                    "try again in a few seconds.</p>")))
             try:
-                status, page = page_for(expr, at, timeout, budget)
+                status, page = page_for(*query, timeout=timeout, budget=budget)
             finally:
                 computing.release()
             return self._send(status, page)
 
-        def _send(self, status: int, page: str):
+        def _send(self, status: int, page: str, allow: str = ""):
             body = page.encode()
             self.send_response(status)
+            if allow:
+                self.send_header("Allow", allow)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Content-Security-Policy",
                              "default-src 'none'; style-src 'unsafe-inline'; "
-                             "script-src 'unsafe-inline'; form-action 'self'")
+                             "script-src 'unsafe-inline'; form-action 'self'; "
+                             "base-uri 'none'; frame-ancestors 'none'")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "no-referrer")
             if status == 503:
                 self.send_header("Retry-After", "5")
             self.end_headers()
@@ -250,7 +318,8 @@ def serve(port: int = 8000, timeout: float = 20.0, budget: Budget = COLUMN_BUDGE
     True
     """
     server = make_server(port, timeout, budget, workers)
-    print(f"semigrad explain on http://{HOST}:{server.server_address[1]}/ (Ctrl-C stops)")
+    print(f"semigrad serve: open http://{HOST}:{server.server_address[1]}/ in a browser "
+          "(Ctrl-C stops)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
