@@ -19,9 +19,16 @@ initialisers in :mod:`semigrad.nn.init`. See docs/learning.md.
 from . import functional, init
 from .layers import GELU, MLP, Dropout, Embedding, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .module import Module, Parameter, Sequential, functional_call, load, save
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "RNNCell",
     "MLP",
     "Dropout",
     "Embedding",
