@@ -132,13 +132,9 @@ _GRU = _Recurrence("GRU", 3, 1, _apart, _gru_step)
 _NONLINEARITIES = {"tanh": _RNN_TANH, "relu": _RNN_RELU}
 
 
-def _rnn_recurrence(owner, nonlinearity):
-    try:
-        return _NONLINEARITIES[nonlinearity]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"{owner}: nonlinearity must be 'tanh' or 'relu'; got {nonlinearity!r}"
-        ) from None
+def _check_nonlinearity(owner, nonlinearity):
+    if not isinstance(nonlinearity, str) or nonlinearity not in _NONLINEARITIES:
+        raise ValueError(f"{owner}: nonlinearity must be 'tanh' or 'relu'; got {nonlinearity!r}")
 
 
 def _value(x):
@@ -202,16 +198,16 @@ class _Cell(Module):
             dtype = np.result_type(_value(x).dtype, self.weight_ih.dtype)
             hx = (np.zeros((n, self.hidden_size), dtype),) * recurrence.states
         else:
+            hx = tuple(_as_input(s) for s in hx)
             for k, s in enumerate(hx):
-                s = _as_input(s)
                 if ops.shape(s) != expected:
-                    what = ("hx", "cx")[k] if recurrence.states == 2 else "hx"
+                    what = ("hx", "cx")[k]
                     raise ValueError(
                         f"{owner}: {what} must have shape {expected} for input of shape {xs}; "
                         f"got shape {ops.shape(s)}"
                     )
-            hx = tuple(_as_input(s) if batched else ops.reshape(_as_input(s), (1, -1))
-                       for s in hx)
+            if not batched:
+                hx = tuple(ops.reshape(s, (1, self.hidden_size)) for s in hx)
         w = _Weights(self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         state = recurrence.step([x], hx, recurrence.prepare(w))
         return state if batched else tuple(ops.reshape(s, (self.hidden_size,)) for s in state)
@@ -247,9 +243,13 @@ class RNNCell(_Cell):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh", *, rng=None, dtype=np.float64):
-        self._recurrence = _rnn_recurrence("RNNCell", nonlinearity)
+        _check_nonlinearity("RNNCell", nonlinearity)
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias, rng, dtype)
+
+    @property
+    def _recurrence(self):
+        return _NONLINEARITIES[self.nonlinearity]
 
     def forward(self, input, hx=None):  # noqa: A002 (PyTorch's name)
         return self._step(input, None if hx is None else (hx,))[0]
@@ -498,10 +498,14 @@ class RNN(_Layer):
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
                  dropout: float = 0.0, bidirectional: bool = False, *, rng=None,
                  dtype=np.float64):
-        self._recurrence = _rnn_recurrence("RNN", nonlinearity)
+        _check_nonlinearity("RNN", nonlinearity)
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, 0, rng, dtype)
+
+    @property
+    def _recurrence(self):
+        return _NONLINEARITIES[self.nonlinearity]
 
     def forward(self, input, hx=None):  # noqa: A002 (PyTorch's name)
         output, (h_n,) = self._run(input, None if hx is None else (hx,))
