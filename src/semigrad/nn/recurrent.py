@@ -14,7 +14,7 @@ PyTorch ``state_dict()`` converted to NumPy arrays loads unchanged with
   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
 
 Everything is composed of semigrad operations (einsum, concatenate, slices,
-sigmoid, tanh, products, stack): the graph holds every time step, so the
+sigmoid, tanh, products, reshape): the graph holds every time step, so the
 semiring sweeps (``sg.paths``, ``sg.backprop``) see the real paths through
 time, and gradients of any order follow. To keep the number of operations per
 step low, RNN and LSTM steps multiply the joined [x, h] by [W_ih | W_hh] (one
@@ -135,6 +135,14 @@ _NONLINEARITIES = {"tanh": _RNN_TANH, "relu": _RNN_RELU}
 def _check_nonlinearity(owner, nonlinearity):
     if not isinstance(nonlinearity, str) or nonlinearity not in _NONLINEARITIES:
         raise ValueError(f"{owner}: nonlinearity must be 'tanh' or 'relu'; got {nonlinearity!r}")
+
+
+def _stack(arrays, axis):
+    """``stack(arrays, axis)`` of (n, m) arrays for axis 0 or 1, as one concatenate and one
+    reshape (``ops.stack`` reshapes each array first: one recorded operation per step)."""
+    n, m = ops.shape(arrays[0])
+    joined = ops.concatenate(list(arrays), axis=axis)
+    return ops.reshape(joined, (len(arrays), n, m) if axis == 0 else (n, len(arrays), m))
 
 
 def _value(x):
@@ -439,8 +447,8 @@ class _Layer(Module):
             inputs = [list(pieces) for pieces in zip(*outputs)]  # the directions, step by step
         if batched:
             axis = 1 if self.batch_first else 0
-            joined = [ops.stack(hs, axis=axis) for hs in outputs]
-            finals = [ops.stack(list(f), axis=0) for f in zip(*finals)]
+            joined = [_stack(hs, axis) for hs in outputs]
+            finals = [_stack(f, 0) for f in zip(*finals)]
         else:  # the steps' batch axes of one become the time axis
             joined = [ops.concatenate(hs, axis=0) for hs in outputs]
             finals = [ops.concatenate(list(f), axis=0) for f in zip(*finals)]
