@@ -179,3 +179,12 @@ def test_train_saves_a_model_that_paths_reads(tmp_path, capsys):
     assert [m.in_features for m in model.modules() if isinstance(m, nn.Linear)] == [16, 8]
     assert main(["paths", str(path), "--input", ",".join(["0.5"] * 16), "--top", "1"]) == 0
     assert "MLP 16-8-4" in capsys.readouterr().out
+
+
+def test_recurrent_models_are_built_again(tmp_path):
+    x = np.linspace(-1, 1, 30).reshape(5, 2, 3)
+    for model in (nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2, rng=0),
+                  nn.GRU(3, 4, batch_first=True, rng=1), nn.RNN(3, 4, nonlinearity="relu", rng=2)):
+        again = roundtrip(tmp_path, model)
+        assert repr(again) == repr(model)
+        np.testing.assert_array_equal(again(x)[0].numpy(), model(x)[0].numpy())

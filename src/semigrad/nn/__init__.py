@@ -40,6 +40,7 @@ from .layers import (
     Tanh,
 )
 from .module import Module, Parameter, Sequential, functional_call, load, save
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .saved import load_model, save_model
 
 __all__ = [
@@ -52,6 +53,12 @@ __all__ = [
     "MaxPool1d",
     "MaxPool2d",
     "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "RNNCell",
     "MLP",
     "Dropout",
     "Embedding",
