@@ -22,11 +22,14 @@ True
 
 from __future__ import annotations
 
+import atexit
 import builtins
 import concurrent.futures
 import functools
 import importlib.util
 import keyword
+import queue
+import threading
 import time
 
 import numpy as np
@@ -146,11 +149,43 @@ class Program:
 
 @functools.cache
 def _numba_worker():
-    """The one thread that compiles hot programs with numba, one after another (a process
-    compiles at most one at a time beside its callers; the interpreter waits for the one
-    under way at exit)."""
-    return concurrent.futures.ThreadPoolExecutor(max_workers=1,
-                                                 thread_name_prefix="sg.jit numba")
+    """The one thread that compiles hot programs with numba, one after another."""
+    return _Compiler()
+
+
+class _Compiler:
+    """A daemon thread compiling queued programs in turn (``submit`` returns a Future). At
+    exit the queued ones are dropped and the one under way finishes first, so the interpreter
+    neither waits for a queue of compilations nor shuts down with a thread inside numba."""
+
+    def __init__(self):
+        self._jobs = queue.SimpleQueue()
+        self._busy = threading.Lock()
+        self._closing = False
+        threading.Thread(target=self._work, name="sg.jit numba", daemon=True).start()
+        atexit.register(self._close)
+
+    def submit(self, fn, *args):
+        future = concurrent.futures.Future()
+        self._jobs.put((future, fn, args))
+        return future
+
+    def _work(self):
+        while True:
+            future, fn, args = self._jobs.get()
+            with self._busy:
+                if self._closing:
+                    future.cancel()
+                elif future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args))
+                    except BaseException as exc:  # noqa: BLE001  (handed to the waiter)
+                        future.set_exception(exc)
+
+    def _close(self):
+        self._closing = True
+        with self._busy:  # the compilation under way, if any, ends first
+            pass
 
 
 def _lower(graph, name):
@@ -438,9 +473,16 @@ def _lower_scalar(graph, name):
         fn = numba.njit(error_model="numpy")(namespace[name])
 
         computed = [j for j in range(len(array_out)) if j not in passed]
+        array_in = [np.ndim(n.value) > 0 for n in graph.inputs]
+
+        if not passed and not any(array_in) and not any(array_out):
+            def run(*args):  # scalars in and out: the cheapest wrapper
+                return tuple([np.float64(v) for v in fn(*args, *consts)])
+
+            return run
 
         def run(*args):
-            flat = [np.ravel(a) if np.ndim(a) else a for a in args]
+            flat = [a.ravel() if is_array else a for a, is_array in zip(args, array_in)]
             values = dict(zip(computed, fn(*flat, *consts)))
             result = []
             for j, is_array in enumerate(array_out):
