@@ -77,13 +77,16 @@ class Case:
     ``timed`` maps each measure of the workload to a zero-argument callable doing one call;
     ``check`` returns the canonical result (a list of floats / numpy arrays: the value, then
     the gradients) that is compared against the hand-written NumPy reference;
-    ``per_call_divisor`` turns a per-call time into the reported unit (W5: per operation).
+    ``per_call_divisor`` turns a per-call time into the reported unit (W5: per operation);
+    ``first`` holds, per measure, figures of calls an adapter made before the timing (a
+    compiled function's first call and what it cost), which replace the worker's own.
     """
 
     timed: dict[str, Callable[[], Any]]
     check: Callable[[], list] | None = None
     per_call_divisor: int = 1
     notes: list[str] = field(default_factory=list)
+    first: dict[str, dict] = field(default_factory=dict)
 
 
 # ---- input data (seeded, identical for every library) ----------------------------------

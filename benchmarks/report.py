@@ -60,6 +60,10 @@ def _measure(figures: list[dict]) -> dict:
     entry = {"median_s": median, "spread": _spread(times, median), "samples_s": times}
     if "first_s" in figures[0]:
         entry["first_call_s"] = statistics.median(f["first_s"] for f in figures)
+    for field in ("trace_s", "lower_s", "numba_s", "slowest_warm_s"):  # a compiled program's
+        values = [f[field] for f in figures if f.get(field) is not None]
+        if values:
+            entry[field] = statistics.median(values)
     if "peak_growth_kib" in figures[0]:
         entry["peak_growth_kib"] = statistics.median(f["peak_growth_kib"] for f in figures)
         entry["memory_method"] = figures[0]["memory_method"]
@@ -95,10 +99,12 @@ def summarise(keys, libs, present, results, reference, checks) -> dict:
 
 
 def _add_ratios(rows: dict) -> None:
-    """ratio = semigrad median / peer median (above 1: semigrad slower or bigger)."""
-    base = rows.get("semigrad", {}).get("measures", {})
+    """ratio = semigrad median / peer median (above 1: semigrad slower or bigger); semigrad-jit
+    stands for semigrad in a run without it."""
+    ours = "semigrad" if "semigrad" in rows else "semigrad-jit"
+    base = rows.get(ours, {}).get("measures", {})
     for lib, row in rows.items():
-        if lib == "semigrad":
+        if lib == ours:
             continue
         for name, entry in row["measures"].items():
             ours = base.get(name, {})
@@ -154,6 +160,8 @@ def _notes(rows: dict) -> list[str]:
         if row["check"] not in ("ok", "skipped", "", None) and not errors:
             notes.append(f"{lib} check: {row['check']}")
         for name, entry in row["measures"].items():
+            if lib == "semigrad-jit" and entry.get("first_call_s"):
+                notes.append(_first_calls(name, entry, rows))
             if lib == "jax-jit" and entry.get("first_call_s"):
                 notes.append(f"jax-jit {name}: first call (trace + compile) "
                              f"{fmt_time(entry['first_call_s'])}, not in the timing")
@@ -162,6 +170,22 @@ def _notes(rows: dict) -> list[str]:
                              f"{entry['memory_method']}")
         notes += [f"{lib}: {n}" for n in row["notes"]]
     return list(dict.fromkeys(notes))  # in order, without repeats
+
+
+def _first_calls(name: str, entry: dict, rows: dict) -> str:
+    """semigrad-jit's first call (trace + lowering), numba's compilation beside it, and the
+    ratio of that first call to jax-jit's."""
+    text = (f"semigrad-jit {name}: first call {fmt_time(entry['first_call_s'])} (trace "
+            f"{fmt_time(entry.get('trace_s', 0))}, lowering {fmt_time(entry.get('lower_s', 0))})")
+    jax = rows.get("jax-jit", {}).get("measures", {}).get(name, {}).get("first_call_s")
+    if jax:
+        text += f", {entry['first_call_s'] / jax:.3f}x jax-jit's first call"
+    if entry.get("numba_s"):
+        text += (f"; numba compiled in the background in {fmt_time(entry['numba_s'])}"
+                 + (f" ({entry['numba_s'] / jax:.2f}x jax-jit's first call)" if jax else "")
+                 + f", no call waiting for it (the slowest of the calls meanwhile "
+                 f"{fmt_time(entry.get('slowest_warm_s', 0))})")
+    return text + "; not in the timing"
 
 
 def render(meta: dict, summary: dict, markdown: bool = False) -> str:
@@ -175,8 +199,9 @@ def render(meta: dict, summary: dict, markdown: bool = False) -> str:
         f"(the run itself adds about 1)",
         f"CPU busy outside this harness during the run (other processes, kernel threads): "
         f"{meta['other_cpu_share']:.0%} of one core on average; wall time {meta['wall_s']:.0f} s",
-        "ratio = semigrad / peer: above 1 means semigrad is slower (or uses more memory); "
-        "± = largest deviation of a round from the median"]
+        "ratio = semigrad / peer (semigrad-jit / peer in a run without semigrad): above 1 "
+        "means semigrad is slower (or uses more memory); ± = largest deviation of a round from "
+        "the median"]
     runs = [r for block in summary.values() for row in block["libs"].values()
             for r in row["rounds"] if "other_cpu_share" in r]
     disturbed = sum(r["other_cpu_share"] > DISTURBED for r in runs)

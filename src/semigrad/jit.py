@@ -22,15 +22,22 @@ True
 
 from __future__ import annotations
 
+import atexit
 import builtins
+import concurrent.futures
 import functools
 import importlib.util
 import keyword
+import queue
+import threading
+import time
 
 import numpy as np
 
 from . import backend, context
 from .autodiff.tree import flatten, unflatten
+from .primitives import linalg as _L
+from .primitives import structural as _S
 from .tensor import Tensor
 from .vmap import _is_array, trace_static
 
@@ -41,11 +48,13 @@ def _signature(leaf):
     """What a compiled program depends on for one argument leaf."""
     if isinstance(leaf, Tensor):
         leaf = leaf.value
+    if type(leaf) is np.ndarray:
+        return ("array", leaf.shape, leaf.dtype, None)
     if isinstance(leaf, float):
         return ("float",)
     if _is_array(leaf):
-        return ("array", tuple(np.shape(leaf)), str(np.result_type(getattr(leaf, "dtype",
-                                                                         type(leaf)))),
+        return ("array", tuple(np.shape(leaf)), np.result_type(getattr(leaf, "dtype",
+                                                                     type(leaf))),
                 backend.library(leaf))
     try:
         hash(leaf)
@@ -77,27 +86,53 @@ def _ufunc(prim):
 class Program:
     """One compiled signature: the graph, the generated source and the function run."""
 
-    def __init__(self, graph, out_spec, name):
+    def __init__(self, graph, out_spec, name, trace_seconds=0.0):
+        start = time.perf_counter()
         self.graph = graph
         self.out_spec = out_spec
         self.source, self._run = _lower(graph, name)
-        # All-scalar float64 programs compile whole with numba where it is installed, once
-        # hot: the first calls run the NumPy program, so a first call costs no compilation.
+        # Programs of float64 scalars or small arrays compile whole with numba where it is
+        # installed, once hot, in a background thread: the NumPy program serves every call
+        # until the compiled one takes over, so no call waits for numba.
         self._hot = None
+        self._compiling = None
         self.numba_source = None
+        self.numba_error = None
         scalar = _lower_scalar(graph, name)
         if scalar is not None:
             self.numba_source, self._hot = scalar
             self._calls = 0
+        self.seconds = {"trace": trace_seconds, "lower": time.perf_counter() - start,
+                        "numba": None}
 
     def _warm(self):
         self._calls += 1
         if self._calls >= HOT_CALLS:
-            self._run = self._hot()
-            self._hot = None
+            hot, self._hot = self._hot, None
+            self._compiling = _numba_worker().submit(self._compile, hot)
+
+    def _compile(self, hot):
+        """In the worker thread: numba's program, compiled for the traced arguments' types,
+        then swapped in for the NumPy program (an attribute store: calls see one or the
+        other). A program numba refuses keeps the NumPy program (``numba_error`` says why)."""
+        start = time.perf_counter()
+        try:
+            run = hot()
+            run(*[np.float64(v) if type(v) is float else v
+                  for v in (n.value for n in self.graph.inputs)])
+        except Exception as exc:  # noqa: BLE001  (any refusal: the NumPy program serves)
+            self.numba_error = exc
+            return False
+        self.seconds["numba"] = time.perf_counter() - start
+        self._run = run
+        return True
+
+    def wait_numba(self, timeout=None) -> bool:
+        """Wait for numba's compilation, if it started; whether numba's program now serves."""
+        return self._compiling is not None and self._compiling.result(timeout)
 
     def run_numpy(self, args):
-        """The program on flat arguments that are floats and NumPy arrays (the fast path)."""
+        """The program on leaves that are floats and NumPy arrays (the fast path)."""
         if self._hot is not None:
             self._warm()
         return unflatten(self.out_spec, list(self._run(
@@ -112,12 +147,52 @@ class Program:
         return unflatten(self.out_spec, [backend.unwrap(v) for v in self._run(*leaves)])
 
 
+@functools.cache
+def _numba_worker():
+    """The one thread that compiles hot programs with numba, one after another."""
+    return _Compiler()
+
+
+class _Compiler:
+    """A daemon thread compiling queued programs in turn (``submit`` returns a Future). At
+    exit the queued ones are dropped and the one under way finishes first, so the interpreter
+    neither waits for a queue of compilations nor shuts down with a thread inside numba."""
+
+    def __init__(self):
+        self._jobs = queue.SimpleQueue()
+        self._busy = threading.Lock()
+        self._closing = False
+        threading.Thread(target=self._work, name="sg.jit numba", daemon=True).start()
+        atexit.register(self._close)
+
+    def submit(self, fn, *args):
+        future = concurrent.futures.Future()
+        self._jobs.put((future, fn, args))
+        return future
+
+    def _work(self):
+        while True:
+            future, fn, args = self._jobs.get()
+            with self._busy:
+                if self._closing:
+                    future.cancel()
+                elif future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args))
+                    except BaseException as exc:  # noqa: BLE001  (handed to the waiter)
+                        future.set_exception(exc)
+
+    def _close(self):
+        self._closing = True
+        with self._busy:  # the compilation under way, if any, ends first
+            pass
+
+
 def _lower(graph, name):
     """The source of ``graph`` as one Python function, and that function."""
     names: dict[int, str] = {}
     env: dict[str, object] = {}
     consts: dict[int, object] = {}  # node index -> a value known at compile time
-    lines = []
     for k, node in enumerate(graph.inputs):
         names[node.index] = f"x{k}"
     for node in graph.nodes:
@@ -125,14 +200,14 @@ def _lower(graph, name):
             consts[node.index] = node.value
     prims: dict[str, object] = {name: None}  # the function's own name is taken
 
-    def prim_name(prim):
-        impl = _ufunc(prim)  # called directly: the program's values are arrays already
-        base = prim.name
+    def prim_name(prim, base=None, impl=None):
+        impl = _ufunc(prim) if impl is None else impl  # called directly: values are arrays
+        base = prim.name if base is None else base
         if keyword.iskeyword(base) or hasattr(builtins, base) or not base.isidentifier():
             base = f"{base}_" if base.isidentifier() else "op_" + str(len(prims))
-        while base in prims and prims[base] is not prim:
+        while base in prims and prims[base] is not impl:
             base += "_"
-        prims[base] = prim
+        prims[base] = impl
         env[base] = impl
         return base
 
@@ -145,23 +220,61 @@ def _lower(graph, name):
         return n
 
     seen: dict[tuple, str] = {}
-    meta: dict[str, tuple] = {}  # var -> (a fresh ndarray of a ufunc, its shape, its dtype)
+    meta: dict[str, tuple] = {}  # var -> (a fresh buffer to write into, its shape, its dtype)
     count = 0
+    lines = []
+    shared = _shared_factorisations(graph)  # edge -> (the factored matrix, transposed)
+    factors: dict[int, str] = {}  # a factored matrix's node -> the variable holding its LU
+    roots: dict[str, str] = {}  # a variable -> the one whose buffer it is (itself, or a view's)
     for e in graph.edges:
         ins = [n.index for n in e.inputs]
         if all(i in consts for i in ins):  # folded: computed now, a constant of the program
             consts[e.output.index] = e.prim(*[consts[i] for i in ins], **e.params)
             continue
+        if id(e) in shared:  # computed from the LU factors its matrix shares with others
+            matrix, transposed = shared[id(e)]
+            if matrix not in factors:
+                if matrix in consts:
+                    factors[matrix] = const_name(_L.lu_factors(consts[matrix]))
+                else:
+                    var = factors[matrix] = f"v{count}"
+                    count += 1
+                    meta[var] = (False, None, None)
+                    roots[var] = var
+                    lines.append((var, [names[matrix]],
+                                  f"{prim_name(None, 'lu_factors', _L.lu_factors)}"
+                                  f"({names[matrix]})", False))
+            args = [names[i] if i in names else const_name(consts[i]) for i in ins]
+            call = (f"{prim_name(e.prim, e.prim.name + '_lu', e.prim.from_lu)}"
+                    f"({', '.join([factors[matrix], repr(transposed), *args])})")
+            if call in seen:
+                names[e.output.index] = seen[call]
+                continue
+            var = seen[call] = names[e.output.index] = f"v{count}"
+            count += 1
+            meta[var] = (False, None, None)
+            roots[var] = var  # may share memory with an input (not a donor: no out=)
+            lines.append((var, [factors[matrix], *args], call, False))
+            continue
         if e.prim.scalar_form == "{0}":  # a transform's link to its input: the same value
             names[e.output.index] = (names[ins[0]] if ins[0] in names else
                                      const_name(consts[ins[0]]))
             continue
+        if _same_view(e):  # an index map that selects everything (x[0:1] of 1 row): x itself
+            names[e.output.index] = names[ins[0]]
+            continue
         args = [names[i] if i in names else const_name(consts[i]) for i in ins]
         kw = []
-        for key, value in e.params.items():
-            lit = _literal(value)
-            kw.append(f"{key}={lit if lit is not None else const_name(value)}")
-        call = f"{prim_name(e.prim)}({', '.join(args + kw)})"
+        special = (e.prim.specialize(e.params, *[n.value for n in e.inputs])
+                   if e.prim.specialize is not None else None)
+        if special is not None:  # planned once for these shapes, called without parameters
+            fn = prim_name(e.prim, _special_name(e.prim, e.params), special)
+        else:
+            fn = prim_name(e.prim)
+            for key, value in e.params.items():
+                lit = _literal(value)
+                kw.append(f"{key}={lit if lit is not None else const_name(value)}")
+        call = f"{fn}({', '.join(args + kw)})"
         if call in seen:  # the same operation on the same values: computed once
             names[e.output.index] = seen[call]
             continue
@@ -170,21 +283,79 @@ def _lower(graph, name):
         seen[call] = var
         names[e.output.index] = var
         value = e.output.value
+        # a view of an input's memory (a reshape, a slice): that buffer lives while it does
+        for n, a in zip(e.inputs, args):
+            if a in roots and type(n.value) is np.ndarray and type(value) is np.ndarray \
+                    and np.may_share_memory(value, n.value):
+                roots[var] = roots[a]
+                break
+        else:
+            roots[var] = var
         # an elementwise NumPy ufunc into a fresh array: it may write into a dying input's
-        reusable = (e.prim.ufunc is not None and not kw
-                    and type(value) is np.ndarray and value.ndim > 0)
-        meta[var] = (reusable, value.shape if reusable else None,
-                     value.dtype if reusable else None)
+        array = type(value) is np.ndarray and value.ndim > 0
+        reusable = e.prim.ufunc is not None and not kw and array
+        # a fresh array the ufuncs after it may write into once it dies: a ufunc's, or a
+        # contraction's product (planned: always a new array)
+        fresh = reusable or (array and special is not None and roots[var] == var)
+        meta[var] = (fresh, value.shape if fresh else None, value.dtype if fresh else None)
         lines.append((var, args, call, reusable))
     outs = [names[n.index] if n.index in names else _fresh(const_name(consts[n.index]),
                                                            consts[n.index])
             for n in graph.outputs]
     params = ", ".join(f"x{k}" for k in range(len(graph.inputs)))
-    source = "\n".join([f"def {name}({params}):", *_with_frees(lines, outs, meta),
+    source = "\n".join([f"def {name}({params}):", *_with_frees(lines, outs, meta, roots),
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
     namespace = dict(env)
     exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
     return source, namespace[name]
+
+
+def _same_view(edge):
+    """Whether the edge handed on its one input's elements unchanged: a view of the same
+    memory with the same shape, strides and dtype (a full slice, a transpose of a 1-D array),
+    which an index map's shapes and parameters decide, whatever the values."""
+    if len(edge.inputs) != 1:
+        return False
+    a, out = edge.inputs[0].value, edge.output.value
+    return (type(a) is np.ndarray and type(out) is np.ndarray and out.shape == a.shape
+            and out.strides == a.strides and out.dtype == a.dtype
+            and out.__array_interface__["data"][0] == a.__array_interface__["data"][0])
+
+
+def _special_name(prim, params):
+    """A readable name for a specialised implementation: the primitive's, with its textual
+    parameters' letters (``einsum_xy_y_to_x`` for ``eq='xy,y->x'``)."""
+    words = [str(v).replace("->", "_to_").replace(",", "_") for v in params.values()
+             if isinstance(v, str)]
+    name = "_".join([prim.name, *words])
+    return name if name.isidentifier() else prim.name
+
+
+def _shared_factorisations(graph):
+    """The operations to compute from one LU factorisation per matrix (``Primitive.from_lu``):
+    ``id(edge) -> (the matrix's node index, whether the edge reads its transpose)``, for the
+    float64 matrices that two or more such operations read (a solve in a reverse pass reads
+    the transpose). Empty without SciPy, whose LAPACK factors them (NumPy exposes no LU)."""
+    transposes = {}  # a node -> the matrix it is the transpose of
+    users: dict[int, list] = {}
+    for e in graph.edges:
+        a = e.inputs[0].value if e.inputs else None
+        if (e.prim is _S.transpose and e.params["axes"] == (1, 0)
+                and type(a) is np.ndarray and a.ndim == 2):
+            transposes[e.output.index] = e.inputs[0].index
+        if e.prim.from_lu is None or np.result_type(e.output.value) != np.float64 or not all(
+                type(n.value) is np.ndarray and n.value.dtype == np.float64 and n.value.ndim <= 2
+                for n in e.inputs):
+            continue
+        m = e.inputs[0]
+        if m.value.ndim != 2 or m.value.shape[0] != m.value.shape[1]:
+            continue
+        base = transposes.get(m.index)
+        users.setdefault(m.index if base is None else base, []).append((e, base is not None))
+    if not any(len(u) > 1 for u in users.values()) or importlib.util.find_spec("scipy") is None:
+        return {}
+    return {id(e): (m, transposed) for m, u in users.items() if len(u) > 1
+            for e, transposed in u}
 
 
 #: Calls after which a program is compiled by numba (where it is installed and applies).
@@ -302,9 +473,16 @@ def _lower_scalar(graph, name):
         fn = numba.njit(error_model="numpy")(namespace[name])
 
         computed = [j for j in range(len(array_out)) if j not in passed]
+        array_in = [np.ndim(n.value) > 0 for n in graph.inputs]
+
+        if not passed and not any(array_in) and not any(array_out):
+            def run(*args):  # scalars in and out: the cheapest wrapper
+                return tuple([np.float64(v) for v in fn(*args, *consts)])
+
+            return run
 
         def run(*args):
-            flat = [np.ravel(a) if np.ndim(a) else a for a in args]
+            flat = [a.ravel() if is_array else a for a, is_array in zip(args, array_in)]
             values = dict(zip(computed, fn(*flat, *consts)))
             result = []
             for j, is_array in enumerate(array_out):
@@ -321,8 +499,8 @@ def _lower_scalar(graph, name):
 
     what = (f"one loop over the {int(np.prod(shape, dtype=np.int64))} elements of shape "
             f"{shape}" if loop else "all values are float64 scalars")
-    note = (f"# {what}: compiled whole by numba after {HOT_CALLS} calls (the NumPy program "
-            "runs until then)\n")
+    note = (f"# {what}: compiled whole by numba in the background from the {HOT_CALLS}th "
+            "call on (the NumPy program serves until it is ready)\n")
     return note + source, compiled
 
 
@@ -332,22 +510,25 @@ def _fresh(name, value):
     return f"{name}.copy()" if isinstance(value, np.ndarray) else name
 
 
-def _with_frees(lines, outs, meta):
+def _with_frees(lines, outs, meta, roots):
     """The assignments, each value released after its last use, and an elementwise ufunc
     writing into the buffer of an input that dies with it (``out=``): what NumPy's own
-    expressions get from temporary elision, so large intermediates stay few and hot."""
-    last = {}
+    expressions get from temporary elision, so large intermediates stay few and hot. A
+    buffer dies with the last use of its variable and of every view of it (``roots``)."""
+    last, buffer_last = {}, {}
     for k, (_, used, _, _) in enumerate(lines):
         for v in used:
             if v.startswith("v"):
-                last[v] = k
+                last[v] = buffer_last[roots[v]] = k
     kept = set(outs)
+    kept_buffers = {roots.get(v, v) for v in outs}
     text = []
     for k, (var, used, call, reusable) in enumerate(lines):
         if reusable:
             shape, dtype = meta[var][1:]
-            donor = next((v for v in used if v.startswith("v") and last[v] == k
-                          and v not in kept and meta[v] == (True, shape, dtype)), None)
+            donor = next((v for v in used if v.startswith("v") and roots[v] == v
+                          and buffer_last[v] == k and v not in kept_buffers
+                          and meta[v] == (True, shape, dtype)), None)
             if donor is not None:
                 call = f"{call[:-1]}, out={donor})"
         text.append(f"    {var} = {call}")
@@ -371,7 +552,10 @@ def jit(f, static_argnums=()):
     program whose values are all float64 scalars, or small arrays of one shape, is compiled
     whole once it has run :data:`HOT_CALLS` times (``jitted.numba_source(*args)`` shows it,
     None where it does not apply): the elementwise chains fused into one loop, results within
-    a few ulp of the NumPy program's (C math functions, sums accumulated in order).
+    a few ulp of the NumPy program's (C math functions, sums accumulated in order). numba
+    compiles in a background thread while the NumPy program keeps serving, so no call waits
+    for it; ``jitted.wait_numba(*args)`` waits, and ``jitted.seconds(*args)`` gives what
+    tracing, lowering and numba's compilation cost.
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -402,20 +586,21 @@ def jit(f, static_argnums=()):
                 it = iter(dyn)
                 return f(*[args[k] if k in fixed else next(it) for k in range(n)], **kw)
 
+            start = time.perf_counter()
             graph, out_spec = trace_static(body, f"jit({name})", leaves, spec)
-            prog = cache[key] = Program(graph, out_spec, name)
+            prog = cache[key] = Program(graph, out_spec, name, time.perf_counter() - start)
             jitted.traces += 1
         return prog, leaves
 
-    fast: dict = {}  # flat arguments of floats and NumPy arrays only: a cheaper key
+    fast: dict = {}  # arguments of floats and NumPy arrays (in containers): a cheaper key
 
     @functools.wraps(f)
     def jitted(*args, **kwargs):
-        key = None if static or kwargs else _fast_key(args)
+        key, flat = (None, None) if static or kwargs else _fast_leaves(args)
         if key is not None:
             prog = fast.get(key)
             if prog is not None and not context.current().depth:
-                return prog.run_numpy(args)
+                return prog.run_numpy(flat)
         prog, leaves = program(args, kwargs)
         if key is not None:
             fast[key] = prog
@@ -431,24 +616,57 @@ def jit(f, static_argnums=()):
     def numba_source(*args, **kwargs):
         return program(args, kwargs)[0].numba_source
 
+    def wait_numba(*args, timeout=None, **kwargs):
+        return program(args, kwargs)[0].wait_numba(timeout)
+
+    def seconds(*args, **kwargs):
+        return dict(program(args, kwargs)[0].seconds)
+
+    wait_numba.__doc__ = ("Wait for numba's compilation of the program for these arguments, "
+                          "if it started; whether numba's program serves them now.")
+    seconds.__doc__ = ("What the program for these arguments cost to make, in seconds: "
+                       "``trace``, ``lower`` and ``numba`` (None until compiled).")
     jitted.source = source
     jitted.numba_source = numba_source
+    jitted.wait_numba = wait_numba
+    jitted.seconds = seconds
     jitted.traces = 0
     return jitted
 
 
-def _fast_key(args):
-    """A signature for flat arguments that are all Python floats or NumPy arrays, else None."""
+def _fast_leaves(args):
+    """For arguments that are Python floats and NumPy arrays, alone or in tuples, lists and
+    dicts: a signature and the leaves in ``flatten``'s order; (None, None) for any other."""
     key = []
-    for a in args:
+    for a in args:  # flat floats and arrays first: the cheapest key (scalar programs' calls)
         cls = type(a)
         if cls is float:
             key.append(cls)
         elif cls is np.ndarray:
             key.append((a.shape, a.dtype))
         else:
-            return None
-    return tuple(key)
+            break
+    else:
+        return tuple(key), args
+    leaves, other = [], []
+
+    def walk(t):
+        cls = type(t)
+        if cls is np.ndarray:
+            leaves.append(t)
+            return t.shape, t.dtype
+        if cls is float:
+            leaves.append(t)
+            return cls
+        if cls is dict:
+            return dict, tuple(t), tuple([walk(v) for v in t.values()])
+        if cls is tuple or cls is list:
+            return cls, tuple([walk(v) for v in t])
+        other.append(t)
+        return None
+
+    key = tuple([walk(a) for a in args])
+    return (None, None) if other else (key, leaves)
 
 
 def _hashable(spec):

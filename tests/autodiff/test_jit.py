@@ -9,6 +9,7 @@ import pytest
 
 import semigrad as sg
 from primitive_cases import CASES, NON_DIFFERENTIABLE
+from semigrad.primitives import REGISTRY
 
 CASE_LIST = [pytest.param(name, fn, args, id=f"{name}-{label}")
              for name, cases in CASES.items() for label, fn, args in cases]
@@ -17,6 +18,10 @@ CASE_LIST = [pytest.param(name, fn, args, id=f"{name}-{label}")
 # Rules with a shortcut chosen from the values in eager mode (power's d/dx for nonzero bases,
 # prod's for no zeros) record their general formula in a trace: equal within a few ulp.
 SHORTCUT_RULES = {"power", "prod"}
+# Operations on one matrix share its LU factors (Primitive.from_lu): a solve with Aᵀ in a
+# reverse pass solves with A's factors transposed instead of factoring Aᵀ, equal within a few
+# ulp of the largest entry (times the condition number).
+FACTORED = {name for name, prim in REGISTRY.items() if prim.from_lu is not None}
 
 
 @pytest.mark.parametrize("name, fn, args", CASE_LIST)
@@ -34,6 +39,9 @@ def test_compiled_values_and_gradients_equal_eager_ones(name, fn, args):
     for a, b in zip(j_grads, grads):
         if name in SHORTCUT_RULES:
             np.testing.assert_allclose(a, b, rtol=4 * np.finfo(float).eps, atol=1e-300)
+        elif name in FACTORED:
+            np.testing.assert_allclose(a, b, rtol=0, atol=8 * np.finfo(float).eps
+                                       * np.max(np.abs(b)))
         else:
             np.testing.assert_array_equal(a, b)
 
@@ -73,6 +81,35 @@ def test_signatures_static_arguments_and_source():
     assert once.count("sin(") == 1
 
 
+def test_buffers_are_reused_only_once_every_view_of_them_is_dead():
+    def f(x):
+        y = x + 1.0
+        z = sg.reshape(y, (2, 2))  # a view of y's buffer, used after y's last use
+        w = y * 2.0  # must not write into y's buffer
+        return sg.reshape(z, (4,)) + w
+
+    x = np.arange(4.0)
+    np.testing.assert_array_equal(sg.jit(f)(x), f(x))
+    # a selection of everything is the value itself, and a contraction's product a buffer
+    g = sg.jit(lambda a, b: (a @ b)[0:2] + 1.0)
+    a, b = np.ones((2, 3)), np.ones((3, 4))
+    src = g.source(a, b)
+    assert "getitem" not in src and "out=" in src
+    np.testing.assert_array_equal(g(a, b), (a @ b) + 1.0)
+
+
+def test_containers_of_arrays_are_keyed_by_structure_and_order():
+    f = sg.jit(lambda p, xs: p["a"] - p["b"] + xs[1])
+    x, y, z = np.array([3.0]), np.array([1.0]), np.array([0.5])
+    np.testing.assert_array_equal(f({"a": x, "b": y}, [z, z]), [2.5])
+    np.testing.assert_array_equal(f({"a": x, "b": y}, [z, 2 * z]), [3.0])
+    assert f.traces == 1
+    np.testing.assert_array_equal(f({"b": y, "a": x}, [z, z]), [2.5])  # another order
+    np.testing.assert_array_equal(f({"a": x, "b": y}, (z, z)), [2.5])  # a tuple, not a list
+    np.testing.assert_array_equal(f({"a": x, "b": 2}, [z, z]), [1.5])  # an int: static
+    assert f.traces == 4
+
+
 def test_keyword_arguments_are_dynamic_by_name():
     f = sg.jit(lambda x, scale=1.0, shift=None: x * scale + (0.0 if shift is None else shift))
     x = np.array([1.0, 2.0])
@@ -108,24 +145,32 @@ def test_all_scalar_programs_compile_whole_with_numba():
     rng = np.random.default_rng(0)
     points = [(rng.uniform(0.2, 1.0), rng.uniform(1.0, 3.0))
               for _ in range(jit_module.HOT_CALLS + 30)]
-    for x, y in points:  # NumPy's program first, numba's once hot: both within a few ulp
+    assert not j.wait_numba(0.5, 2.0)  # not hot yet: nothing compiling
+    for k, (x, y) in enumerate(points):  # NumPy's program first, numba's once hot
         value, grads = vg(x, y)
         j_value, j_grads = j(x, y)
         np.testing.assert_allclose(j_value, value, rtol=4 * np.finfo(float).eps)
         np.testing.assert_allclose(j_grads, grads, rtol=4 * np.finfo(float).eps)
+        if k == jit_module.HOT_CALLS - 1:  # compiling in the background: wait for it
+            assert j.wait_numba(0.5, 2.0)
+            assert j.seconds(0.5, 2.0)["numba"] > 0
     # NumPy's error model: 1/0 is inf, log of a negative number nan
     g = sg.jit(lambda x: 1.0 / x + sg.log(x - 1.0))
-    for _ in range(jit_module.HOT_CALLS + 1):
-        with np.errstate(all="ignore"):
-            out = g(0.0)
+    with np.errstate(all="ignore"):
+        for _ in range(jit_module.HOT_CALLS):
+            g(0.0)
+        assert g.wait_numba(0.0)
+        out = g(0.0)
     assert np.isinf(out) or np.isnan(out)
     # small arrays of one shape: one fused loop, equal within a few ulp per element
     total = sg.value_and_grad(lambda x, y: sg.sum(f(x, y)), argnums=(0, 1))
     jt = sg.jit(total)
     xs, ys = rng.uniform(0.2, 1.0, 50), rng.uniform(1.0, 3.0, 50)
     assert "one loop over the 50 elements" in jt.numba_source(xs, ys)
-    for _ in range(jit_module.HOT_CALLS + 2):
-        j_value, j_grads = jt(xs, ys)
+    for _ in range(jit_module.HOT_CALLS):
+        jt(xs, ys)
+    assert jt.wait_numba(xs, ys)
+    j_value, j_grads = jt(xs, ys)
     value, grads = total(xs, ys)
     np.testing.assert_allclose(j_value, value, rtol=1e-14)
     for a, b in zip(j_grads, grads):
@@ -201,8 +246,10 @@ def test_random_programs_in_the_numba_tier_stay_within_a_few_ulp(seed):
     j = sg.jit(vg)
     args = [np.random.default_rng(200 + seed).standard_normal(7) for _ in range(3)]
     assert j.numba_source(*args) is not None
-    for _ in range(hot + 1):
-        j_value, j_grads = j(*args)
+    for _ in range(hot):
+        j(*args)
+    assert j.wait_numba(*args)
+    j_value, j_grads = j(*args)
     value, grads = vg(*args)
     np.testing.assert_allclose(j_value, value, rtol=1e-13, atol=1e-15)
     for a, b in zip(j_grads, grads):
@@ -220,3 +267,35 @@ def test_rules_with_value_shortcuts_compile_their_general_formula():
     np.testing.assert_array_equal(g(with_zeros), sg.grad(f)(with_zeros))
     xs = np.stack([traced_on, with_zeros, np.array([0.0, 1.0, 5.0])])
     np.testing.assert_allclose(sg.vmap(sg.grad(f))(xs), np.stack([sg.grad(f)(x) for x in xs]))
+
+
+def test_operations_on_one_matrix_share_its_lu_factors():
+    pytest.importorskip("scipy")
+    import semigrad.numpy as snp
+
+    def f(a, x):
+        return (snp.linalg.slogdet(a)[1] + sg.sum(snp.linalg.solve(a, x) ** 2)
+                + sg.sum(snp.linalg.inv(a) * a))
+
+    rng = np.random.default_rng(7)
+    a, x = 3.0 * np.eye(6) + rng.standard_normal((6, 6)), rng.standard_normal(6)
+    vg = sg.value_and_grad(f, argnums=(0, 1))
+    j = sg.jit(vg)
+    src = j.source(a, x)
+    assert src.count("lu_factors(") == 1  # slogdet, solve, inv and the reverse pass's solves
+    assert "solve_lu(" in src and "inv_lu(" in src and "slogdet_logabs_lu(" in src
+    value, grads = vg(a, x)
+    j_value, j_grads = j(a, x)
+    np.testing.assert_allclose(j_value, value, rtol=8 * np.finfo(float).eps)
+    for got, want in zip(j_grads, grads):
+        np.testing.assert_allclose(got, want, rtol=0,
+                                   atol=8 * np.finfo(float).eps * np.max(np.abs(want)))
+    # a singular matrix: what the primitives do eagerly (NumPy's error)
+    singular = np.ones((6, 6))
+    with pytest.raises(np.linalg.LinAlgError):
+        vg(singular, x)
+    with pytest.raises(np.linalg.LinAlgError):
+        j(singular, x)
+    g = sg.jit(lambda a, x: (snp.linalg.slogdet(a)[1], snp.linalg.slogdet(a.T)[1]))
+    assert g.source(a, x).count("lu_factors(") == 1
+    assert g(singular, x) == (-np.inf, -np.inf)

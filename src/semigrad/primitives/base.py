@@ -113,6 +113,16 @@ class Primitive:
     ufunc = None
     #: Whether it adds up its input's elements over ``axis`` (a compiled loop accumulates it).
     accumulates = False
+    #: How it is computed from the LU factors of its first input, a float64 matrix, that
+    #: other operations share (``sg.jit`` factors a matrix once when several read it):
+    #: ``from_lu(factors, transposed, *inputs)``, the first input's transpose being the
+    #: factored matrix's when ``transposed``; None: it has no such form.
+    from_lu = None
+    #: ``specialize(params, *inputs)``: its implementation for inputs of these types and shapes
+    #: with the work that depends on nothing else done once, a function of the inputs alone
+    #: (a compiled program calls it every run, and may write into an array it returns that
+    #: shares no memory with the inputs); None, or a None result: the implementation.
+    specialize = None
 
     def __init__(self, name: str, impl, doc: str = "", sympy=None):
         if self.registered and name in REGISTRY:

@@ -746,3 +746,50 @@ qr_q = Dense(
         "signs fixed by diag(R) > 0. JVP Q (Ω − C) + t R⁻¹; "
         "VJP Q (tril(P − Pᵀ, −1) − P) R⁻ᵀ + ḡ R⁻ᵀ with P = Qᵀ ḡ.",
 )
+
+
+# --------------------------------------------------------------------------
+# One LU factorisation shared by the operations that read the same matrix
+#
+# A compiled program (sg.jit) that reads one float64 matrix with several of inv, solve
+# (with the matrix or its transpose) and slogdet_logabs factors it once and computes each
+# from the factors (Primitive.from_lu), as NumPy computes each from its own: LAPACK's getrf,
+# then getrs for solves and the inverse (gesv is getrf + getrs), the diagonal summed in
+# order for log|det| (as NumPy's slogdet). NumPy exposes no LU, so this needs SciPy's
+# LAPACK; where NumPy and SciPy link the same LAPACK the results are NumPy's to the last
+# bit. A singular matrix goes to the primitive itself: NumPy's error, or -inf.
+
+
+def lu_factors(a):
+    """``(lu, piv)`` of a float64 matrix by LAPACK's getrf (SciPy's), None when singular."""
+    from scipy.linalg import lapack
+
+    lu, piv, info = lapack.dgetrf(a)
+    return (lu, piv) if info == 0 else None
+
+
+def _getrs(factors, b, transposed):
+    from scipy.linalg import lapack
+
+    return lapack.dgetrs(*factors, b, trans=int(transposed))[0]
+
+
+def _solve_from_lu(factors, transposed, a, b):
+    return _solve_impl(a, b) if factors is None else _getrs(factors, b, transposed)
+
+
+def _inv_from_lu(factors, transposed, a):
+    if factors is None:
+        return np.linalg.inv(a)
+    return _getrs(factors, np.eye(a.shape[-1]), transposed)
+
+
+def _slogdet_logabs_from_lu(factors, transposed, a):
+    if factors is None:
+        return np.linalg.slogdet(a)[1]
+    return np.cumsum(np.log(np.abs(np.diagonal(factors[0]))))[-1]  # in order, as NumPy's
+
+
+solve.from_lu = _solve_from_lu
+inv.from_lu = _inv_from_lu
+slogdet_logabs.from_lu = _slogdet_logabs_from_lu

@@ -82,32 +82,64 @@ def _array(x):
     return x if type(x) is np.ndarray or isinstance(x, _backend.Array) else np.asarray(x)
 
 
+@lru_cache(maxsize=4096)
+def planned(eq: str, a_shape: tuple, b_shape: tuple):
+    """The two-operand contraction ``eq`` on NumPy arrays of these shapes, planned once: a
+    function of the two arrays running one batched matrix product (BLAS) between transposes
+    and reshapes, or a broadcast product when nothing is contracted (as BLAS rounds it,
+    without a matrix product's setup); None where no such plan exists. Compiled programs
+    call it directly (``einsum.specialize``)."""
+    ins, out = parse_equation(eq)
+    plan, swap = _ordered_plan(ins[0], ins[1], out, a_shape, b_shape)
+    if plan is None:
+        return None
+    a_sum, b_sum, a_perm, b_perm, a3, b3, mid_shape, out_perm, batched = plan
+    if not batched:
+        a3, b3 = a3[1:], b3[1:]
+    product = np.multiply if a3[-1] == 1 else np.matmul
+    a_perm = None if a_perm == tuple(range(len(a_perm))) else a_perm
+    b_perm = None if b_perm == tuple(range(len(b_perm))) else b_perm
+    out_perm = None if out_perm == tuple(range(len(out_perm))) else out_perm
+    scalar = not mid_shape
+
+    def run(a, b):
+        if swap:
+            a, b = b, a
+        if a_sum:
+            a = a.sum(axis=a_sum)
+        if b_sum:
+            b = b.sum(axis=b_sum)
+        if a_perm is not None:
+            a = a.transpose(a_perm)
+        if b_perm is not None:
+            b = b.transpose(b_perm)
+        c = product(a.reshape(a3), b.reshape(b3)).reshape(mid_shape)
+        if out_perm is not None:
+            c = c.transpose(out_perm)
+        return c[()] if scalar else c
+
+    return run
+
+
 def contract(eq: str, *operands):
     """Evaluate an explicit einsum equation on arrays (BLAS for two operands)."""
-    ins, out = parse_equation(eq)
     if any(isinstance(o, _backend.Array) for o in operands):
         # another library's arrays: its own einsum (Dask's is blockwise, chunk by chunk)
         return np.einsum(eq, *operands)
     if len(operands) == 2:
         a, b = _array(operands[0]), _array(operands[1])
-        plan, swap = _ordered_plan(ins[0], ins[1], out, a.shape, b.shape)
-        if swap:
-            a, b = b, a
-        if plan is not None:
-            a_sum, b_sum, a_perm, b_perm, a3, b3, mid_shape, out_perm, batched = plan
-            if a_sum:
-                a = a.sum(axis=a_sum)
-            if b_sum:
-                b = b.sum(axis=b_sum)
-            a = a.transpose(a_perm)
-            b = b.transpose(b_perm)
-            if batched:
-                c = np.matmul(a.reshape(a3), b.reshape(b3))
-            else:
-                c = np.matmul(a.reshape(a3[1:]), b.reshape(b3[1:]))
-            return c.reshape(mid_shape).transpose(out_perm)[()]
+        run = planned(eq, a.shape, b.shape)
+        if run is not None:
+            return run(a, b)
     out = np.einsum(eq, *operands, optimize=len(operands) > 2)
     return out[()] if isinstance(out, np.ndarray) else out  # object operands give objects
+
+
+def _specialize(params, *operands):
+    """For compiled programs: ``planned`` for two NumPy arrays (None otherwise)."""
+    if len(operands) != 2 or not all(type(o) is np.ndarray for o in operands):
+        return None
+    return planned(params["eq"], operands[0].shape, operands[1].shape)
 
 
 einsum = Multilinear(
@@ -115,6 +147,7 @@ einsum = Multilinear(
     lambda *operands, eq: contract(eq, *operands),
     doc="A contraction given by an explicit einsum equation ``eq``.",
 )
+einsum.specialize = _specialize
 
 
 def _fresh(eq: str, n: int) -> str:
