@@ -40,7 +40,7 @@ from ..numeric import gradient as numeric_gradient
 from ..parse import Expression
 from ..semiring import algebras
 from ..semiring.paths import bauer_gradient, top
-from .budget import OverBudget, WorkFailed, in_words, run_bounded
+from .budget import MIB, Budget, OverBudget, WorkFailed, in_words, run_bounded
 from .layout import layout
 from .scene import (
     COLOURS,
@@ -61,6 +61,28 @@ SEMIRINGS = {
     "Entropy": (algebras.Entropy(), "H", "entropy (nats) of p(path) ∝ |path weight|"),
     "Boolean": (algebras.Boolean(), "dep", "whether the output depends on the node"),
 }
+
+#: The parts of the page beyond reverse mode, in the page's order: each can be switched off
+#: (``columns=``) and each is computed within the page's budget (``budget=``).
+COLUMNS = {
+    "forward": "forward mode",
+    "central": "central differences",
+    "richardson": "Richardson extrapolation",
+    "complex": "complex step",
+    "symbolic": "SymPy's symbolic gradient",
+    "hessian": "the Hessian",
+    "paths": "the top gradient paths and the sum over Bauer paths",
+}
+#: The budget of each column unless one is given: a 4×8 input into an 8-16-3 MLP, whose
+#: symbolic gradient takes SymPy about 3 s, gets its page in about 2.5 s.
+PAGE_BUDGET = Budget(seconds=2.0)
+
+#: A column predicted (from the time of one reverse pass) to take less than this fraction of
+#: its budget runs without a worker process.
+CHEAP = 50
+#: Evaluations of f per input element of each numerical method (numeric.gradient's defaults),
+#: for that prediction.
+EVALUATIONS = {"central": 2, "richardson": 16, "complex": 1}
 
 #: Limits that keep a report quick: past them a part is skipped with a note.
 LIMITS = {
@@ -96,24 +118,61 @@ def _names(graph, shapes) -> list[str]:
     return names
 
 
-def analyse(f, *args, k: int = 3, budget=None) -> dict:
+def analyse(f, *args, k: int = 3, columns=None, budget: Budget | None = PAGE_BUDGET) -> dict:
     """Everything the page shows, as plain Python data (JSON-ready; see the module doc).
 
     ``f`` takes ``args`` (floats or arrays) and returns a scalar; ``k`` top
-    paths are listed per input; ``budget`` bounds the symbolic column (None:
-    it runs in this process, unbounded).
+    paths are listed per input; ``columns`` names the parts to compute (keys
+    of :data:`COLUMNS`; None: all); ``budget`` bounds each of them (None:
+    they run in this process, unbounded). A part past its budget is
+    ``{"error": "skipped: took longer than 2 s (over budget)", "over_budget": True}``.
 
     >>> import semigrad as sg
-    >>> a = analyse(sg.parse("x * y"), 3.0, 4.0)
-    >>> a["value"], a["gradient"], a["path_counts"]
-    (12.0, [4.0, 3.0], [1, 1])
-    >>> a["methods"]["central"]["max_abs_error"] < 1e-9
-    True
+    >>> a = analyse(sg.parse("x * y"), 3.0, 4.0, columns=["central"])
+    >>> a["value"], a["gradient"], a["path_counts"], list(a["methods"])
+    (12.0, [4.0, 3.0], [1, 1], ['reverse mode', 'central'])
+    >>> a["methods"]["central"]["max_abs_error"] < 1e-9, a["switched_off"][:2]
+    (True, ['forward', 'richardson'])
     """
-    return _analyse(f, args, k, budget)[0]
+    return _analyse(f, args, k, _columns(columns), budget)[0]
 
 
-def _analyse(f, args, k, budget=None):
+def _columns(columns) -> tuple[str, ...]:
+    """The columns to compute, in the page's order; unknown names are an error."""
+    if columns is None:
+        return tuple(COLUMNS)
+    if isinstance(columns, str):
+        columns = [c for c in columns.split(",") if c.strip()]
+    wanted = {c.strip() for c in columns}
+    unknown = sorted(wanted - set(COLUMNS))
+    if unknown:
+        raise ValueError(f"explain: columns: unknown {', '.join(map(repr, unknown))}; choose "
+                         f"from {', '.join(COLUMNS)} (reverse mode is always computed)")
+    return tuple(c for c in COLUMNS if c in wanted)
+
+
+def _within(fn, budget: Budget | None, predicted: float = math.inf) -> dict:
+    """``{"value": fn()}`` within ``budget`` (None: here, unbounded), or ``{"error": why not}``.
+
+    A column ``predicted`` to take under 1/:data:`CHEAP` of its budget runs in
+    this process: a worker costs a fork (some 20 ms), more than the column.
+    """
+    try:
+        if budget is None or predicted * CHEAP < budget.seconds:
+            with np.errstate(all="ignore"):
+                return {"value": fn()}
+        return {"value": run_bounded(fn, budget=budget)}
+    except OverBudget as e:
+        why = (f"took longer than {budget.seconds:g} s" if e.limit == "time"
+               else f"needed more than {budget.memory // MIB} MiB of memory")
+        return {"error": f"skipped: {why} (over budget)", "over_budget": True}
+    except WorkFailed as e:
+        return {"error": f"n/a: {e}"}
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError, NameError) as e:
+        return {"error": f"n/a: {in_words(e)}"}
+
+
+def _analyse(f, args, k, columns=tuple(COLUMNS), budget=None):
     """(the data, the traced graph, the top Path objects per input position)."""
     arrays = [np.asarray(a, dtype=float) for a in args]
     shapes = [a.shape for a in arrays]
@@ -126,12 +185,11 @@ def _analyse(f, args, k, budget=None):
     names = [n.label for n in graph.inputs]
     elements = _names(graph, shapes)
     on_vector, x = on_one_vector(f, arrays)  # the CLI's form too: the same counts
-    n = x.size
 
     value = float(graph.outputs[0].value)
     (_, reverse), seconds = _timed(lambda: value_and_grad(on_vector)(x))
     reverse = np.asarray(reverse, dtype=float)
-    costs = cost(on_vector, x, order=2 if n <= LIMITS["hessian"] else 1)
+    costs = cost(on_vector, x, order=1)
     methods = {"reverse mode": {"gradient": reverse.tolist(), "max_abs_error": 0.0,
                                 "operations": costs["gradient"].operations,
                                 "seconds": seconds}}
@@ -147,14 +205,17 @@ def _analyse(f, args, k, budget=None):
         "gradient": reverse.tolist(),
         "methods": methods,
         "edges": len(graph),
+        "columns": list(columns),
+        "switched_off": [c for c in COLUMNS if c not in columns],
+        "budget": None if budget is None else {"seconds": budget.seconds,
+                                               "memory": budget.memory},
     }
-    if n <= LIMITS["hessian"]:
-        result["hessian"] = np.asarray(hessian(on_vector)(x), dtype=float).reshape(n, n).tolist()
-    else:
-        result["hessian_skipped"] = (f"{n} input elements: more than {LIMITS['hessian']}; "
-                                     "use sg.hessian or sg.hvp directly")
     result["costs"] = {key: {"operations": c.operations, "flops": c.flops}
                        for key, c in costs.items()}
+    if "hessian" in columns:
+        result.update(_hessian(on_vector, x, budget, seconds))
+        if "hessian_cost" in result:
+            result["costs"]["hessian"] = result.pop("hessian_cost")
 
     per_input = {}
     per_node = {}
@@ -167,56 +228,102 @@ def _analyse(f, args, k, budget=None):
     # The size of f written as a tree (shared subexpressions repeated): every node once per
     # path from it to the output, which is what the Counting sweep counts.
     tree = _total([v for v in per_node["Counting"].values()])
-    methods.update(_other_methods(on_vector, graph, x, reverse, tree, budget))
+    methods.update(_other_methods(on_vector, graph, x, reverse, tree, columns, budget, seconds))
     result["path_counts"] = [_total(c) for c in per_input["Counting"]]
     result["nodes"] = _node_data(graph, per_node)
 
+    input_paths = {}
+    result["top_paths"], result["input_paths"] = [], {}
     work = sum(edge_flops(e) for e in graph.edges)
-    if work > LIMITS["paths_flops"]:
+    if "paths" not in columns:
+        pass
+    elif work > LIMITS["paths_flops"]:
         result["paths_skipped"] = (f"the forward pass does {work} flops; scalar paths are "
                                    "listed up to " f"{LIMITS['paths_flops']}")
-        result["top_paths"], result["input_paths"] = [], {}
-        input_paths = {}
     else:
-        result["top_paths"] = [_path_data(p) for p in top(graph, k=max(k, 5))]
-        input_paths = {i: top(graph, [i], k=k) for i in range(len(graph.inputs))}
-        result["input_paths"] = {i: [_path_data(p) for p in ps] for i, ps in input_paths.items()}
         total = sum(result["path_counts"])
-        if total <= LIMITS["bauer_paths"]:
-            result["bauer"] = [_plain(g) for g in bauer_gradient(graph, None,
-                                                                 LIMITS["bauer_paths"])]
+
+        def paths():
+            ranked = [_path_data(p) for p in top(graph, k=max(k, 5))]
+            each = {i: top(graph, [i], k=k) for i in range(len(graph.inputs))}
+            bauer = ([_plain(g) for g in bauer_gradient(graph, None, LIMITS["bauer_paths"])]
+                     if total <= LIMITS["bauer_paths"] else None)
+            return ranked, each, bauer
+
+        done = _within(paths, budget)
+        if "error" in done:
+            result["paths_skipped"] = done["error"].removeprefix("skipped: ")
+            result["paths_over_budget"] = done.get("over_budget", False)
+        else:
+            result["top_paths"], input_paths, bauer = done["value"]
+            result["input_paths"] = {i: [_path_data(p) for p in ps]
+                                     for i, ps in input_paths.items()}
+            if bauer is not None:
+                result["bauer"] = bauer
     return result, graph, input_paths
 
 
-def _other_methods(on_vector, graph, x, reverse, tree: int, budget) -> dict:
+def _hessian(on_vector, x, budget, seconds: float) -> dict:
+    """``{"hessian": rows, "hessian_cost": its count}`` or ``{"hessian_skipped": why}``."""
+    n = x.size
+    if n > LIMITS["hessian"]:
+        return {"hessian_skipped": f"{n} input elements: more than {LIMITS['hessian']}; "
+                                   "use sg.hessian or sg.hvp directly"}
+
+    def run():
+        h = np.asarray(hessian(on_vector)(x), dtype=float).reshape(n, n)
+        c = cost(on_vector, x, order=2)["hessian"]
+        return h.tolist(), {"operations": c.operations, "flops": c.flops}
+
+    done = _within(run, budget, 4 * (x.size + 2) * seconds)  # traced twice, n seeds
+    if "error" in done:
+        return {"hessian_skipped": done["error"].removeprefix("skipped: "),
+                "hessian_over_budget": done.get("over_budget", False)}
+    h, c = done["value"]
+    return {"hessian": h, "hessian_cost": c}
+
+
+def _other_methods(on_vector, graph, x, reverse, tree: int, columns, budget,
+                   seconds: float) -> dict:
+    """The rows beyond reverse mode; ``seconds``: the time of one reverse pass."""
     n = x.size
     methods = {}
 
-    def finish(entry, g):
+    def finish(done):
+        if "error" in done:
+            return {key: v for key, v in done.items() if key != "value"}
+        g, entry = done["value"]
         g = np.asarray(g, dtype=float).reshape(-1)
         entry["gradient"] = g.tolist()
         entry["max_abs_error"] = float(np.max(np.abs(g - reverse), initial=0.0))
         return entry
 
-    if n <= LIMITS["numeric"]:
-        g, seconds = _timed(lambda: jacfwd(on_vector)(x), repeat=1)
-        methods["forward mode"] = finish({"operations": len(trace(jacfwd(on_vector), x)),
-                                          "seconds": seconds}, g)
+    if "forward" in columns:
+        if n > LIMITS["numeric"]:
+            methods["forward mode"] = {"error": f"skipped: {n} input elements (more than "
+                                                f"{LIMITS['numeric']})"}
+        else:
+            def forward():
+                g, seconds = _timed(lambda: jacfwd(on_vector)(x), repeat=1)
+                return g, {"operations": len(trace(jacfwd(on_vector), x)), "seconds": seconds}
+
+            methods["forward mode"] = finish(_within(forward, budget, (n + 2) * seconds))
     for method in ("central", "richardson", "complex"):
+        if method not in columns:
+            continue
         limit = LIMITS["richardson"] if method == "richardson" else LIMITS["numeric"]
         if n > limit:
             methods[method] = {"error": f"skipped: {n} input elements (more than {limit})"}
             continue
-        try:
-            with np.errstate(all="ignore"):
-                (g, info), seconds = _timed(
-                    lambda method=method: numeric_gradient(on_vector, x, method=method,
-                                                           info=True), repeat=1)
-        except (ValueError, TypeError, ArithmeticError) as e:
-            methods[method] = {"error": f"n/a: {in_words(e)}"}
-            continue
-        methods[method] = finish({"evaluations": int(info.evaluations), "seconds": seconds}, g)
-    methods["symbolic"] = _symbolic(graph, x, finish, tree, budget)
+
+        def numeric(method=method):
+            (g, info), seconds = _timed(
+                lambda: numeric_gradient(on_vector, x, method=method, info=True), repeat=1)
+            return g, {"evaluations": int(info.evaluations), "seconds": seconds}
+
+        methods[method] = finish(_within(numeric, budget, EVALUATIONS[method] * n * seconds))
+    if "symbolic" in columns:
+        methods["symbolic"] = _symbolic(graph, x, finish, tree, budget)
     return methods
 
 
@@ -237,17 +344,10 @@ def _symbolic(graph, x, finish, tree: int, budget) -> dict:
         flat = [g for gs in grads for g in (np.asarray(gs, dtype=object).reshape(-1).tolist()
                                             if np.ndim(gs) else [gs])]
         values = np.array(symbolic.lambdify(syms, flat)(*x), dtype=float)
-        return values, int(sum(sp.count_ops(e) for e in flat)), time.perf_counter() - start
+        operations = int(sum(sp.count_ops(e) for e in flat))
+        return values, {"operations": operations, "seconds": time.perf_counter() - start}
 
-    try:
-        g, operations, seconds = run() if budget is None else run_bounded(run, budget=budget)
-    except OverBudget as e:
-        return {"error": f"over budget: {e}"}
-    except WorkFailed as e:
-        return {"error": f"n/a: {e}"}
-    except (ValueError, TypeError, NotImplementedError, NameError) as e:  # budget=None
-        return {"error": f"n/a: {in_words(e)}"}
-    return finish({"operations": operations, "seconds": seconds}, g)
+    return finish(_within(run, budget))
 
 
 def _plain(value):
@@ -306,14 +406,18 @@ def explain(
     max_edges: int | None = MAX_EDGES,
     engine: str | None = None,
     title: str | None = None,
-    budget=None,
+    budget: Budget | None = PAGE_BUDGET,
+    columns=None,
 ) -> str:
     """The explorer page of ``f`` at ``args``: one self-contained HTML text (written to ``path``).
 
     ``k``: top paths per input; ``max_edges``: fold larger graphs; ``engine``:
     "dot", "builtin" or None (Graphviz when installed) for the picture;
-    ``budget``: the :class:`~semigrad.viz.budget.Budget` of the symbolic
-    column (None: unbounded, in this process).
+    ``budget``: the :class:`~semigrad.viz.budget.Budget` of each column
+    (default 2 s and 1 GiB each; a column past it says "skipped: took longer
+    than 2 s"; None: every column runs in this process, unbounded);
+    ``columns``: the columns to compute, names from :data:`COLUMNS` (a list,
+    or one string separated by commas; None: all), the others are switched off.
 
     >>> import os, pathlib, tempfile
     >>> import semigrad as sg
@@ -322,7 +426,7 @@ def explain(
     >>> "http://" in page or "https://" in page, pathlib.Path(out).read_text() == page
     (False, True)
     """
-    data, graph, input_paths = _analyse(f, args, k, budget)
+    data, graph, input_paths = _analyse(f, args, k, _columns(columns), budget)
     scene = build_scene(graph, max_edges=max_edges)
     scene.legend = []  # the page has its own, which follows the semiring control
     svg = scene_to_svg(scene, layout(scene, engine), standalone=False)
@@ -451,13 +555,40 @@ def _gradient_section(data) -> str:
         err = "—" if name == "reverse mode" else f'{m["max_abs_error"]:.2g}'
         rows.append([_esc(name), *cells, err, c, _format_seconds(m["seconds"])])
     return ('<section id="gradients"><h2>The gradient: reverse mode, numerically, '
-            "symbolically</h2>" + _table("gradient-table", header, rows) + "</section>")
+            "symbolically</h2>" + _table("gradient-table", header, rows) + _budget_notes(data)
+            + "</section>")
+
+
+def _budget_notes(data) -> str:
+    """What was switched off, and the budget each column ran within (how to raise it)."""
+    notes = []
+    off = data.get("switched_off", [])
+    if off:
+        notes.append('<p class="note" id="switched-off">Switched off: '
+                     + ", ".join(_esc(COLUMNS[c]) for c in off)
+                     + " (<code>columns=</code> in Python, <code>--columns</code> on the "
+                       "command line, say which to compute).</p>")
+    budget = data.get("budget")
+    if budget is not None:
+        memory = "unbounded memory" if budget["memory"] is None else \
+            f'{budget["memory"] // MIB} MiB'
+        over = [m for m in data["methods"].values() if m.get("over_budget")]
+        over += [1 for key in ("hessian_over_budget", "paths_over_budget") if data.get(key)]
+        raise_it = (" Raise it with <code>budget=Budget(seconds=…)</code> in Python "
+                    "(<code>from semigrad.viz.budget import Budget</code>) or "
+                    "<code>--budget SECONDS</code> on the command line.")
+        notes.append(f'<p class="note" id="budget-note">Each column is computed within '
+                     f'{budget["seconds"]:g} s and {memory}.'
+                     + (f" {len(over)} took longer and {'was' if len(over) == 1 else 'were'} "
+                        f"skipped.{raise_it}" if over else "") + "</p>")
+    return "".join(notes)
 
 
 def _hessian_section(data) -> str:
     if "hessian" not in data:
-        return (f'<section id="hessian"><h2>Hessian</h2><p class="note">skipped: '
-                f'{_esc(data["hessian_skipped"])}</p></section>')
+        why = (f'skipped: {_esc(data["hessian_skipped"])}' if "hessian_skipped" in data
+               else "switched off")
+        return f'<section id="hessian"><h2>Hessian</h2><p class="note">{why}</p></section>'
     h = np.array(data["hessian"])
     scale = float(np.max(np.abs(h), initial=0.0)) or 1.0
     names = data["elements"]
@@ -501,17 +632,21 @@ def _paths_section(data) -> str:
     parts = ['<section id="paths"><h2>Bauer paths</h2>',
              "<p>∂f/∂x = Σ over all paths from x to f of the product of the local partials. "
              "The backward sweep shares the paths; the counts say how many it shares.</p>"]
+    listed = "paths" in data.get("columns", COLUMNS) and "paths_skipped" not in data
+    unlisted = "not enumerated" + (" (too many paths)" if listed else "")
     rows = []
     for i, name in enumerate(data["names"]):
         count = data["path_counts"][i]
         bauer = data.get("bauer")
-        gsum = _short(bauer[i]) if bauer is not None else "not enumerated (too many paths)"
+        gsum = _short(bauer[i]) if bauer is not None else unlisted
         rows.append([_esc(name), str(count), gsum, _short(data["semirings"]["Real"][i])])
     parts.append(_table("path-count-table",
                         ["input", "paths (Counting)", "Σ over enumerated paths", "gradient"],
                         rows))
     if "paths_skipped" in data:
         parts.append(f'<p class="note">top paths skipped: {_esc(data["paths_skipped"])}</p>')
+    elif "paths" in data.get("switched_off", []):
+        parts.append('<p class="note">top paths switched off</p>')
     else:
         rows = []
         entries = [(p, None) for p in data["top_paths"]]
