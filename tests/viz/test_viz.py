@@ -380,7 +380,7 @@ def mlp_page():
 def test_mlp_page_has_every_column_within_its_budget(mlp_page):
     page, model, x = mlp_page
     table = re.search(r'<table id="gradient-table">.*?</table>', page).group(0)
-    rows = dict(re.findall(r"<tr><td>([a-z ]+)</td><td>(.*?)</td>", table))
+    rows = dict(re.findall(r"<tr[^>]*><td>([a-z ]+)</td><td[^>]*>(.*?)</td>", table))
     assert set(rows) == {"reverse mode", "forward mode", "central", "richardson", "complex",
                          "symbolic"}
     want = sg.grad(lambda x: sg.sum(model(x)))(x)
@@ -426,6 +426,54 @@ def test_columns_switch_off():
     assert "top paths switched off" in page and "∂f/∂y" in page
     with pytest.raises(ValueError, match="unknown 'hesian'; choose from forward, central"):
         viz.explain(f, 2.0, 0.5, columns="central,hesian")
+
+
+def chain(h, n=50):
+    for _ in range(n):
+        h = sg.sin(h)
+    return h
+
+
+def page_data(page):
+    blob = re.search(r'<script type="application/json" id="sg-data">(.*?)</script>', page,
+                     re.S).group(1)
+    return json.loads(blob)
+
+
+def test_the_page_folds_a_chain_of_50_operations_and_unfolds_on_click():
+    g = sg.trace(chain, 0.3)
+    assert fold_groups(g) == []  # 50 hyperedges: pictures elsewhere stay unfolded
+    (group,) = fold_groups(g, repeats=4)
+    assert group["edges"] == list(range(2, 49)) and group["detail"] == "sin; 47 operations"
+    page = viz.explain(chain, 0.3, columns=["paths"])
+    folded, unfolded = re.findall(r'<div class="graph" id="graph-(\w+)"[^>]*>(.*?)</svg>', page,
+                                  re.S)
+    assert folded[0] == "main" and unfolded[0] == "unfolded"
+    assert folded[1].count('class="node hyperedge"') == 3 and 'id="f0"' in folded[1]
+    assert unfolded[1].count('class="node hyperedge"') == 50 and 'id="u-e49"' in unfolded[1]
+    assert 'id="graph-unfolded" hidden' in page and 'id="fold-toggle"' in page
+    data = page_data(page)
+    fold = data["nodes"]["f0"]
+    assert fold["title"] == "47 × repeated block" and fold["hidden"] == 46
+    # the values the fold hides stay available: its hover text, and the unfolded picture
+    adjoint = sg.grad(chain)(0.3)
+    assert fold["values"][0] == ["v3", data["nodes"]["n3"]["value"],
+                                 data["nodes"]["n3"]["long"]["Real"]]
+    assert float(data["nodes"]["n0"]["long"]["Real"]) == pytest.approx(adjoint, rel=1e-9)
+    assert set(data["unfolded_paths"]["0"]["boxes"]) >= {f"e{k}" for k in range(50)}
+    assert "f0" in data["paths"]["0"]["boxes"]  # the top path runs through the fold
+
+
+def test_the_page_folds_the_repeated_layers_of_a_deep_mlp():
+    model = sg.nn.MLP([8, 16, 16, 16, 16, 16, 3], rng=0)
+    x = np.random.default_rng(1).standard_normal((4, 8))
+    page = viz.explain(lambda x: sg.sum(model(x)), x, columns=[])
+    data = page_data(page)
+    folds = [v for k, v in data["nodes"].items() if v["kind"] == "fold"]
+    assert len(folds) == 1 and folds[0]["detail"].startswith("add → relu → einsum; ")
+    main = re.search(r'id="graph-main">(.*?)</svg>', page, re.S).group(1)
+    assert main.count('class="node hyperedge"') < 18 <= page.count('class="node hyperedge"')
+    assert viz.explain(lambda x: sg.sum(model(x)), x, columns=[], fold=None).count("<svg") == 1
 
 
 def test_explain_needs_a_scalar_output():

@@ -47,6 +47,7 @@ from .scene import (
     MAX_EDGES,
     build_scene,
     describe_value,
+    fold_groups,
     format_value,
     path_marks,
     semiring_values,
@@ -83,6 +84,13 @@ CHEAP = 50
 #: Evaluations of f per input element of each numerical method (numeric.gradient's defaults),
 #: for that prediction.
 EVALUATIONS = {"central": 2, "richardson": 16, "complex": 1}
+
+#: Blocks repeated this many times in a row fold in the page's picture (explain's ``fold``).
+FOLD_REPEATS = 4
+#: Values a fold's hover text lists (of those it hides).
+FOLD_VALUES = 8
+#: The id prefixes of the page's pictures: folded (the one shown first) and unfolded.
+PREFIXES = ("", "u-")
 
 #: Limits that keep a report quick: past them a part is skipped with a note.
 LIMITS = {
@@ -408,6 +416,7 @@ def explain(
     title: str | None = None,
     budget: Budget | None = PAGE_BUDGET,
     columns=None,
+    fold: int | None = FOLD_REPEATS,
 ) -> str:
     """The explorer page of ``f`` at ``args``: one self-contained HTML text (written to ``path``).
 
@@ -417,7 +426,10 @@ def explain(
     (default 2 s and 1 GiB each; a column past it says "skipped: took longer
     than 2 s"; None: every column runs in this process, unbounded);
     ``columns``: the columns to compute, names from :data:`COLUMNS` (a list,
-    or one string separated by commas; None: all), the others are switched off.
+    or one string separated by commas; None: all), the others are switched off;
+    ``fold``: blocks repeated this many times in a row (the layers of a deep
+    network, a chain of one operation) fold into one box with a count, which
+    expands on click (None: only graphs beyond ``max_edges`` fold).
 
     >>> import os, pathlib, tempfile
     >>> import semigrad as sg
@@ -427,9 +439,26 @@ def explain(
     (False, True)
     """
     data, graph, input_paths = _analyse(f, args, k, _columns(columns), budget)
-    scene = build_scene(graph, max_edges=max_edges)
-    scene.legend = []  # the page has its own, which follows the semiring control
-    svg = scene_to_svg(scene, layout(scene, engine), standalone=False)
+    scenes = [build_scene(graph, max_edges=max_edges, repeats=fold)]
+    if fold_groups(graph, max_edges, fold) != fold_groups(graph, max_edges):
+        scenes.append(build_scene(graph, max_edges=max_edges))  # unfolded, shown on click
+    svgs, marks, nodes = [], [], {}
+    for scene, prefix in zip(scenes, PREFIXES):
+        scene.legend = []  # the page has its own, which follows the semiring control
+        svgs.append(scene_to_svg(scene, layout(scene, engine), standalone=False, prefix=prefix))
+        marks.append(_marks(scene, graph, input_paths))
+        for b in scene.boxes:
+            nodes[b.id] = (_fold_data(b, scene, data["nodes"]) if b.kind == "fold"
+                           else data["nodes"][b.id])
+    page = _page(data, svgs, nodes, marks, title)
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(page)
+    return page
+
+
+def _marks(scene, graph, input_paths) -> dict:
+    """Per input position (a string), the ids of the boxes and arrows its top paths light."""
     marks = {}
     for i, paths in input_paths.items():
         boxes, arrows = set(), set()
@@ -438,16 +467,16 @@ def explain(
             boxes.update(b)
             arrows.update(f"a{j}" for j in a)
         marks[str(i)] = {"boxes": sorted(boxes), "arrows": sorted(arrows)}
-    drawn = {b.id for b in scene.boxes}
-    nodes = {key: value for key, value in data["nodes"].items() if key in drawn}
-    for b in scene.boxes:
-        if b.kind == "fold":
-            nodes[b.id] = {"kind": "fold", "title": b.lines[0].text, "detail": b.lines[1].text}
-    page = _page(data, svg, nodes, marks, title)
-    if path is not None:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(page)
-    return page
+    return marks
+
+
+def _fold_data(box, scene, node_data) -> dict:
+    """The hover text of a fold: what it folds, and the values and adjoints it hides."""
+    hidden = [node_data[f"n{i}"] for i, place in sorted(scene.place.items())
+              if place == box.id and node_data[f"n{i}"]["kind"] != "constant"]
+    shown = [[n["label"], n["value"], n["long"]["Real"]] for n in hidden[:FOLD_VALUES]]
+    return {"kind": "fold", "title": box.lines[0].text, "detail": box.lines[1].text,
+            "hidden": len(hidden), "values": shown}
 
 
 def _esc(text) -> str:
@@ -469,11 +498,12 @@ def _format_seconds(seconds: float) -> str:
     return f"{seconds * 1e9:.3g} ns"
 
 
-def _page(data, svg, nodes, marks, title) -> str:
+def _page(data, svgs, nodes, marks, title) -> str:
     names = data["names"]
     heading = title or _heading(data)
     point = ", ".join(f"{name} = {_point_text(v)}" for name, v in zip(names, data["point"]))
-    script_data = {"nodes": nodes, "paths": marks,
+    script_data = {"nodes": nodes, "paths": marks[0],
+                   "unfolded_paths": marks[1] if len(marks) > 1 else {},
                    "semirings": {name: {"symbol": sym, "meaning": meaning}
                                  for name, (_, sym, meaning) in SEMIRINGS.items()},
                    "colours": {"backward": COLOURS["backward"], "semiring": COLOURS["semiring"]}}
@@ -481,32 +511,44 @@ def _page(data, svg, nodes, marks, title) -> str:
     inputs = "".join(f'<option value="{i}">{_esc(n)}</option>' for i, n in enumerate(names))
     semirings = "".join(f'<option value="{name}">{name}: {_esc(meaning)}</option>'
                         for name, (_, _, meaning) in SEMIRINGS.items())
+    fold_button = ('<button type="button" id="fold-toggle" class="button" aria-pressed="false">'
+                   "Unfold repeated blocks</button>" if len(svgs) > 1 else "")
+    pictures = f'<div class="graph" id="graph-main">{svgs[0]}</div>'
+    if len(svgs) > 1:
+        pictures += f'<div class="graph" id="graph-unfolded" hidden>{svgs[1]}</div>'
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>semigrad explain: {_esc(heading)}</title>",
         f"<style>{CSS}</style></head><body>",
-        f'<header><h1>{_esc(heading)}</h1><p class="point">at {_esc(point)}</p>',
-        f'<p class="value">value <b id="value">{_num(data["value"], 15)}</b> &#183; '
-        f'{data["edges"]} hyperedges</p></header>',
-        '<section id="graph-section"><h2>The computational hypergraph</h2>',
-        '<div class="controls">',
-        f'<label>Top paths from <select id="input-select"><option value="">(none)</option>'
-        f"{inputs}</select></label>",
-        f'<label>On the nodes <select id="semiring-select">{semirings}</select></label>',
+        f'<header class="topbar"><div class="titles"><h1>{_esc(heading)}</h1>',
+        f'<p class="point">at {_esc(point)} &#183; value <b id="value">'
+        f'{_num(data["value"], 15)}</b> &#183; {data["edges"]} hyperedges</p></div>',
+        _switches(data),
+        "</header><main>",
+        '<section id="graph-section" class="card"><h2>The computational hypergraph</h2>',
+        '<div class="toolbar" role="toolbar" aria-label="the picture">',
+        '<label class="field"><span>Top paths from</span><select id="input-select">'
+        f'<option value="">(none)</option>{inputs}</select></label>',
+        f'<label class="field"><span>On the nodes</span><select id="semiring-select">'
+        f"{semirings}</select></label>",
+        fold_button,
         '<span class="legend"><span style="color:#c0392b">forward value</span> &#183; '
         '<span id="legend-backward" style="color:#1f5fbf">∂ adjoint</span> &#183; '
         '<span style="color:#e8590c">top paths</span></span>',
         "</div>",
-        '<div id="node-info" class="panel">Hover over a node to see its forward value and '
-        "adjoint.</div>",
-        f'<div class="graph">{svg}</div></section>',
+        '<div id="node-info" class="panel" aria-live="polite">Hover over a node to see its '
+        "forward value and adjoint"
+        + ("; click a folded block to unfold it" if len(svgs) > 1 else "") + ".</div>",
+        pictures,
+        "</section>",
         _gradient_section(data),
         _hessian_section(data),
         _cost_section(data),
         _paths_section(data),
         _semiring_section(data),
+        "</main>",
         '<footer>Written by semigrad\'s <code>sg.viz.explain</code>. Costs: reverse and '
         "forward mode count the hyperedges of their recorded computation, numerical methods "
         "the evaluations of f, symbolic the operations of the gradient expressions.</footer>",
@@ -514,7 +556,19 @@ def _page(data, svg, nodes, marks, title) -> str:
         f"<script>{SCRIPT}</script>",
         "</body></html>",
     ]
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
+
+
+def _switches(data) -> str:
+    """The column switches: show or hide each computed column (switched-off ones are greyed)."""
+    chips = []
+    for column, meaning in COLUMNS.items():
+        on = column in data.get("columns", COLUMNS)
+        state = "checked" if on else 'disabled title="switched off: not computed"'
+        chips.append(f'<label class="chip" title="{_esc(meaning)}"><input type="checkbox" '
+                     f'data-column="{column}" {state}> {column}</label>')
+    return ('<div class="toolbar switches" role="group" aria-label="columns shown">'
+            '<span class="toolbar-label">Show</span>' + "".join(chips) + "</div>")
 
 
 def _heading(data) -> str:
@@ -529,12 +583,24 @@ def _point_text(v) -> str:
         f"array of shape {np.shape(v)}" if np.size(v) > 6 else str(v))
 
 
-def _table(table_id: str, header: list[str], rows: list[list[str]], caption: str = "") -> str:
+def _table(table_id: str, header: list[str], rows: list[list[str]], caption: str = "",
+           columns: list[str | None] | None = None) -> str:
+    """An HTML table; ``columns``: per row, the column switch that hides it (or None).
+
+    A row shorter than the header has its last cell span the rest (a note in words).
+    """
     head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    attrs = [f' data-column="{c}"' if c else "" for c in (columns or [None] * len(rows))]
+    body = "".join(f"<tr{a}>" + "".join(f"<td>{c}</td>" for c in row[:-1])
+                   + _last_cell(row[-1], len(header) - len(row) + 1) + "</tr>"
+                   for a, row in zip(attrs, rows))
     cap = f"<caption>{caption}</caption>" if caption else ""
     return (f'<table id="{table_id}">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
+
+
+def _last_cell(text: str, span: int) -> str:
+    return f"<td>{text}</td>" if span == 1 else f'<td colspan="{span}" class="words">{text}</td>'
 
 
 def _gradient_section(data) -> str:
@@ -543,19 +609,21 @@ def _gradient_section(data) -> str:
     header = ["method"] + (["‖gradient‖₂"] if wide else [f"∂f/∂{_esc(e)}" for e in elements])
     header += ["max |error| vs reverse", "cost", "time"]
     rows = []
+    columns = [None if name == "reverse mode" else name.removesuffix(" mode")
+               for name in data["methods"]]
     for name, m in data["methods"].items():
         if "error" in m:
-            rows.append([_esc(name), f'<span class="note">{_esc(m["error"])}</span>']
-                        + [""] * (len(header) - 2))
+            rows.append([_esc(name), f'<span class="note">{_esc(m["error"])}</span>'])
             continue
         g = m["gradient"]
         cells = [_num(float(np.linalg.norm(g)))] if wide else [_num(v) for v in g]
-        c = (f'{m["evaluations"]} evaluations' if "evaluations" in m
-             else f'{m["operations"]} operations')
+        c = (f'{m["evaluations"]} evaluation{"s" * (m["evaluations"] != 1)}'
+             if "evaluations" in m else f'{m["operations"]} operations')
         err = "—" if name == "reverse mode" else f'{m["max_abs_error"]:.2g}'
         rows.append([_esc(name), *cells, err, c, _format_seconds(m["seconds"])])
-    return ('<section id="gradients"><h2>The gradient: reverse mode, numerically, '
-            "symbolically</h2>" + _table("gradient-table", header, rows) + _budget_notes(data)
+    return ('<section id="gradients" class="card"><h2>The gradient: reverse mode, '
+            "numerically, symbolically</h2>"
+            + _table("gradient-table", header, rows, columns=columns) + _budget_notes(data)
             + "</section>")
 
 
@@ -588,7 +656,8 @@ def _hessian_section(data) -> str:
     if "hessian" not in data:
         why = (f'skipped: {_esc(data["hessian_skipped"])}' if "hessian_skipped" in data
                else "switched off")
-        return f'<section id="hessian"><h2>Hessian</h2><p class="note">{why}</p></section>'
+        return (f'<section id="hessian" class="card" data-column="hessian"><h2>Hessian</h2>'
+                f'<p class="note">{why}</p></section>')
     h = np.array(data["hessian"])
     scale = float(np.max(np.abs(h), initial=0.0)) or 1.0
     names = data["elements"]
@@ -606,7 +675,8 @@ def _hessian_section(data) -> str:
                          f'title="{_num(float(v))}">{text}</span>')
         rows.append([f"<b>{_esc(names[i])}</b>", *cells])
     header = [""] + [_esc(n) for n in names]
-    return ('<section id="hessian"><h2>Hessian (forward over reverse)</h2>'
+    return ('<section id="hessian" class="card" data-column="hessian"><h2>Hessian (forward '
+            "over reverse)</h2>"
             + _table("hessian-table", header, rows,
                      "red positive, blue negative, white zero") + "</section>")
 
@@ -623,13 +693,14 @@ def _heat(t: float) -> str:
 def _cost_section(data) -> str:
     rows = [[_esc(key), str(c["operations"]), str(c["flops"])]
             for key, c in data["costs"].items()]
-    return ('<section id="cost"><h2>Cost of each order</h2>'
+    columns = ["hessian" if key == "hessian" else None for key in data["costs"]]
+    return ('<section id="cost" class="card"><h2>Cost of each order</h2>'
             + _table("cost-table", ["computation", "operations (hyperedges)", "flops"], rows,
-                     "counted on the recorded graphs (sg.cost)") + "</section>")
+                     "counted on the recorded graphs (sg.cost)", columns) + "</section>")
 
 
 def _paths_section(data) -> str:
-    parts = ['<section id="paths"><h2>Bauer paths</h2>',
+    parts = ['<section id="paths" class="card"><h2>Bauer paths</h2>',
              "<p>∂f/∂x = Σ over all paths from x to f of the product of the local partials. "
              "The backward sweep shares the paths; the counts say how many it shares.</p>"]
     listed = "paths" in data.get("columns", COLUMNS) and "paths_skipped" not in data
@@ -664,10 +735,10 @@ def _paths_section(data) -> str:
         head = "".join(f"<th>{h}</th>" for h in ["set", "from", "weight", "hops", "path"])
         body = "".join(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
                        for attrs, row in rows)
-        parts.append('<table id="top-paths"><caption>top gradient paths (largest |weight|), '
-                     "overall and per input; choose an input above to see its paths in the "
-                     f"picture</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-                     "</table>")
+        parts.append('<table id="top-paths" data-column="paths"><caption>top gradient paths '
+                     "(largest |weight|), overall and per input; choose an input above to "
+                     "see its paths in the picture</caption>"
+                     f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -695,53 +766,112 @@ def _semiring_section(data) -> str:
     rows = []
     for i, name in enumerate(data["names"]):
         rows.append([_esc(name)] + [_short(data["semirings"][s][i]) for s in SEMIRINGS])
-    return ('<section id="semirings"><h2>The backward sweep in other semirings</h2>'
+    return ('<section id="semirings" class="card"><h2>The backward sweep in other semirings</h2>'
             + _table("semiring-table", header, rows) + "</section>")
 
 
 CSS = """
-body { font-family: Helvetica, Arial, 'Liberation Sans', sans-serif; margin: 1.2em 2em;
-       color: #222; max-width: 1400px; }
-h1 { font-size: 1.35em; margin-bottom: .2em; font-family: monospace; }
-h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
-.point, .value { margin: .2em 0; }
-.controls { display: flex; gap: 1.5em; align-items: center; flex-wrap: wrap; margin: .5em 0; }
-.panel { border: 1px solid #ccc; background: #fafafa; padding: .5em .8em; min-height: 4.6em;
-         font-size: .9em; margin-bottom: .5em; }
-.panel .k { color: #666; display: inline-block; min-width: 10em; }
-.graph { overflow: auto; border: 1px solid #eee; }
+:root { --ink: #1d2329; --muted: #5f6b76; --line: #d5dae0; --accent: #1f5fbf;
+        --accent-soft: #e8f0fe; --page: #f4f6f8; --card: #ffffff; --hot: #e8590c; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial,
+       'Liberation Sans', sans-serif; margin: 0; color: var(--ink); background: var(--page);
+       font-size: 15px; line-height: 1.4; }
+code { font-size: .92em; background: #eef1f4; padding: 0 .25em; border-radius: 3px;
+       white-space: nowrap; }
+p.note, .card > p { font-size: .9em; }
+.topbar { position: sticky; top: 0; z-index: 2; background: var(--card);
+          border-bottom: 1px solid var(--line); box-shadow: 0 1px 3px rgba(0, 0, 0, .06);
+          padding: .6em 1.5em; display: flex; flex-wrap: wrap; gap: .4em 2em;
+          align-items: center; justify-content: space-between; }
+.titles { min-width: 0; flex: 1 1 24em; }
+h1 { font-size: 1.15em; margin: 0; font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
+     overflow-wrap: anywhere; }
+.point { margin: .15em 0 0; color: var(--muted); font-size: .9em; overflow-wrap: anywhere; }
+.point b { color: var(--ink); }
+main { padding: 1em 1.5em; max-width: 1400px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
+        padding: .4em 1.1em 1em; margin: 0 0 1em; min-width: 0; }
+h2 { font-size: 1.02em; margin: .6em 0 .5em; }
+.toolbar { display: flex; gap: .5em .8em; align-items: center; flex-wrap: wrap;
+           margin: .3em 0 .6em; }
+.toolbar-label { color: var(--muted); font-size: .85em; margin-right: .1em; }
+.field { display: inline-flex; align-items: center; gap: .45em; font-size: .88em;
+         color: var(--muted); max-width: 100%; }
+select, .button { font: inherit; font-size: .92em; color: var(--ink); height: 2.1em;
+                  border: 1px solid #b9c1ca; border-radius: 6px; background: var(--card);
+                  padding: 0 .7em; cursor: pointer; max-width: 100%; }
+select { min-width: 0; text-overflow: ellipsis; }
+select:hover, .button:hover { border-color: #7d8894; background: #f8f9fb; }
+select:focus-visible, .button:focus-visible, .chip:focus-within {
+  outline: 2px solid var(--accent); outline-offset: 2px; }
+.button[aria-pressed="true"] { background: var(--accent-soft); border-color: var(--accent);
+                               color: var(--accent); }
+.chip { display: inline-flex; align-items: center; gap: .3em; font-size: .85em;
+        border: 1px solid #b9c1ca; border-radius: 999px; padding: .15em .7em .15em .45em;
+        cursor: pointer; user-select: none; background: var(--card); }
+.chip:hover { border-color: #7d8894; }
+.chip:has(input:checked) { background: var(--accent-soft); border-color: var(--accent);
+                           color: var(--accent); }
+.chip:has(input:disabled) { color: #9aa3ad; border-style: dashed; cursor: not-allowed; }
+.chip input { margin: 0; accent-color: var(--accent); cursor: inherit; }
+.switches { margin: 0; }
+.legend { font-size: .85em; margin-left: auto; }
+.panel { border: 1px solid var(--line); border-radius: 6px; background: #f8f9fb;
+         padding: .5em .8em; min-height: 4.6em; font-size: .88em; margin-bottom: .6em;
+         overflow-wrap: anywhere; }
+.panel .k { color: var(--muted); display: inline-block; min-width: 10em; }
+.graph { overflow: auto; border: 1px solid #e6e9ed; border-radius: 6px; max-width: 100%;
+         max-height: 80vh; }
+.graph[hidden] { display: none; }
 .sg-graph g.node { cursor: pointer; }
 .sg-graph g.node:hover ellipse, .sg-graph g.node:hover rect { stroke-width: 2.5; }
 .sg-graph g.node.highlighted ellipse, .sg-graph g.node.highlighted rect
-  { stroke: #e8590c; stroke-width: 3; }
-.sg-graph g.arrow.highlighted path { stroke: #e8590c; stroke-width: 3;
+  { stroke: var(--hot); stroke-width: 3; }
+.sg-graph g.arrow.highlighted path { stroke: var(--hot); stroke-width: 3;
   marker-end: url(#sg-head-highlight); }
-table { border-collapse: collapse; margin: .6em 0; font-size: .88em; display: block;
+#graph-unfolded .sg-graph g.arrow.highlighted path { marker-end: url(#u-sg-head-highlight); }
+table { border-collapse: collapse; margin: .6em 0; font-size: .86em; display: block;
         max-width: 100%; overflow-x: auto; }
-th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: right;
+th, td { border: 1px solid #e0e4e8; padding: .3em .55em; text-align: right;
          font-variant-numeric: tabular-nums; }
-th { background: #f3f3f3; }
+#gradient-table td, #cost-table td { white-space: nowrap; }
+#gradient-table td.words { white-space: normal; text-align: left; min-width: 16em; }
+th { background: #f1f3f5; font-weight: 600; }
+tbody tr:hover { background: #f8f9fb; }
 td:first-child, th:first-child { text-align: left; }
-caption { caption-side: bottom; color: #666; font-size: .9em; text-align: left; }
+caption { caption-side: bottom; color: var(--muted); font-size: .9em; text-align: left;
+          padding-top: .3em; }
 #top-paths td:last-child { text-align: left; }
 #top-paths tr.selected { background: #fff0e6; }
 #top-paths tr.dimmed { color: #aaa; }
+.column-hidden { display: none !important; }
 .heat { display: inline-block; min-width: 4em; padding: .1em .3em; }
 .heat.small { min-width: 1.1em; height: 1.1em; padding: 0; vertical-align: middle; }
-.note { color: #777; }
+.note { color: var(--muted); }
 .hop { color: #444; font-weight: bold; }
-.partial { color: #1f5fbf; }
-footer { margin-top: 2em; color: #777; font-size: .85em; }
+.partial { color: var(--accent); }
+footer { margin: 0 1.5em 2em; color: var(--muted); font-size: .82em; }
+@media (max-width: 700px) {
+  .topbar, main { padding-left: .8em; padding-right: .8em; }
+  .legend { margin-left: 0; }
+}
 """
 
 SCRIPT = r"""
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("sg-data").textContent);
-  const svg = document.querySelector("#graph-section svg");
   const info = document.getElementById("node-info");
   const inputSelect = document.getElementById("input-select");
   const semiringSelect = document.getElementById("semiring-select");
+  const foldToggle = document.getElementById("fold-toggle");
+  // the pictures: folded (shown first) and, when something folds, unfolded
+  const views = [{box: document.getElementById("graph-main"), prefix: "", paths: data.paths}];
+  const unfolded = document.getElementById("graph-unfolded");
+  if (unfolded) {
+    views.push({box: unfolded, prefix: "u-", paths: data.unfolded_paths});
+  }
   let semiring = semiringSelect.value;
 
   function esc(text) {
@@ -762,7 +892,15 @@ SCRIPT = r"""
       text += row("output", node.output);
       if (node.params) { text += row("parameters", node.params); }
     } else if (node.kind === "fold") {
-      text += "<b>" + esc(node.title) + "</b> (folded)" + row("contents", node.detail);
+      text += "<b>" + esc(node.title) + "</b> (folded" + (unfolded ? ": click to unfold" : "")
+        + ")" + row("contents", node.detail);
+      if (node.hidden) {
+        text += row("values inside", node.hidden + (node.hidden > node.values.length
+          ? " (the first " + node.values.length + " here)" : ""));
+        node.values.forEach(function (v) {
+          text += row(v[0], v[1] + "   ∂ " + v[2]);
+        });
+      }
     } else {
       const shape = node.shape.length ? "(" + node.shape.join(", ") + ")" : "scalar";
       text += "<b>" + esc(node.label) + "</b> (" + esc(node.kind) + ", " + esc(shape) + ")";
@@ -775,9 +913,28 @@ SCRIPT = r"""
     info.innerHTML = text;
     info.dataset.node = id;
   }
-  svg.querySelectorAll("g.node").forEach(function (g) {
-    g.addEventListener("mouseenter", function () { show(g.id); });
+  views.forEach(function (view) {
+    view.box.querySelectorAll("g.node").forEach(function (g) {
+      const id = g.id.slice(view.prefix.length);
+      g.addEventListener("mouseenter", function () { show(id); });
+      if (g.classList.contains("fold") && unfolded) {
+        g.addEventListener("click", function () { setUnfolded(true); });
+      }
+    });
   });
+
+  function setUnfolded(on) {
+    if (!unfolded) { return; }
+    views[0].box.hidden = on;
+    unfolded.hidden = !on;
+    foldToggle.setAttribute("aria-pressed", on ? "true" : "false");
+    foldToggle.textContent = on ? "Fold repeated blocks" : "Unfold repeated blocks";
+  }
+  if (foldToggle) {
+    foldToggle.addEventListener("click", function () {
+      setUnfolded(foldToggle.getAttribute("aria-pressed") !== "true");
+    });
+  }
 
   function showSemiring(name) {
     semiring = name;
@@ -785,13 +942,15 @@ SCRIPT = r"""
     const colour = name === "Real" ? data.colours.backward : data.colours.semiring;
     Object.keys(data.nodes).forEach(function (id) {
       const node = data.nodes[id];
-      const g = document.getElementById(id);
-      if (!node.short || !g) { return; }
-      const line = g.querySelector("text.backward");
-      if (!line) { return; }
-      const value = node.short[name];
-      line.textContent = value === null ? "" : meta.symbol + " " + value;
-      line.setAttribute("fill", colour);
+      if (!node.short) { return; }
+      views.forEach(function (view) {
+        const g = document.getElementById(view.prefix + id);
+        const line = g && g.querySelector("text.backward");
+        if (!line) { return; }
+        const value = node.short[name];
+        line.textContent = value === null ? "" : meta.symbol + " " + value;
+        line.setAttribute("fill", colour);
+      });
     });
     const legend = document.getElementById("legend-backward");
     legend.textContent = meta.symbol + " " + meta.meaning;
@@ -801,16 +960,18 @@ SCRIPT = r"""
   semiringSelect.addEventListener("change", function () { showSemiring(semiringSelect.value); });
 
   function highlight(input) {
-    svg.querySelectorAll(".highlighted").forEach(function (el) {
-      el.classList.remove("highlighted");
-    });
-    const marks = data.paths[input];
-    if (marks) {
-      marks.boxes.concat(marks.arrows).forEach(function (id) {
-        const el = document.getElementById(id);
-        if (el) { el.classList.add("highlighted"); }
+    views.forEach(function (view) {
+      view.box.querySelectorAll(".highlighted").forEach(function (el) {
+        el.classList.remove("highlighted");
       });
-    }
+      const marks = view.paths[input];
+      if (marks) {
+        marks.boxes.concat(marks.arrows).forEach(function (id) {
+          const el = document.getElementById(view.prefix + id);
+          if (el) { el.classList.add("highlighted"); }
+        });
+      }
+    });
     document.querySelectorAll("#top-paths tbody tr").forEach(function (tr) {
       const own = tr.dataset.input;
       tr.classList.toggle("selected", input !== "" && own === input);
@@ -818,5 +979,13 @@ SCRIPT = r"""
     });
   }
   inputSelect.addEventListener("change", function () { highlight(inputSelect.value); });
+
+  // the column switches show and hide the rows and sections of their column
+  document.querySelectorAll(".switches input[data-column]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll('main [data-column="' + box.dataset.column + '"]')
+        .forEach(function (el) { el.classList.toggle("column-hidden", !box.checked); });
+    });
+  });
 })();
 """
