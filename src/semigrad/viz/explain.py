@@ -7,15 +7,18 @@ Counting, Entropy and Boolean sweeps per input and per node);
 :func:`explain` writes it as one self-contained HTML file (inline SVG, CSS and
 JavaScript; nothing is fetched). In the page, hovering a node shows its
 forward value and adjoint, choosing an input highlights its top paths in
-the picture, and a control switches the semiring whose values are written
-on the nodes.
+the picture, a control switches the semiring whose values are written on
+the nodes, repeated layers are folded into a box that unfolds on click, and
+switches show or hide each column.
 
 Each part that cannot be computed (SymPy missing, too many inputs for a
 Hessian, a complex step through a function that is not analytic, a symbolic
 gradient NumPy cannot evaluate) says why in the page instead of failing the
-report. Given a ``budget`` (:class:`~semigrad.viz.budget.Budget`), the
-symbolic column runs in a worker process within it and says "over budget"
-past it; ``semigrad explain`` and ``semigrad serve`` always give one.
+report. Each column beyond reverse mode (:data:`COLUMNS`) runs within a
+``budget`` (:class:`~semigrad.viz.budget.Budget`, default
+:data:`PAGE_BUDGET`: in a worker process, unless it is predicted to be
+cheap) and says "skipped: took longer than 2 s" past it; ``columns``
+switches columns off.
 
 >>> import semigrad as sg
 >>> page = explain(sg.parse("x * sin(y)"), 2.0, 0.5)
@@ -242,33 +245,36 @@ def _analyse(f, args, k, columns=tuple(COLUMNS), budget=None):
 
     input_paths = {}
     result["top_paths"], result["input_paths"] = [], {}
-    work = sum(edge_flops(e) for e in graph.edges)
-    if "paths" not in columns:
-        pass
-    elif work > LIMITS["paths_flops"]:
-        result["paths_skipped"] = (f"the forward pass does {work} flops; scalar paths are "
-                                   "listed up to " f"{LIMITS['paths_flops']}")
-    else:
-        total = sum(result["path_counts"])
-
-        def paths():
-            ranked = [_path_data(p) for p in top(graph, k=max(k, 5))]
-            each = {i: top(graph, [i], k=k) for i in range(len(graph.inputs))}
-            bauer = ([_plain(g) for g in bauer_gradient(graph, None, LIMITS["bauer_paths"])]
-                     if total <= LIMITS["bauer_paths"] else None)
-            return ranked, each, bauer
-
-        done = _within(paths, budget)
-        if "error" in done:
-            result["paths_skipped"] = done["error"].removeprefix("skipped: ")
-            result["paths_over_budget"] = done.get("over_budget", False)
-        else:
-            result["top_paths"], input_paths, bauer = done["value"]
-            result["input_paths"] = {i: [_path_data(p) for p in ps]
-                                     for i, ps in input_paths.items()}
-            if bauer is not None:
-                result["bauer"] = bauer
+    if "paths" in columns:
+        found, input_paths = _paths(graph, k, sum(result["path_counts"]), budget)
+        result.update(found)
     return result, graph, input_paths
+
+
+def _paths(graph, k: int, total: int, budget) -> tuple[dict, dict]:
+    """The paths column (top paths, their sum over all paths) and the top Path objects."""
+    work = sum(edge_flops(e) for e in graph.edges)
+    if work > LIMITS["paths_flops"]:
+        return {"paths_skipped": f"the forward pass does {work} flops; scalar paths are "
+                                 f"listed up to {LIMITS['paths_flops']}"}, {}
+
+    def run():
+        ranked = [_path_data(p) for p in top(graph, k=max(k, 5))]
+        each = {i: top(graph, [i], k=k) for i in range(len(graph.inputs))}
+        bauer = ([_plain(g) for g in bauer_gradient(graph, None, LIMITS["bauer_paths"])]
+                 if total <= LIMITS["bauer_paths"] else None)
+        return ranked, each, bauer
+
+    done = _within(run, budget)
+    if "error" in done:
+        return {"paths_skipped": done["error"].removeprefix("skipped: "),
+                "paths_over_budget": done.get("over_budget", False)}, {}
+    ranked, each, bauer = done["value"]
+    found = {"top_paths": ranked,
+             "input_paths": {i: [_path_data(p) for p in ps] for i, ps in each.items()}}
+    if bauer is not None:
+        found["bauer"] = bauer
+    return found, each
 
 
 def _hessian(on_vector, x, budget, seconds: float) -> dict:
