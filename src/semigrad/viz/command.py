@@ -137,7 +137,7 @@ def add_parser(subparsers) -> None:
                               "installed)")
     explain.add_argument("--columns", metavar="LIST",
                          help="the columns to compute, separated by commas, from "
-                              f"{','.join(COLUMNS)} (default: all; reverse mode always)")
+                              f"{', '.join(COLUMNS)} (default: all; reverse mode always)")
     add_budget_options(explain)
     explain.set_defaults(run=run_explain)
     serve = subparsers.add_parser(
