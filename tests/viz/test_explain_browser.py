@@ -1,6 +1,8 @@
 """The explorer page in a real browser: headless Chromium opens it, finds the graph and the
 tables, sees no console errors and no network requests, hovers a node and reads the values
-shown, switches the semiring and the highlighted input, and saves a screenshot.
+shown, switches the semiring and the highlighted input, unfolds a folded chain, switches
+columns off and on, checks that the page fits windows 1280 and 800 pixels wide, and saves
+screenshots.
 
 Chromium is the Debian package (``apt-get install chromium``), driven by Playwright's Python
 package with ``executable_path`` (never ``playwright install``). Without Playwright the page
@@ -116,6 +118,89 @@ def test_explorer_page_in_chromium(report, screenshots):
             shot = screenshots / "explain.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 20_000
+            assert errors == []
+            assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
+        finally:
+            browser.close()
+
+
+def chain(h):
+    for _ in range(50):
+        h = sg.sin(h)
+    return h
+
+
+@pytest.fixture(scope="module")
+def folded_report(tmp_path_factory):
+    path = tmp_path_factory.mktemp("explain") / "chain.html"
+    viz.explain(chain, 0.3, path=path, columns=["central", "symbolic", "paths"])
+    return path
+
+
+def test_explorer_controls_fold_switch_and_fit_the_window(report, folded_report, screenshots):
+    exe = chromium()
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright drives the clicks")
+    with playwright.sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+        browser = p.chromium.launch_persistent_context(
+            profile, executable_path=exe, headless=True, args=FLAGS[1:],
+            viewport={"width": 1280, "height": 900}, timeout=20_000)
+        try:
+            page = browser.new_page()
+            errors, requests = [], []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+
+            # the page never overflows the window's width; wide tables scroll inside it
+            for width in (1280, 800):
+                page.set_viewport_size({"width": width, "height": 900})
+                for name, path in (("explain", report), ("fold", folded_report)):
+                    page.goto(path.as_uri(), wait_until="load", timeout=15_000)
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width
+                    page.screenshot(path=str(screenshots / f"{name}_{width}.png"))
+
+            # the controls are styled: a toolbar, rounded selects and buttons, a focus ring
+            page.set_viewport_size({"width": 1280, "height": 900})
+            style = page.eval_on_selector("#fold-toggle", "e => getComputedStyle(e).borderRadius")
+            assert style == "6px"
+            page.focus("#semiring-select")
+            page.keyboard.press("Tab")  # keyboard focus on the fold button: an outline shows
+            ring = page.eval_on_selector("#fold-toggle", "e => getComputedStyle(e).outlineStyle")
+            assert ring == "solid"
+
+            # the chain of 50 sin folds into a box; hovering it lists the values it hides
+            assert page.locator("#graph-main g.node.hyperedge").count() == 3
+            assert page.is_hidden("#graph-unfolded")
+            page.hover("#f0")
+            info = page.inner_text("#node-info")
+            assert "47 × repeated block" in info and "values inside" in info and "v3" in info
+            # clicking it unfolds: all 50 hyperedges, and the button says how to fold back
+            page.click("#f0")
+            assert page.is_visible("#graph-unfolded") and page.is_hidden("#graph-main")
+            assert page.locator("#graph-unfolded g.node.hyperedge").count() == 50
+            assert page.inner_text("#fold-toggle") == "Fold repeated blocks"
+            assert page.get_attribute("#fold-toggle", "aria-pressed") == "true"
+            page.hover("#u-n20")
+            assert "forward value" in page.inner_text("#node-info")
+            # controls act on the unfolded picture too
+            page.select_option("#input-select", "0")
+            assert page.locator("#graph-unfolded .highlighted").count() > 100
+            page.select_option("#semiring-select", "Counting")
+            assert page.text_content("#u-n20 text.backward") == "# 1"
+            page.screenshot(path=str(screenshots / "fold_unfolded.png"))
+            page.click("#fold-toggle")
+            assert page.is_visible("#graph-main") and page.is_hidden("#graph-unfolded")
+
+            # the column switches hide and show their rows; switched-off columns are greyed
+            assert page.is_disabled('.switches input[data-column="hessian"]')
+            assert page.is_visible('#gradient-table tr[data-column="central"]')
+            page.click('.switches input[data-column="central"]')
+            assert page.is_hidden('#gradient-table tr[data-column="central"]')
+            assert page.is_visible('#gradient-table tr[data-column="symbolic"]')
+            page.click('.switches input[data-column="paths"]')
+            assert page.is_hidden("#top-paths")
+            page.click('.switches input[data-column="central"]')
+            assert page.is_visible('#gradient-table tr[data-column="central"]')
             assert errors == []
             assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
         finally:

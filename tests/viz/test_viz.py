@@ -4,6 +4,7 @@ import argparse
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -14,6 +15,7 @@ import pytest
 
 import semigrad as sg
 from semigrad import viz
+from semigrad.viz.budget import Budget
 from semigrad.viz.layout import layered_layout
 from semigrad.viz.scene import COLOURS, build_scene, fold_groups, path_steps
 
@@ -367,6 +369,113 @@ def test_explain_array_inputs_and_large_graphs(tmp_path):
     assert "hessian" not in many and "more than" in many["hessian_skipped"]
 
 
+@pytest.fixture(scope="module")
+def mlp_page():
+    """The page of the output sum of an 8-16-3 MLP on a 4×8 input, with the default budget."""
+    model = sg.nn.MLP([8, 16, 3], rng=0)
+    x = np.random.default_rng(1).standard_normal((4, 8))
+    return viz.explain(lambda x: sg.sum(model(x)), x), model, x
+
+
+def test_mlp_page_has_every_column_within_its_budget(mlp_page):
+    page, model, x = mlp_page
+    table = re.search(r'<table id="gradient-table">.*?</table>', page).group(0)
+    rows = dict(re.findall(r"<tr[^>]*><td>([a-z ]+)</td><td[^>]*>(.*?)</td>", table))
+    assert set(rows) == {"reverse mode", "forward mode", "central", "richardson", "complex",
+                         "symbolic"}
+    want = sg.grad(lambda x: sg.sum(model(x)))(x)
+    assert rows["reverse mode"] == f"{np.linalg.norm(want):.10g}"
+    # SymPy's gradient of this MLP takes seconds: within the 2 s budget, or skipped in words
+    symbolic = rows["symbolic"]
+    skipped = '<span class="note">skipped: took longer than 2 s (over budget)</span>'
+    assert re.fullmatch(r"[0-9.e+-]+", symbolic) or symbolic == skipped, symbolic
+    assert 'id="budget-note">Each column is computed within 2 s and 1024 MiB.' in page
+    if "took longer" in symbolic:
+        assert "Raise it with <code>budget=Budget(seconds=" in page and "--budget" in page
+    assert 'id="hessian-table"' in page and 'class="heat small"' in page  # 32×32: a heat map
+
+
+def slow_sum(x):
+    time.sleep(0.1)  # every evaluation of f: central differences need 2n of them
+    return sg.sum(x * x)
+
+
+def test_columns_past_their_budget_are_skipped_in_words():
+    a = viz.analyse(slow_sum, np.ones(3), budget=Budget(seconds=0.3))
+    for method in ("central", "richardson"):
+        assert a["methods"][method] == {"error": "skipped: took longer than 0.3 s (over budget)",
+                                        "over_budget": True}
+    assert a["gradient"] == [2.0, 2.0, 2.0]  # reverse mode is not bounded: the page's base
+    page = viz.explain(slow_sum, np.ones(3), budget=Budget(seconds=0.3), columns="central")
+    assert "skipped: took longer than 0.3 s (over budget)" in page
+    assert re.search(r"1 took longer and was skipped\. Raise it with <code>budget=Budget", page)
+    unbounded = viz.analyse(slow_sum, np.ones(2), budget=None, columns=["central"])
+    assert unbounded["methods"]["central"]["evaluations"] == 4
+
+
+def test_columns_switch_off():
+    f = sg.parse("x * sin(y)")
+    a = viz.analyse(f, 2.0, 0.5, columns=["central", "hessian"])
+    assert list(a["methods"]) == ["reverse mode", "central"]
+    assert a["switched_off"] == ["forward", "richardson", "complex", "symbolic", "paths"]
+    assert "hessian" in a and a["top_paths"] == [] and "bauer" not in a
+    page = viz.explain(f, 2.0, 0.5, columns=[])
+    assert re.search(r'id="switched-off">Switched off: forward mode, central differences, .*'
+                     r"the top gradient paths", page)
+    assert "<td>central</td>" not in page and 'id="hessian-table"' not in page
+    assert "top paths switched off" in page and "∂f/∂y" in page
+    with pytest.raises(ValueError, match="unknown 'hesian'; choose from forward, central"):
+        viz.explain(f, 2.0, 0.5, columns="central,hesian")
+
+
+def chain(h, n=50):
+    for _ in range(n):
+        h = sg.sin(h)
+    return h
+
+
+def page_data(page):
+    blob = re.search(r'<script type="application/json" id="sg-data">(.*?)</script>', page,
+                     re.S).group(1)
+    return json.loads(blob)
+
+
+def test_the_page_folds_a_chain_of_50_operations_and_unfolds_on_click():
+    g = sg.trace(chain, 0.3)
+    assert fold_groups(g) == []  # 50 hyperedges: pictures elsewhere stay unfolded
+    (group,) = fold_groups(g, repeats=4)
+    assert group["edges"] == list(range(2, 49)) and group["detail"] == "sin; 47 operations"
+    page = viz.explain(chain, 0.3, columns=["paths"])
+    folded, unfolded = re.findall(r'<div class="graph" id="graph-(\w+)"[^>]*>(.*?)</svg>', page,
+                                  re.S)
+    assert folded[0] == "main" and unfolded[0] == "unfolded"
+    assert folded[1].count('class="node hyperedge"') == 3 and 'id="f0"' in folded[1]
+    assert unfolded[1].count('class="node hyperedge"') == 50 and 'id="u-e49"' in unfolded[1]
+    assert 'id="graph-unfolded" hidden' in page and 'id="fold-toggle"' in page
+    data = page_data(page)
+    fold = data["nodes"]["f0"]
+    assert fold["title"] == "47 × repeated block" and fold["hidden"] == 46
+    # the values the fold hides stay available: its hover text, and the unfolded picture
+    adjoint = sg.grad(chain)(0.3)
+    assert fold["values"][0] == ["v3", data["nodes"]["n3"]["value"],
+                                 data["nodes"]["n3"]["long"]["Real"]]
+    assert float(data["nodes"]["n0"]["long"]["Real"]) == pytest.approx(adjoint, rel=1e-9)
+    assert set(data["unfolded_paths"]["0"]["boxes"]) >= {f"e{k}" for k in range(50)}
+    assert "f0" in data["paths"]["0"]["boxes"]  # the top path runs through the fold
+
+
+def test_the_page_folds_the_repeated_layers_of_a_deep_mlp():
+    model = sg.nn.MLP([8, 16, 16, 16, 16, 16, 3], rng=0)
+    x = np.random.default_rng(1).standard_normal((4, 8))
+    page = viz.explain(lambda x: sg.sum(model(x)), x, columns=[])
+    data = page_data(page)
+    folds = [v for k, v in data["nodes"].items() if v["kind"] == "fold"]
+    assert len(folds) == 1 and folds[0]["detail"].startswith("add → relu → einsum; ")
+    main = re.search(r'id="graph-main">(.*?)</svg>', page, re.S).group(1)
+    assert main.count('class="node hyperedge"') < 18 <= page.count('class="node hyperedge"')
+    assert viz.explain(lambda x: sg.sum(model(x)), x, columns=[], fold=None).count("<svg") == 1
+
+
 def test_explain_needs_a_scalar_output():
     with pytest.raises(ValueError, match="scalar"):
         viz.explain(lambda x: x * 2.0, np.ones(3))
@@ -388,6 +497,12 @@ def test_explain_command_writes_the_page(tmp_path, capsys):
     assert "written to" in capsys.readouterr().out
     page = out.read_text()
     assert "f(x, y) = x*sin(y)" in page and not re.search(r"https?://", page)
+    args = parser().parse_args(["explain", "x*sin(y)", "--at", "x=2,y=0.5", "-o", str(out),
+                                "--columns", "central,hessian", "--budget", "3"])
+    assert args.run(args) == 0
+    page = out.read_text()
+    assert "<td>central</td>" in page and "<td>symbolic</td>" not in page
+    assert "computed within 3 s and 1024 MiB" in page
 
 
 @pytest.mark.parametrize("expr, at, message", [

@@ -66,7 +66,17 @@ class Budget(NamedTuple):
 
 
 class OverBudget(Exception):
-    """The computation did not finish within its time budget, or needed more memory."""
+    """The computation did not finish within its time budget, or needed more memory.
+
+    ``limit`` says which: "time" or "memory".
+
+    >>> OverBudget("no answer within the time limit of 2 s").limit
+    'time'
+    """
+
+    def __init__(self, message: str, limit: str = "time"):
+        super().__init__(message)
+        self.limit = limit
 
 
 class WorkFailed(Exception):
@@ -172,14 +182,15 @@ def run_bounded(fn, *args, budget: Budget, fresh: bool = False):
             raise OverBudget(f"no answer within the time limit of {budget.seconds:g} s")
         kind, value = receive.recv()
     except EOFError:
-        raise OverBudget("the worker stopped without an answer (out of memory?)") from None
+        raise OverBudget("the worker stopped without an answer (out of memory?)",
+                         "memory") from None
     finally:
         if worker.is_alive():
             worker.kill()
         worker.join()
         receive.close()
     if kind == "memory":
-        raise OverBudget(f"needed more than {budget.memory // MIB} MiB of memory")
+        raise OverBudget(f"needed more than {budget.memory // MIB} MiB of memory", "memory")
     if kind == "error":
         raise WorkFailed(value)
     return value

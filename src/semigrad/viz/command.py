@@ -7,8 +7,10 @@ for expressions typed in a browser (on 127.0.0.1 only; see
 :mod:`semigrad.viz.serve`). :func:`add_parser` adds both to the ``semigrad``
 command's subparsers. Errors are ValueErrors with one line saying what to
 fix; the ``semigrad`` command prints them and exits with status 2. The
-symbolic column runs within ``--budget`` seconds and ``--memory`` MiB (see
-:mod:`semigrad.viz.budget`), and says "over budget" past them.
+page's columns (forward mode, each numerical method, SymPy, the Hessian,
+the paths) each run within ``--budget`` seconds and ``--memory`` MiB (see
+:mod:`semigrad.viz.budget`) and say "skipped: took longer than N s" past
+them; ``--columns`` names those to compute.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="semigrad")
@@ -33,6 +35,7 @@ from ..arguments import (
 )
 from .budget import MIB, Budget
 from .dot import has_graphviz
+from .explain import COLUMNS
 from .scene import MAX_EDGES
 
 #: The symbolic column's budget when none is given (``semigrad explain``'s defaults).
@@ -42,15 +45,18 @@ EXAMPLES = """examples:
   semigrad explain 'exp(y**-x - log(z)) + (y-z)**2*log(v)' --at x=0.5,y=2,z=3,v=4 -o report.html
   semigrad explain 'tanh(x*y) + x' --at x=1,y=2 --top 5 -o tanh.html
   semigrad explain 'sign(x)*y' --at x=1,y=2 --budget 2 -o sign.html
+  semigrad explain 'x*y' --at x=1,y=2 --columns central,hessian -o fast.html
   semigrad serve --port 8000
 """
 
 
 def explain_expression(text: str, at: str, k: int = 3, max_edges: int | None = MAX_EDGES,
-                       engine: str | None = None, budget: Budget | None = DEFAULT_BUDGET) -> str:
+                       engine: str | None = None, budget: Budget | None = DEFAULT_BUDGET,
+                       columns=None) -> str:
     """The explorer page of the expression ``text`` at the point ``at`` ("x=0.5,y=2").
 
-    ``budget`` bounds the symbolic column (see :mod:`semigrad.viz.budget`).
+    ``budget`` bounds each column, ``columns`` names those to compute (None:
+    all; see :func:`~semigrad.viz.explain`).
 
     >>> page = explain_expression("x * y", "x=3,y=4")
     >>> 'id="semiring-table"' in page
@@ -69,7 +75,7 @@ def explain_expression(text: str, at: str, k: int = 3, max_edges: int | None = M
         )
     with np.errstate(all="ignore"):  # nan and inf are shown in the page
         return explain(expr, *point.values(), k=k, max_edges=max_edges, engine=engine,
-                       budget=budget)
+                       budget=budget, columns=columns)
 
 
 def run_explain(args) -> int:
@@ -78,7 +84,7 @@ def run_explain(args) -> int:
         raise CommandError("--engine dot: Graphviz's dot is not on the PATH; install it "
                            "(apt-get install graphviz) or use --engine builtin")
     page = explain_expression(args.expr, args.at, args.top, args.max_edges, args.engine,
-                              Budget(args.budget, args.memory * MIB))
+                              Budget(args.budget, args.memory * MIB), args.columns)
     with open(args.output, "w", encoding="utf-8") as fh:
         fh.write(page)
     print(f"explorer page of {args.expr} written to {args.output} "
@@ -129,6 +135,9 @@ def add_parser(subparsers) -> None:
     explain.add_argument("--engine", choices=("dot", "builtin"),
                          help="layout: Graphviz's dot or the built-in one (default: dot when "
                               "installed)")
+    explain.add_argument("--columns", metavar="LIST",
+                         help="the columns to compute, separated by commas, from "
+                              f"{', '.join(COLUMNS)} (default: all; reverse mode always)")
     add_budget_options(explain)
     explain.set_defaults(run=run_explain)
     serve = subparsers.add_parser(

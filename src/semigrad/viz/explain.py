@@ -7,15 +7,18 @@ Counting, Entropy and Boolean sweeps per input and per node);
 :func:`explain` writes it as one self-contained HTML file (inline SVG, CSS and
 JavaScript; nothing is fetched). In the page, hovering a node shows its
 forward value and adjoint, choosing an input highlights its top paths in
-the picture, and a control switches the semiring whose values are written
-on the nodes.
+the picture, a control switches the semiring whose values are written on
+the nodes, repeated layers are folded into a box that unfolds on click, and
+switches show or hide each column.
 
 Each part that cannot be computed (SymPy missing, too many inputs for a
 Hessian, a complex step through a function that is not analytic, a symbolic
 gradient NumPy cannot evaluate) says why in the page instead of failing the
-report. Given a ``budget`` (:class:`~semigrad.viz.budget.Budget`), the
-symbolic column runs in a worker process within it and says "over budget"
-past it; ``semigrad explain`` and ``semigrad serve`` always give one.
+report. Each column beyond reverse mode (:data:`COLUMNS`) runs within a
+``budget`` (:class:`~semigrad.viz.budget.Budget`, default
+:data:`PAGE_BUDGET`: in a worker process, unless it is predicted to be
+cheap) and says "skipped: took longer than 2 s" past it; ``columns``
+switches columns off.
 
 >>> import semigrad as sg
 >>> page = explain(sg.parse("x * sin(y)"), 2.0, 0.5)
@@ -40,13 +43,14 @@ from ..numeric import gradient as numeric_gradient
 from ..parse import Expression
 from ..semiring import algebras
 from ..semiring.paths import bauer_gradient, top
-from .budget import OverBudget, WorkFailed, in_words, run_bounded
+from .budget import MIB, Budget, OverBudget, WorkFailed, in_words, run_bounded
 from .layout import layout
 from .scene import (
     COLOURS,
     MAX_EDGES,
     build_scene,
     describe_value,
+    fold_groups,
     format_value,
     path_marks,
     semiring_values,
@@ -61,6 +65,35 @@ SEMIRINGS = {
     "Entropy": (algebras.Entropy(), "H", "entropy (nats) of p(path) ∝ |path weight|"),
     "Boolean": (algebras.Boolean(), "dep", "whether the output depends on the node"),
 }
+
+#: The parts of the page beyond reverse mode, in the page's order: each can be switched off
+#: (``columns=``) and each is computed within the page's budget (``budget=``).
+COLUMNS = {
+    "forward": "forward mode",
+    "central": "central differences",
+    "richardson": "Richardson extrapolation",
+    "complex": "complex step",
+    "symbolic": "SymPy's symbolic gradient",
+    "hessian": "the Hessian",
+    "paths": "the top gradient paths and the sum over Bauer paths",
+}
+#: The budget of each column unless one is given: a 4×8 input into an 8-16-3 MLP, whose
+#: symbolic gradient takes SymPy about 3 s, gets its page in about 2.5 s.
+PAGE_BUDGET = Budget(seconds=2.0)
+
+#: A column predicted (from the time of one reverse pass) to take less than this fraction of
+#: its budget runs without a worker process.
+CHEAP = 50
+#: Evaluations of f per input element of each numerical method (numeric.gradient's defaults),
+#: for that prediction.
+EVALUATIONS = {"central": 2, "richardson": 16, "complex": 1}
+
+#: Blocks repeated this many times in a row fold in the page's picture (explain's ``fold``).
+FOLD_REPEATS = 4
+#: Values a fold's hover text lists (of those it hides).
+FOLD_VALUES = 8
+#: The id prefixes of the page's pictures: folded (the one shown first) and unfolded.
+PREFIXES = ("", "u-")
 
 #: Limits that keep a report quick: past them a part is skipped with a note.
 LIMITS = {
@@ -96,24 +129,61 @@ def _names(graph, shapes) -> list[str]:
     return names
 
 
-def analyse(f, *args, k: int = 3, budget=None) -> dict:
+def analyse(f, *args, k: int = 3, columns=None, budget: Budget | None = PAGE_BUDGET) -> dict:
     """Everything the page shows, as plain Python data (JSON-ready; see the module doc).
 
     ``f`` takes ``args`` (floats or arrays) and returns a scalar; ``k`` top
-    paths are listed per input; ``budget`` bounds the symbolic column (None:
-    it runs in this process, unbounded).
+    paths are listed per input; ``columns`` names the parts to compute (keys
+    of :data:`COLUMNS`; None: all); ``budget`` bounds each of them (None:
+    they run in this process, unbounded). A part past its budget is
+    ``{"error": "skipped: took longer than 2 s (over budget)", "over_budget": True}``.
 
     >>> import semigrad as sg
-    >>> a = analyse(sg.parse("x * y"), 3.0, 4.0)
-    >>> a["value"], a["gradient"], a["path_counts"]
-    (12.0, [4.0, 3.0], [1, 1])
-    >>> a["methods"]["central"]["max_abs_error"] < 1e-9
-    True
+    >>> a = analyse(sg.parse("x * y"), 3.0, 4.0, columns=["central"])
+    >>> a["value"], a["gradient"], a["path_counts"], list(a["methods"])
+    (12.0, [4.0, 3.0], [1, 1], ['reverse mode', 'central'])
+    >>> a["methods"]["central"]["max_abs_error"] < 1e-9, a["switched_off"][:2]
+    (True, ['forward', 'richardson'])
     """
-    return _analyse(f, args, k, budget)[0]
+    return _analyse(f, args, k, _columns(columns), budget)[0]
 
 
-def _analyse(f, args, k, budget=None):
+def _columns(columns) -> tuple[str, ...]:
+    """The columns to compute, in the page's order; unknown names are an error."""
+    if columns is None:
+        return tuple(COLUMNS)
+    if isinstance(columns, str):
+        columns = [c for c in columns.split(",") if c.strip()]
+    wanted = {c.strip() for c in columns}
+    unknown = sorted(wanted - set(COLUMNS))
+    if unknown:
+        raise ValueError(f"explain: columns: unknown {', '.join(map(repr, unknown))}; choose "
+                         f"from {', '.join(COLUMNS)} (reverse mode is always computed)")
+    return tuple(c for c in COLUMNS if c in wanted)
+
+
+def _within(fn, budget: Budget | None, predicted: float = math.inf) -> dict:
+    """``{"value": fn()}`` within ``budget`` (None: here, unbounded), or ``{"error": why not}``.
+
+    A column ``predicted`` to take under 1/:data:`CHEAP` of its budget runs in
+    this process: a worker costs a fork (some 20 ms), more than the column.
+    """
+    try:
+        if budget is None or predicted * CHEAP < budget.seconds:
+            with np.errstate(all="ignore"):
+                return {"value": fn()}
+        return {"value": run_bounded(fn, budget=budget)}
+    except OverBudget as e:
+        why = (f"took longer than {budget.seconds:g} s" if e.limit == "time"
+               else f"needed more than {budget.memory // MIB} MiB of memory")
+        return {"error": f"skipped: {why} (over budget)", "over_budget": True}
+    except WorkFailed as e:
+        return {"error": f"n/a: {e}"}
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError, NameError) as e:
+        return {"error": f"n/a: {in_words(e)}"}
+
+
+def _analyse(f, args, k, columns=tuple(COLUMNS), budget=None):
     """(the data, the traced graph, the top Path objects per input position)."""
     arrays = [np.asarray(a, dtype=float) for a in args]
     shapes = [a.shape for a in arrays]
@@ -126,12 +196,11 @@ def _analyse(f, args, k, budget=None):
     names = [n.label for n in graph.inputs]
     elements = _names(graph, shapes)
     on_vector, x = on_one_vector(f, arrays)  # the CLI's form too: the same counts
-    n = x.size
 
     value = float(graph.outputs[0].value)
     (_, reverse), seconds = _timed(lambda: value_and_grad(on_vector)(x))
     reverse = np.asarray(reverse, dtype=float)
-    costs = cost(on_vector, x, order=2 if n <= LIMITS["hessian"] else 1)
+    costs = cost(on_vector, x, order=1)
     methods = {"reverse mode": {"gradient": reverse.tolist(), "max_abs_error": 0.0,
                                 "operations": costs["gradient"].operations,
                                 "seconds": seconds}}
@@ -147,14 +216,17 @@ def _analyse(f, args, k, budget=None):
         "gradient": reverse.tolist(),
         "methods": methods,
         "edges": len(graph),
+        "columns": list(columns),
+        "switched_off": [c for c in COLUMNS if c not in columns],
+        "budget": None if budget is None else {"seconds": budget.seconds,
+                                               "memory": budget.memory},
     }
-    if n <= LIMITS["hessian"]:
-        result["hessian"] = np.asarray(hessian(on_vector)(x), dtype=float).reshape(n, n).tolist()
-    else:
-        result["hessian_skipped"] = (f"{n} input elements: more than {LIMITS['hessian']}; "
-                                     "use sg.hessian or sg.hvp directly")
     result["costs"] = {key: {"operations": c.operations, "flops": c.flops}
                        for key, c in costs.items()}
+    if "hessian" in columns:
+        result.update(_hessian(on_vector, x, budget, seconds))
+        if "hessian_cost" in result:
+            result["costs"]["hessian"] = result.pop("hessian_cost")
 
     per_input = {}
     per_node = {}
@@ -167,56 +239,105 @@ def _analyse(f, args, k, budget=None):
     # The size of f written as a tree (shared subexpressions repeated): every node once per
     # path from it to the output, which is what the Counting sweep counts.
     tree = _total([v for v in per_node["Counting"].values()])
-    methods.update(_other_methods(on_vector, graph, x, reverse, tree, budget))
+    methods.update(_other_methods(on_vector, graph, x, reverse, tree, columns, budget, seconds))
     result["path_counts"] = [_total(c) for c in per_input["Counting"]]
     result["nodes"] = _node_data(graph, per_node)
 
-    work = sum(edge_flops(e) for e in graph.edges)
-    if work > LIMITS["paths_flops"]:
-        result["paths_skipped"] = (f"the forward pass does {work} flops; scalar paths are "
-                                   "listed up to " f"{LIMITS['paths_flops']}")
-        result["top_paths"], result["input_paths"] = [], {}
-        input_paths = {}
-    else:
-        result["top_paths"] = [_path_data(p) for p in top(graph, k=max(k, 5))]
-        input_paths = {i: top(graph, [i], k=k) for i in range(len(graph.inputs))}
-        result["input_paths"] = {i: [_path_data(p) for p in ps] for i, ps in input_paths.items()}
-        total = sum(result["path_counts"])
-        if total <= LIMITS["bauer_paths"]:
-            result["bauer"] = [_plain(g) for g in bauer_gradient(graph, None,
-                                                                 LIMITS["bauer_paths"])]
+    input_paths = {}
+    result["top_paths"], result["input_paths"] = [], {}
+    if "paths" in columns:
+        found, input_paths = _paths(graph, k, sum(result["path_counts"]), budget)
+        result.update(found)
     return result, graph, input_paths
 
 
-def _other_methods(on_vector, graph, x, reverse, tree: int, budget) -> dict:
+def _paths(graph, k: int, total: int, budget) -> tuple[dict, dict]:
+    """The paths column (top paths, their sum over all paths) and the top Path objects."""
+    work = sum(edge_flops(e) for e in graph.edges)
+    if work > LIMITS["paths_flops"]:
+        return {"paths_skipped": f"the forward pass does {work} flops; scalar paths are "
+                                 f"listed up to {LIMITS['paths_flops']}"}, {}
+
+    def run():
+        ranked = [_path_data(p) for p in top(graph, k=max(k, 5))]
+        each = {i: top(graph, [i], k=k) for i in range(len(graph.inputs))}
+        bauer = ([_plain(g) for g in bauer_gradient(graph, None, LIMITS["bauer_paths"])]
+                 if total <= LIMITS["bauer_paths"] else None)
+        return ranked, each, bauer
+
+    done = _within(run, budget)
+    if "error" in done:
+        return {"paths_skipped": done["error"].removeprefix("skipped: "),
+                "paths_over_budget": done.get("over_budget", False)}, {}
+    ranked, each, bauer = done["value"]
+    found = {"top_paths": ranked,
+             "input_paths": {i: [_path_data(p) for p in ps] for i, ps in each.items()}}
+    if bauer is not None:
+        found["bauer"] = bauer
+    return found, each
+
+
+def _hessian(on_vector, x, budget, seconds: float) -> dict:
+    """``{"hessian": rows, "hessian_cost": its count}`` or ``{"hessian_skipped": why}``."""
+    n = x.size
+    if n > LIMITS["hessian"]:
+        return {"hessian_skipped": f"{n} input elements: more than {LIMITS['hessian']}; "
+                                   "use sg.hessian or sg.hvp directly"}
+
+    def run():
+        h = np.asarray(hessian(on_vector)(x), dtype=float).reshape(n, n)
+        c = cost(on_vector, x, order=2)["hessian"]
+        return h.tolist(), {"operations": c.operations, "flops": c.flops}
+
+    done = _within(run, budget, 4 * (x.size + 2) * seconds)  # traced twice, n seeds
+    if "error" in done:
+        return {"hessian_skipped": done["error"].removeprefix("skipped: "),
+                "hessian_over_budget": done.get("over_budget", False)}
+    h, c = done["value"]
+    return {"hessian": h, "hessian_cost": c}
+
+
+def _other_methods(on_vector, graph, x, reverse, tree: int, columns, budget,
+                   seconds: float) -> dict:
+    """The rows beyond reverse mode; ``seconds``: the time of one reverse pass."""
     n = x.size
     methods = {}
 
-    def finish(entry, g):
+    def finish(done):
+        if "error" in done:
+            return {key: v for key, v in done.items() if key != "value"}
+        g, entry = done["value"]
         g = np.asarray(g, dtype=float).reshape(-1)
         entry["gradient"] = g.tolist()
         entry["max_abs_error"] = float(np.max(np.abs(g - reverse), initial=0.0))
         return entry
 
-    if n <= LIMITS["numeric"]:
-        g, seconds = _timed(lambda: jacfwd(on_vector)(x), repeat=1)
-        methods["forward mode"] = finish({"operations": len(trace(jacfwd(on_vector), x)),
-                                          "seconds": seconds}, g)
+    if "forward" in columns:
+        if n > LIMITS["numeric"]:
+            methods["forward mode"] = {"error": f"skipped: {n} input elements (more than "
+                                                f"{LIMITS['numeric']})"}
+        else:
+            def forward():
+                g, seconds = _timed(lambda: jacfwd(on_vector)(x), repeat=1)
+                return g, {"operations": len(trace(jacfwd(on_vector), x)), "seconds": seconds}
+
+            methods["forward mode"] = finish(_within(forward, budget, (n + 2) * seconds))
     for method in ("central", "richardson", "complex"):
+        if method not in columns:
+            continue
         limit = LIMITS["richardson"] if method == "richardson" else LIMITS["numeric"]
         if n > limit:
             methods[method] = {"error": f"skipped: {n} input elements (more than {limit})"}
             continue
-        try:
-            with np.errstate(all="ignore"):
-                (g, info), seconds = _timed(
-                    lambda method=method: numeric_gradient(on_vector, x, method=method,
-                                                           info=True), repeat=1)
-        except (ValueError, TypeError, ArithmeticError) as e:
-            methods[method] = {"error": f"n/a: {in_words(e)}"}
-            continue
-        methods[method] = finish({"evaluations": int(info.evaluations), "seconds": seconds}, g)
-    methods["symbolic"] = _symbolic(graph, x, finish, tree, budget)
+
+        def numeric(method=method):
+            (g, info), seconds = _timed(
+                lambda: numeric_gradient(on_vector, x, method=method, info=True), repeat=1)
+            return g, {"evaluations": int(info.evaluations), "seconds": seconds}
+
+        methods[method] = finish(_within(numeric, budget, EVALUATIONS[method] * n * seconds))
+    if "symbolic" in columns:
+        methods["symbolic"] = _symbolic(graph, x, finish, tree, budget)
     return methods
 
 
@@ -237,17 +358,10 @@ def _symbolic(graph, x, finish, tree: int, budget) -> dict:
         flat = [g for gs in grads for g in (np.asarray(gs, dtype=object).reshape(-1).tolist()
                                             if np.ndim(gs) else [gs])]
         values = np.array(symbolic.lambdify(syms, flat)(*x), dtype=float)
-        return values, int(sum(sp.count_ops(e) for e in flat)), time.perf_counter() - start
+        operations = int(sum(sp.count_ops(e) for e in flat))
+        return values, {"operations": operations, "seconds": time.perf_counter() - start}
 
-    try:
-        g, operations, seconds = run() if budget is None else run_bounded(run, budget=budget)
-    except OverBudget as e:
-        return {"error": f"over budget: {e}"}
-    except WorkFailed as e:
-        return {"error": f"n/a: {e}"}
-    except (ValueError, TypeError, NotImplementedError, NameError) as e:  # budget=None
-        return {"error": f"n/a: {in_words(e)}"}
-    return finish({"operations": operations, "seconds": seconds}, g)
+    return finish(_within(run, budget))
 
 
 def _plain(value):
@@ -306,14 +420,22 @@ def explain(
     max_edges: int | None = MAX_EDGES,
     engine: str | None = None,
     title: str | None = None,
-    budget=None,
+    budget: Budget | None = PAGE_BUDGET,
+    columns=None,
+    fold: int | None = FOLD_REPEATS,
 ) -> str:
     """The explorer page of ``f`` at ``args``: one self-contained HTML text (written to ``path``).
 
     ``k``: top paths per input; ``max_edges``: fold larger graphs; ``engine``:
     "dot", "builtin" or None (Graphviz when installed) for the picture;
-    ``budget``: the :class:`~semigrad.viz.budget.Budget` of the symbolic
-    column (None: unbounded, in this process).
+    ``budget``: the :class:`~semigrad.viz.budget.Budget` of each column
+    (default 2 s and 1 GiB each; a column past it says "skipped: took longer
+    than 2 s"; None: every column runs in this process, unbounded);
+    ``columns``: the columns to compute, names from :data:`COLUMNS` (a list,
+    or one string separated by commas; None: all), the others are switched off;
+    ``fold``: blocks repeated this many times in a row (the layers of a deep
+    network, a chain of one operation) fold into one box with a count, which
+    expands on click (None: only graphs beyond ``max_edges`` fold).
 
     >>> import os, pathlib, tempfile
     >>> import semigrad as sg
@@ -322,10 +444,27 @@ def explain(
     >>> "http://" in page or "https://" in page, pathlib.Path(out).read_text() == page
     (False, True)
     """
-    data, graph, input_paths = _analyse(f, args, k, budget)
-    scene = build_scene(graph, max_edges=max_edges)
-    scene.legend = []  # the page has its own, which follows the semiring control
-    svg = scene_to_svg(scene, layout(scene, engine), standalone=False)
+    data, graph, input_paths = _analyse(f, args, k, _columns(columns), budget)
+    scenes = [build_scene(graph, max_edges=max_edges, repeats=fold)]
+    if fold_groups(graph, max_edges, fold) != fold_groups(graph, max_edges):
+        scenes.append(build_scene(graph, max_edges=max_edges))  # unfolded, shown on click
+    svgs, marks, nodes = [], [], {}
+    for scene, prefix in zip(scenes, PREFIXES):
+        scene.legend = []  # the page has its own, which follows the semiring control
+        svgs.append(scene_to_svg(scene, layout(scene, engine), standalone=False, prefix=prefix))
+        marks.append(_marks(scene, graph, input_paths))
+        for b in scene.boxes:
+            nodes[b.id] = (_fold_data(b, scene, data["nodes"]) if b.kind == "fold"
+                           else data["nodes"][b.id])
+    page = _page(data, svgs, nodes, marks, title)
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(page)
+    return page
+
+
+def _marks(scene, graph, input_paths) -> dict:
+    """Per input position (a string), the ids of the boxes and arrows its top paths light."""
     marks = {}
     for i, paths in input_paths.items():
         boxes, arrows = set(), set()
@@ -334,16 +473,16 @@ def explain(
             boxes.update(b)
             arrows.update(f"a{j}" for j in a)
         marks[str(i)] = {"boxes": sorted(boxes), "arrows": sorted(arrows)}
-    drawn = {b.id for b in scene.boxes}
-    nodes = {key: value for key, value in data["nodes"].items() if key in drawn}
-    for b in scene.boxes:
-        if b.kind == "fold":
-            nodes[b.id] = {"kind": "fold", "title": b.lines[0].text, "detail": b.lines[1].text}
-    page = _page(data, svg, nodes, marks, title)
-    if path is not None:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(page)
-    return page
+    return marks
+
+
+def _fold_data(box, scene, node_data) -> dict:
+    """The hover text of a fold: what it folds, and the values and adjoints it hides."""
+    hidden = [node_data[f"n{i}"] for i, place in sorted(scene.place.items())
+              if place == box.id and node_data[f"n{i}"]["kind"] != "constant"]
+    shown = [[n["label"], n["value"], n["long"]["Real"]] for n in hidden[:FOLD_VALUES]]
+    return {"kind": "fold", "title": box.lines[0].text, "detail": box.lines[1].text,
+            "hidden": len(hidden), "values": shown}
 
 
 def _esc(text) -> str:
@@ -365,11 +504,12 @@ def _format_seconds(seconds: float) -> str:
     return f"{seconds * 1e9:.3g} ns"
 
 
-def _page(data, svg, nodes, marks, title) -> str:
+def _page(data, svgs, nodes, marks, title) -> str:
     names = data["names"]
     heading = title or _heading(data)
     point = ", ".join(f"{name} = {_point_text(v)}" for name, v in zip(names, data["point"]))
-    script_data = {"nodes": nodes, "paths": marks,
+    script_data = {"nodes": nodes, "paths": marks[0],
+                   "unfolded_paths": marks[1] if len(marks) > 1 else {},
                    "semirings": {name: {"symbol": sym, "meaning": meaning}
                                  for name, (_, sym, meaning) in SEMIRINGS.items()},
                    "colours": {"backward": COLOURS["backward"], "semiring": COLOURS["semiring"]}}
@@ -377,32 +517,44 @@ def _page(data, svg, nodes, marks, title) -> str:
     inputs = "".join(f'<option value="{i}">{_esc(n)}</option>' for i, n in enumerate(names))
     semirings = "".join(f'<option value="{name}">{name}: {_esc(meaning)}</option>'
                         for name, (_, _, meaning) in SEMIRINGS.items())
+    fold_button = ('<button type="button" id="fold-toggle" class="button" aria-pressed="false">'
+                   "Unfold repeated blocks</button>" if len(svgs) > 1 else "")
+    pictures = f'<div class="graph" id="graph-main">{svgs[0]}</div>'
+    if len(svgs) > 1:
+        pictures += f'<div class="graph" id="graph-unfolded" hidden>{svgs[1]}</div>'
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>semigrad explain: {_esc(heading)}</title>",
         f"<style>{CSS}</style></head><body>",
-        f'<header><h1>{_esc(heading)}</h1><p class="point">at {_esc(point)}</p>',
-        f'<p class="value">value <b id="value">{_num(data["value"], 15)}</b> &#183; '
-        f'{data["edges"]} hyperedges</p></header>',
-        '<section id="graph-section"><h2>The computational hypergraph</h2>',
-        '<div class="controls">',
-        f'<label>Top paths from <select id="input-select"><option value="">(none)</option>'
-        f"{inputs}</select></label>",
-        f'<label>On the nodes <select id="semiring-select">{semirings}</select></label>',
+        f'<header class="topbar"><div class="titles"><h1>{_esc(heading)}</h1>',
+        f'<p class="point">at {_esc(point)} &#183; value <b id="value">'
+        f'{_num(data["value"], 15)}</b> &#183; {data["edges"]} hyperedges</p></div>',
+        _switches(data),
+        "</header><main>",
+        '<section id="graph-section" class="card"><h2>The computational hypergraph</h2>',
+        '<div class="toolbar" role="toolbar" aria-label="the picture">',
+        '<label class="field"><span>Top paths from</span><select id="input-select">'
+        f'<option value="">(none)</option>{inputs}</select></label>',
+        f'<label class="field"><span>On the nodes</span><select id="semiring-select">'
+        f"{semirings}</select></label>",
+        fold_button,
         '<span class="legend"><span style="color:#c0392b">forward value</span> &#183; '
         '<span id="legend-backward" style="color:#1f5fbf">∂ adjoint</span> &#183; '
         '<span style="color:#e8590c">top paths</span></span>',
         "</div>",
-        '<div id="node-info" class="panel">Hover over a node to see its forward value and '
-        "adjoint.</div>",
-        f'<div class="graph">{svg}</div></section>',
+        '<div id="node-info" class="panel" aria-live="polite">Hover over a node to see its '
+        "forward value and adjoint"
+        + ("; click a folded block to unfold it" if len(svgs) > 1 else "") + ".</div>",
+        pictures,
+        "</section>",
         _gradient_section(data),
         _hessian_section(data),
         _cost_section(data),
         _paths_section(data),
         _semiring_section(data),
+        "</main>",
         '<footer>Written by semigrad\'s <code>sg.viz.explain</code>. Costs: reverse and '
         "forward mode count the hyperedges of their recorded computation, numerical methods "
         "the evaluations of f, symbolic the operations of the gradient expressions.</footer>",
@@ -410,7 +562,19 @@ def _page(data, svg, nodes, marks, title) -> str:
         f"<script>{SCRIPT}</script>",
         "</body></html>",
     ]
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
+
+
+def _switches(data) -> str:
+    """The column switches: show or hide each computed column (switched-off ones are greyed)."""
+    chips = []
+    for column, meaning in COLUMNS.items():
+        on = column in data.get("columns", COLUMNS)
+        state = "checked" if on else 'disabled title="switched off: not computed"'
+        chips.append(f'<label class="chip" title="{_esc(meaning)}"><input type="checkbox" '
+                     f'data-column="{column}" {state}> {column}</label>')
+    return ('<div class="toolbar switches" role="group" aria-label="columns shown">'
+            '<span class="toolbar-label">Show</span>' + "".join(chips) + "</div>")
 
 
 def _heading(data) -> str:
@@ -425,12 +589,24 @@ def _point_text(v) -> str:
         f"array of shape {np.shape(v)}" if np.size(v) > 6 else str(v))
 
 
-def _table(table_id: str, header: list[str], rows: list[list[str]], caption: str = "") -> str:
+def _table(table_id: str, header: list[str], rows: list[list[str]], caption: str = "",
+           columns: list[str | None] | None = None) -> str:
+    """An HTML table; ``columns``: per row, the column switch that hides it (or None).
+
+    A row shorter than the header has its last cell span the rest (a note in words).
+    """
     head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    attrs = [f' data-column="{c}"' if c else "" for c in (columns or [None] * len(rows))]
+    body = "".join(f"<tr{a}>" + "".join(f"<td>{c}</td>" for c in row[:-1])
+                   + _last_cell(row[-1], len(header) - len(row) + 1) + "</tr>"
+                   for a, row in zip(attrs, rows))
     cap = f"<caption>{caption}</caption>" if caption else ""
     return (f'<table id="{table_id}">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
+
+
+def _last_cell(text: str, span: int) -> str:
+    return f"<td>{text}</td>" if span == 1 else f'<td colspan="{span}" class="words">{text}</td>'
 
 
 def _gradient_section(data) -> str:
@@ -439,25 +615,55 @@ def _gradient_section(data) -> str:
     header = ["method"] + (["‖gradient‖₂"] if wide else [f"∂f/∂{_esc(e)}" for e in elements])
     header += ["max |error| vs reverse", "cost", "time"]
     rows = []
+    columns = [None if name == "reverse mode" else name.removesuffix(" mode")
+               for name in data["methods"]]
     for name, m in data["methods"].items():
         if "error" in m:
-            rows.append([_esc(name), f'<span class="note">{_esc(m["error"])}</span>']
-                        + [""] * (len(header) - 2))
+            rows.append([_esc(name), f'<span class="note">{_esc(m["error"])}</span>'])
             continue
         g = m["gradient"]
         cells = [_num(float(np.linalg.norm(g)))] if wide else [_num(v) for v in g]
-        c = (f'{m["evaluations"]} evaluations' if "evaluations" in m
-             else f'{m["operations"]} operations')
+        c = (f'{m["evaluations"]} evaluation{"s" * (m["evaluations"] != 1)}'
+             if "evaluations" in m else f'{m["operations"]} operations')
         err = "—" if name == "reverse mode" else f'{m["max_abs_error"]:.2g}'
         rows.append([_esc(name), *cells, err, c, _format_seconds(m["seconds"])])
-    return ('<section id="gradients"><h2>The gradient: reverse mode, numerically, '
-            "symbolically</h2>" + _table("gradient-table", header, rows) + "</section>")
+    return ('<section id="gradients" class="card"><h2>The gradient: reverse mode, '
+            "numerically, symbolically</h2>"
+            + _table("gradient-table", header, rows, columns=columns) + _budget_notes(data)
+            + "</section>")
+
+
+def _budget_notes(data) -> str:
+    """What was switched off, and the budget each column ran within (how to raise it)."""
+    notes = []
+    off = data.get("switched_off", [])
+    if off:
+        notes.append('<p class="note" id="switched-off">Switched off: '
+                     + ", ".join(_esc(COLUMNS[c]) for c in off)
+                     + " (<code>columns=</code> in Python, <code>--columns</code> on the "
+                       "command line, say which to compute).</p>")
+    budget = data.get("budget")
+    if budget is not None:
+        memory = "unbounded memory" if budget["memory"] is None else \
+            f'{budget["memory"] // MIB} MiB'
+        over = [m for m in data["methods"].values() if m.get("over_budget")]
+        over += [1 for key in ("hessian_over_budget", "paths_over_budget") if data.get(key)]
+        raise_it = (" Raise it with <code>budget=Budget(seconds=…)</code> in Python "
+                    "(<code>from semigrad.viz.budget import Budget</code>) or "
+                    "<code>--budget SECONDS</code> on the command line.")
+        notes.append(f'<p class="note" id="budget-note">Each column is computed within '
+                     f'{budget["seconds"]:g} s and {memory}.'
+                     + (f" {len(over)} took longer and {'was' if len(over) == 1 else 'were'} "
+                        f"skipped.{raise_it}" if over else "") + "</p>")
+    return "".join(notes)
 
 
 def _hessian_section(data) -> str:
     if "hessian" not in data:
-        return (f'<section id="hessian"><h2>Hessian</h2><p class="note">skipped: '
-                f'{_esc(data["hessian_skipped"])}</p></section>')
+        why = (f'skipped: {_esc(data["hessian_skipped"])}' if "hessian_skipped" in data
+               else "switched off")
+        return (f'<section id="hessian" class="card" data-column="hessian"><h2>Hessian</h2>'
+                f'<p class="note">{why}</p></section>')
     h = np.array(data["hessian"])
     scale = float(np.max(np.abs(h), initial=0.0)) or 1.0
     names = data["elements"]
@@ -475,7 +681,8 @@ def _hessian_section(data) -> str:
                          f'title="{_num(float(v))}">{text}</span>')
         rows.append([f"<b>{_esc(names[i])}</b>", *cells])
     header = [""] + [_esc(n) for n in names]
-    return ('<section id="hessian"><h2>Hessian (forward over reverse)</h2>'
+    return ('<section id="hessian" class="card" data-column="hessian"><h2>Hessian (forward '
+            "over reverse)</h2>"
             + _table("hessian-table", header, rows,
                      "red positive, blue negative, white zero") + "</section>")
 
@@ -492,26 +699,31 @@ def _heat(t: float) -> str:
 def _cost_section(data) -> str:
     rows = [[_esc(key), str(c["operations"]), str(c["flops"])]
             for key, c in data["costs"].items()]
-    return ('<section id="cost"><h2>Cost of each order</h2>'
+    columns = ["hessian" if key == "hessian" else None for key in data["costs"]]
+    return ('<section id="cost" class="card"><h2>Cost of each order</h2>'
             + _table("cost-table", ["computation", "operations (hyperedges)", "flops"], rows,
-                     "counted on the recorded graphs (sg.cost)") + "</section>")
+                     "counted on the recorded graphs (sg.cost)", columns) + "</section>")
 
 
 def _paths_section(data) -> str:
-    parts = ['<section id="paths"><h2>Bauer paths</h2>',
+    parts = ['<section id="paths" class="card"><h2>Bauer paths</h2>',
              "<p>∂f/∂x = Σ over all paths from x to f of the product of the local partials. "
              "The backward sweep shares the paths; the counts say how many it shares.</p>"]
+    listed = "paths" in data.get("columns", COLUMNS) and "paths_skipped" not in data
+    unlisted = "not enumerated" + (" (too many paths)" if listed else "")
     rows = []
     for i, name in enumerate(data["names"]):
         count = data["path_counts"][i]
         bauer = data.get("bauer")
-        gsum = _short(bauer[i]) if bauer is not None else "not enumerated (too many paths)"
+        gsum = _short(bauer[i]) if bauer is not None else unlisted
         rows.append([_esc(name), str(count), gsum, _short(data["semirings"]["Real"][i])])
     parts.append(_table("path-count-table",
                         ["input", "paths (Counting)", "Σ over enumerated paths", "gradient"],
                         rows))
     if "paths_skipped" in data:
         parts.append(f'<p class="note">top paths skipped: {_esc(data["paths_skipped"])}</p>')
+    elif "paths" in data.get("switched_off", []):
+        parts.append('<p class="note">top paths switched off</p>')
     else:
         rows = []
         entries = [(p, None) for p in data["top_paths"]]
@@ -529,10 +741,10 @@ def _paths_section(data) -> str:
         head = "".join(f"<th>{h}</th>" for h in ["set", "from", "weight", "hops", "path"])
         body = "".join(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
                        for attrs, row in rows)
-        parts.append('<table id="top-paths"><caption>top gradient paths (largest |weight|), '
-                     "overall and per input; choose an input above to see its paths in the "
-                     f"picture</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-                     "</table>")
+        parts.append('<table id="top-paths" data-column="paths"><caption>top gradient paths '
+                     "(largest |weight|), overall and per input; choose an input above to "
+                     "see its paths in the picture</caption>"
+                     f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -560,53 +772,112 @@ def _semiring_section(data) -> str:
     rows = []
     for i, name in enumerate(data["names"]):
         rows.append([_esc(name)] + [_short(data["semirings"][s][i]) for s in SEMIRINGS])
-    return ('<section id="semirings"><h2>The backward sweep in other semirings</h2>'
+    return ('<section id="semirings" class="card"><h2>The backward sweep in other semirings</h2>'
             + _table("semiring-table", header, rows) + "</section>")
 
 
 CSS = """
-body { font-family: Helvetica, Arial, 'Liberation Sans', sans-serif; margin: 1.2em 2em;
-       color: #222; max-width: 1400px; }
-h1 { font-size: 1.35em; margin-bottom: .2em; font-family: monospace; }
-h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
-.point, .value { margin: .2em 0; }
-.controls { display: flex; gap: 1.5em; align-items: center; flex-wrap: wrap; margin: .5em 0; }
-.panel { border: 1px solid #ccc; background: #fafafa; padding: .5em .8em; min-height: 4.6em;
-         font-size: .9em; margin-bottom: .5em; }
-.panel .k { color: #666; display: inline-block; min-width: 10em; }
-.graph { overflow: auto; border: 1px solid #eee; }
+:root { --ink: #1d2329; --muted: #5f6b76; --line: #d5dae0; --accent: #1f5fbf;
+        --accent-soft: #e8f0fe; --page: #f4f6f8; --card: #ffffff; --hot: #e8590c; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial,
+       'Liberation Sans', sans-serif; margin: 0; color: var(--ink); background: var(--page);
+       font-size: 15px; line-height: 1.4; }
+code { font-size: .92em; background: #eef1f4; padding: 0 .25em; border-radius: 3px;
+       white-space: nowrap; }
+p.note, .card > p { font-size: .9em; }
+.topbar { position: sticky; top: 0; z-index: 2; background: var(--card);
+          border-bottom: 1px solid var(--line); box-shadow: 0 1px 3px rgba(0, 0, 0, .06);
+          padding: .6em 1.5em; display: flex; flex-wrap: wrap; gap: .4em 2em;
+          align-items: center; justify-content: space-between; }
+.titles { min-width: 0; flex: 1 1 24em; }
+h1 { font-size: 1.15em; margin: 0; font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
+     overflow-wrap: anywhere; }
+.point { margin: .15em 0 0; color: var(--muted); font-size: .9em; overflow-wrap: anywhere; }
+.point b { color: var(--ink); }
+main { padding: 1em 1.5em; max-width: 1400px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
+        padding: .4em 1.1em 1em; margin: 0 0 1em; min-width: 0; }
+h2 { font-size: 1.02em; margin: .6em 0 .5em; }
+.toolbar { display: flex; gap: .5em .8em; align-items: center; flex-wrap: wrap;
+           margin: .3em 0 .6em; }
+.toolbar-label { color: var(--muted); font-size: .85em; margin-right: .1em; }
+.field { display: inline-flex; align-items: center; gap: .45em; font-size: .88em;
+         color: var(--muted); max-width: 100%; }
+select, .button { font: inherit; font-size: .92em; color: var(--ink); height: 2.1em;
+                  border: 1px solid #b9c1ca; border-radius: 6px; background: var(--card);
+                  padding: 0 .7em; cursor: pointer; max-width: 100%; }
+select { min-width: 0; text-overflow: ellipsis; }
+select:hover, .button:hover { border-color: #7d8894; background: #f8f9fb; }
+select:focus-visible, .button:focus-visible, .chip:focus-within {
+  outline: 2px solid var(--accent); outline-offset: 2px; }
+.button[aria-pressed="true"] { background: var(--accent-soft); border-color: var(--accent);
+                               color: var(--accent); }
+.chip { display: inline-flex; align-items: center; gap: .3em; font-size: .85em;
+        border: 1px solid #b9c1ca; border-radius: 999px; padding: .15em .7em .15em .45em;
+        cursor: pointer; user-select: none; background: var(--card); }
+.chip:hover { border-color: #7d8894; }
+.chip:has(input:checked) { background: var(--accent-soft); border-color: var(--accent);
+                           color: var(--accent); }
+.chip:has(input:disabled) { color: #9aa3ad; border-style: dashed; cursor: not-allowed; }
+.chip input { margin: 0; accent-color: var(--accent); cursor: inherit; }
+.switches { margin: 0; }
+.legend { font-size: .85em; margin-left: auto; }
+.panel { border: 1px solid var(--line); border-radius: 6px; background: #f8f9fb;
+         padding: .5em .8em; min-height: 4.6em; font-size: .88em; margin-bottom: .6em;
+         overflow-wrap: anywhere; }
+.panel .k { color: var(--muted); display: inline-block; min-width: 10em; }
+.graph { overflow: auto; border: 1px solid #e6e9ed; border-radius: 6px; max-width: 100%;
+         max-height: 80vh; }
+.graph[hidden] { display: none; }
 .sg-graph g.node { cursor: pointer; }
 .sg-graph g.node:hover ellipse, .sg-graph g.node:hover rect { stroke-width: 2.5; }
 .sg-graph g.node.highlighted ellipse, .sg-graph g.node.highlighted rect
-  { stroke: #e8590c; stroke-width: 3; }
-.sg-graph g.arrow.highlighted path { stroke: #e8590c; stroke-width: 3;
+  { stroke: var(--hot); stroke-width: 3; }
+.sg-graph g.arrow.highlighted path { stroke: var(--hot); stroke-width: 3;
   marker-end: url(#sg-head-highlight); }
-table { border-collapse: collapse; margin: .6em 0; font-size: .88em; display: block;
+#graph-unfolded .sg-graph g.arrow.highlighted path { marker-end: url(#u-sg-head-highlight); }
+table { border-collapse: collapse; margin: .6em 0; font-size: .86em; display: block;
         max-width: 100%; overflow-x: auto; }
-th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: right;
+th, td { border: 1px solid #e0e4e8; padding: .3em .55em; text-align: right;
          font-variant-numeric: tabular-nums; }
-th { background: #f3f3f3; }
+#gradient-table td, #cost-table td { white-space: nowrap; }
+#gradient-table td.words { white-space: normal; text-align: left; min-width: 16em; }
+th { background: #f1f3f5; font-weight: 600; }
+tbody tr:hover { background: #f8f9fb; }
 td:first-child, th:first-child { text-align: left; }
-caption { caption-side: bottom; color: #666; font-size: .9em; text-align: left; }
+caption { caption-side: bottom; color: var(--muted); font-size: .9em; text-align: left;
+          padding-top: .3em; }
 #top-paths td:last-child { text-align: left; }
 #top-paths tr.selected { background: #fff0e6; }
 #top-paths tr.dimmed { color: #aaa; }
+.column-hidden { display: none !important; }
 .heat { display: inline-block; min-width: 4em; padding: .1em .3em; }
 .heat.small { min-width: 1.1em; height: 1.1em; padding: 0; vertical-align: middle; }
-.note { color: #777; }
+.note { color: var(--muted); }
 .hop { color: #444; font-weight: bold; }
-.partial { color: #1f5fbf; }
-footer { margin-top: 2em; color: #777; font-size: .85em; }
+.partial { color: var(--accent); }
+footer { margin: 0 1.5em 2em; color: var(--muted); font-size: .82em; }
+@media (max-width: 700px) {
+  .topbar, main { padding-left: .8em; padding-right: .8em; }
+  .legend { margin-left: 0; }
+}
 """
 
 SCRIPT = r"""
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("sg-data").textContent);
-  const svg = document.querySelector("#graph-section svg");
   const info = document.getElementById("node-info");
   const inputSelect = document.getElementById("input-select");
   const semiringSelect = document.getElementById("semiring-select");
+  const foldToggle = document.getElementById("fold-toggle");
+  // the pictures: folded (shown first) and, when something folds, unfolded
+  const views = [{box: document.getElementById("graph-main"), prefix: "", paths: data.paths}];
+  const unfolded = document.getElementById("graph-unfolded");
+  if (unfolded) {
+    views.push({box: unfolded, prefix: "u-", paths: data.unfolded_paths});
+  }
   let semiring = semiringSelect.value;
 
   function esc(text) {
@@ -627,7 +898,15 @@ SCRIPT = r"""
       text += row("output", node.output);
       if (node.params) { text += row("parameters", node.params); }
     } else if (node.kind === "fold") {
-      text += "<b>" + esc(node.title) + "</b> (folded)" + row("contents", node.detail);
+      text += "<b>" + esc(node.title) + "</b> (folded" + (unfolded ? ": click to unfold" : "")
+        + ")" + row("contents", node.detail);
+      if (node.hidden) {
+        text += row("values inside", node.hidden + (node.hidden > node.values.length
+          ? " (the first " + node.values.length + " here)" : ""));
+        node.values.forEach(function (v) {
+          text += row(v[0], v[1] + "   ∂ " + v[2]);
+        });
+      }
     } else {
       const shape = node.shape.length ? "(" + node.shape.join(", ") + ")" : "scalar";
       text += "<b>" + esc(node.label) + "</b> (" + esc(node.kind) + ", " + esc(shape) + ")";
@@ -640,9 +919,28 @@ SCRIPT = r"""
     info.innerHTML = text;
     info.dataset.node = id;
   }
-  svg.querySelectorAll("g.node").forEach(function (g) {
-    g.addEventListener("mouseenter", function () { show(g.id); });
+  views.forEach(function (view) {
+    view.box.querySelectorAll("g.node").forEach(function (g) {
+      const id = g.id.slice(view.prefix.length);
+      g.addEventListener("mouseenter", function () { show(id); });
+      if (g.classList.contains("fold") && unfolded) {
+        g.addEventListener("click", function () { setUnfolded(true); });
+      }
+    });
   });
+
+  function setUnfolded(on) {
+    if (!unfolded) { return; }
+    views[0].box.hidden = on;
+    unfolded.hidden = !on;
+    foldToggle.setAttribute("aria-pressed", on ? "true" : "false");
+    foldToggle.textContent = on ? "Fold repeated blocks" : "Unfold repeated blocks";
+  }
+  if (foldToggle) {
+    foldToggle.addEventListener("click", function () {
+      setUnfolded(foldToggle.getAttribute("aria-pressed") !== "true");
+    });
+  }
 
   function showSemiring(name) {
     semiring = name;
@@ -650,13 +948,15 @@ SCRIPT = r"""
     const colour = name === "Real" ? data.colours.backward : data.colours.semiring;
     Object.keys(data.nodes).forEach(function (id) {
       const node = data.nodes[id];
-      const g = document.getElementById(id);
-      if (!node.short || !g) { return; }
-      const line = g.querySelector("text.backward");
-      if (!line) { return; }
-      const value = node.short[name];
-      line.textContent = value === null ? "" : meta.symbol + " " + value;
-      line.setAttribute("fill", colour);
+      if (!node.short) { return; }
+      views.forEach(function (view) {
+        const g = document.getElementById(view.prefix + id);
+        const line = g && g.querySelector("text.backward");
+        if (!line) { return; }
+        const value = node.short[name];
+        line.textContent = value === null ? "" : meta.symbol + " " + value;
+        line.setAttribute("fill", colour);
+      });
     });
     const legend = document.getElementById("legend-backward");
     legend.textContent = meta.symbol + " " + meta.meaning;
@@ -666,16 +966,18 @@ SCRIPT = r"""
   semiringSelect.addEventListener("change", function () { showSemiring(semiringSelect.value); });
 
   function highlight(input) {
-    svg.querySelectorAll(".highlighted").forEach(function (el) {
-      el.classList.remove("highlighted");
-    });
-    const marks = data.paths[input];
-    if (marks) {
-      marks.boxes.concat(marks.arrows).forEach(function (id) {
-        const el = document.getElementById(id);
-        if (el) { el.classList.add("highlighted"); }
+    views.forEach(function (view) {
+      view.box.querySelectorAll(".highlighted").forEach(function (el) {
+        el.classList.remove("highlighted");
       });
-    }
+      const marks = view.paths[input];
+      if (marks) {
+        marks.boxes.concat(marks.arrows).forEach(function (id) {
+          const el = document.getElementById(view.prefix + id);
+          if (el) { el.classList.add("highlighted"); }
+        });
+      }
+    });
     document.querySelectorAll("#top-paths tbody tr").forEach(function (tr) {
       const own = tr.dataset.input;
       tr.classList.toggle("selected", input !== "" && own === input);
@@ -683,5 +985,13 @@ SCRIPT = r"""
     });
   }
   inputSelect.addEventListener("change", function () { highlight(inputSelect.value); });
+
+  // the column switches show and hide the rows and sections of their column
+  document.querySelectorAll(".switches input[data-column]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll('main [data-column="' + box.dataset.column + '"]')
+        .forEach(function (el) { el.classList.toggle("column-hidden", !box.checked); });
+    });
+  });
 })();
 """

@@ -304,13 +304,17 @@ def path_marks(scene: Scene, graph: Graph, path: Path) -> tuple[list[str], list[
 # ---- folding -------------------------------------------------------------------------
 
 
-def fold_groups(graph: Graph, max_edges: int | None = MAX_EDGES) -> list[dict]:
+def fold_groups(graph: Graph, max_edges: int | None = MAX_EDGES,
+                repeats: int | None = None) -> list[dict]:
     """Groups of hyperedges to fold so that at most about ``max_edges`` stay drawn.
 
     Each group is ``{"edges": [indices], "title": str, "detail": str}``.
     Repeated blocks first (a block of hyperedges with the same primitives
     wired the same way, three or more times in a row: the middle copies fold),
-    then the middle of whatever is still too large.
+    then the middle of whatever is still too large. ``repeats``: blocks
+    repeated at least this many times fold whatever the graph's size (the
+    layers of a deep network, a chain of one operation); None: only graphs
+    of more than ``max_edges`` hyperedges fold; ``max_edges=None``: nothing folds.
 
     >>> import semigrad as sg
     >>> def f(h):
@@ -319,14 +323,22 @@ def fold_groups(graph: Graph, max_edges: int | None = MAX_EDGES) -> list[dict]:
     ...     return h
     >>> [(len(g["edges"]), g["title"]) for g in fold_groups(sg.trace(f, 0.1), max_edges=20)]
     [(81, '27 × repeated block')]
+    >>> def chain(h):
+    ...     for _ in range(8):
+    ...         h = sg.tanh(h)
+    ...     return h
+    >>> [(len(g["edges"]), g["detail"]) for g in fold_groups(sg.trace(chain, 0.1), repeats=4)]
+    [(5, 'tanh; 5 operations')]
     """
     n = len(graph.edges)
-    if max_edges is None or n <= max_edges:
+    big = max_edges is not None and n > max_edges
+    if max_edges is None or not (big or repeats is not None):
         return []
+    least = 3 if big else max(repeats, 3)
     signature = _signatures(graph)
     groups = []
     taken = np.zeros(n, dtype=bool)
-    for start, period, repeats in _repeated_runs(signature):
+    for start, period, repeats in _repeated_runs(signature, least):
         span = slice(start + period, start + (repeats - 1) * period)
         if taken[start:start + repeats * period].any():
             continue
@@ -378,8 +390,9 @@ def _signatures(graph):
     return sigs
 
 
-def _repeated_runs(sigs):
-    """(start, period, repeats) of runs repeating 3+ times, the longest coverage first."""
+def _repeated_runs(sigs, least: int = 3):
+    """(start, period, repeats) of runs repeating ``least`` times or more, the longest coverage
+    first."""
     n = len(sigs)
     found = []
     for p in range(1, min(MAX_PERIOD, n // 3) + 1):
@@ -392,7 +405,7 @@ def _repeated_runs(sigs):
             while j + p < n and sigs[j] == sigs[j + p]:
                 j += 1
             repeats = (j - i + p) // p
-            if repeats >= 3:
+            if repeats >= least:
                 found.append((repeats * p, -p, i, p, repeats))
             i = j + 1
     found.sort(reverse=True)
@@ -410,6 +423,7 @@ def build_scene(
     semiring: Semiring | None = None,
     max_edges: int | None = MAX_EDGES,
     precision: int = 4,
+    repeats: int | None = None,
 ) -> Scene:
     """The boxes and arrows that picture ``graph`` (see the module doc).
 
@@ -417,7 +431,8 @@ def build_scene(
     ``highlight`` is a :class:`~semigrad.paths.Path`, a list of them, or an
     int k for the top k gradient paths; ``semiring`` adds that semiring's
     adjoint to each node; graphs with more than ``max_edges`` hyperedges are
-    folded (None: never).
+    folded (None: never), and so are blocks repeated ``repeats`` times or more
+    in a row (see :func:`fold_groups`).
 
     >>> import semigrad as sg
     >>> g = sg.trace(lambda x: sg.exp(x) * x, 1.0)
@@ -429,7 +444,7 @@ def build_scene(
         semiring = semiring()
     adjoint = semiring_values(graph, Real()) if backward else {}
     extra = semiring_values(graph, semiring) if semiring is not None else {}
-    groups = fold_groups(graph, max_edges)
+    groups = fold_groups(graph, max_edges, repeats)
     group_of = {i: k for k, g in enumerate(groups) for i in g["edges"]}
     owner = {e.index: (f"f{group_of[e.index]}" if e.index in group_of else f"e{e.index}")
              for e in graph.edges}

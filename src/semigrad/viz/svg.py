@@ -51,11 +51,19 @@ def to_svg(
     return scene_to_svg(scene, layout(scene, engine))
 
 
-def scene_to_svg(scene: Scene, lay: Layout, standalone: bool = True) -> str:
+def scene_to_svg(scene: Scene, lay: Layout, standalone: bool = True, prefix: str = "") -> str:
     """SVG text of a scene at the positions of ``lay``.
 
     ``standalone`` adds the XML namespace a separate .svg file needs; SVG
-    inside an HTML page goes without it.
+    inside an HTML page goes without it. ``prefix`` starts every id (boxes,
+    arrows, markers), so that two pictures can share a page.
+
+    >>> import semigrad as sg
+    >>> from semigrad.viz.layout import layout
+    >>> from semigrad.viz.scene import build_scene
+    >>> scene = build_scene(sg.trace(sg.sin, 1.0))
+    >>> 'id="u-e0"' in scene_to_svg(scene, layout(scene, "builtin"), prefix="u-")
+    True
     """
     width, height = lay.width, lay.height + (LEGEND_HEIGHT if scene.legend else 0.0)
     ns = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
@@ -64,8 +72,8 @@ def scene_to_svg(scene: Scene, lay: Layout, standalone: bool = True) -> str:
         f'viewBox="0 0 {width:.1f} {height:.1f}" font-family="{FONT_FAMILY}" '
         'role="img">',
         "<defs>",
-        _marker("sg-head", COLOURS["arrow"]),
-        _marker("sg-head-highlight", COLOURS["highlight"]),
+        _marker(f"{prefix}sg-head", COLOURS["arrow"]),
+        _marker(f"{prefix}sg-head-highlight", COLOURS["highlight"]),
         "</defs>",
         f'<rect width="{width:.1f}" height="{height:.1f}" fill="#ffffff"/>',
     ]
@@ -76,9 +84,9 @@ def scene_to_svg(scene: Scene, lay: Layout, standalone: bool = True) -> str:
             f"C{pts[i][0]:.1f},{pts[i][1]:.1f} {pts[i + 1][0]:.1f},{pts[i + 1][1]:.1f} "
             f"{pts[i + 2][0]:.1f},{pts[i + 2][1]:.1f}" for i in range(1, len(pts) - 2, 3))
         colour = COLOURS["highlight"] if a.highlighted else COLOURS["arrow"]
-        head = "sg-head-highlight" if a.highlighted else "sg-head"
+        head = prefix + ("sg-head-highlight" if a.highlighted else "sg-head")
         cls = "arrow highlighted" if a.highlighted else "arrow"
-        out.append(f'<g class="{cls}" id="a{k}" data-src="{a.src}" data-dst="{a.dst}">'
+        out.append(f'<g class="{cls}" id="{prefix}a{k}" data-src="{a.src}" data-dst="{a.dst}">'
                    f'<path d="{d}" fill="none" stroke="{colour}" '
                    f'stroke-width="{3 if a.highlighted else 1.2}" marker-end="url(#{head})"/>')
         if a.label and geo.label_at is not None:
@@ -87,7 +95,7 @@ def scene_to_svg(scene: Scene, lay: Layout, standalone: bool = True) -> str:
                        f'fill="{COLOURS["detail"]}" class="position">{_esc(a.label)}</text>')
         out.append("</g>")
     for b in scene.boxes:
-        out.append(_box_svg(b, lay.boxes[b.id]))
+        out.append(_box_svg(b, lay.boxes[b.id], prefix))
     if scene.legend:
         x, y = 8.0, lay.height + LEGEND_HEIGHT - 8
         parts = []
@@ -105,13 +113,13 @@ def _marker(name: str, colour: str) -> str:
             f'fill="{colour}"/></marker>')
 
 
-def _box_svg(b: Box, geometry) -> str:
+def _box_svg(b: Box, geometry, prefix: str = "") -> str:
     cx, cy, w, h = geometry
     stroke = COLOURS["highlight"] if b.highlighted else "#333333"
     sw = 3 if b.highlighted else 1
     fill = FILLS[b.kind]
     cls = f"node {b.kind}" + (" highlighted" if b.highlighted else "")
-    parts = [f'<g class="{cls}" id="{b.id}">',
+    parts = [f'<g class="{cls}" id="{prefix}{b.id}">',
              f"<title>{_esc(' '.join(line.text for line in b.lines))}</title>"]
     if b.shape == "ellipse":
         dash = ' stroke-dasharray="4,3"' if b.kind == "constant" else ""
