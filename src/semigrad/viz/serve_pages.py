@@ -336,7 +336,7 @@ body.app { margin: 0; background: var(--paper); line-height: 1.45; }
 .app-back { display: inline-block; margin-bottom: .4rem; font-size: .9rem; }
 .app .app-small { font-size: .85rem; color: var(--muted); }
 .app ul.app-shows { margin: .3rem 0 0; padding-left: 1.2rem; }
-.app-bar { margin: -1.2em -2em 1.2em; padding: .7rem 2em .9rem; background: var(--paper);
+.app-bar { margin: 0; padding: .7rem 1.5em .9rem; background: var(--paper);
        border-bottom: 1px solid var(--line); font-size: 15px; line-height: 1.35; }
 .app-bar .app-form { grid-template-columns: minmax(14rem, 4fr) minmax(8rem, 2fr)
        minmax(9rem, 1fr) minmax(7rem, 1fr) auto; }
