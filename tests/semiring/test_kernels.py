@@ -1,4 +1,5 @@
-"""The selective contraction kernels against a naive materialising reference.
+"""The selective contraction kernels against a naive materialising reference, and top
+paths read back from the backpointers of one sweep against brute-force enumeration.
 
 Random two-operand einsum equations (batch letters, 1-element axes, several
 summed letters, transposed outputs) and integer-valued operands (so that ties
@@ -9,12 +10,14 @@ rank) order.
 """
 
 import itertools
+import math
 
 import numpy as np
 import pytest
 
 import semigrad as sg
 from semigrad.semiring import kernels
+from semigrad.semiring.paths import enumerate_paths
 
 HAVE_NUMBA = kernels.numba_available()
 BACKENDS = [
@@ -95,18 +98,23 @@ def test_kmax_contraction_and_its_backpointers_equal_the_reference(backend, k, s
     a = -np.sort(-(a1[None] - rng.integers(0, 3, (k, *a1.shape))), axis=0)
     a[rng.random(a.shape) < 0.2] = -np.inf
     a = -np.sort(-a, axis=0)
-    values, where, rank = kernels.kmax_contract(eq, a, b, k)
+    lengths = rng.integers(0, 2, a.shape)  # hops behind each of a's values: a tie-break
+    values, where, rank, length = kernels.kmax_contract(eq, a, b, k, lengths=lengths)
     out_shape = tuple(size[c] for c in eq.split("->")[1])
-    assert values.shape == where.shape == rank.shape == (k, *out_shape)
+    assert values.shape == where.shape == rank.shape == length.shape == (k, *out_shape)
     found = {}
-    for o, flat, x, y in candidates(eq, size, np.moveaxis(a, 0, -1), b):
-        for r in range(k):  # x: the k ranks of a's element
+    pairs = zip(candidates(eq, size, np.moveaxis(a, 0, -1), b),
+                candidates(eq, size, np.moveaxis(lengths, 0, -1), b))
+    for (o, flat, x, y), (_, _, n, _) in pairs:
+        for r in range(k):  # x: the k ranks of a's element, n their lengths
             if x[r] + y > -np.inf:
-                found.setdefault(o, []).append((x[r] + y, flat, r))
+                found.setdefault(o, []).append((x[r] + y, flat, r, n[r] + 1))
     for o in itertools.product(*(range(d) for d in out_shape)):
-        best = sorted(found.get(o, []), key=lambda c: -c[0])[:k]  # stable: first wins ties
-        best += [(-np.inf, -1, -1)] * (k - len(best))
-        assert [(values[(r, *o)], where[(r, *o)], rank[(r, *o)]) for r in range(k)] == best
+        # larger first, then shorter; the sort is stable: the first met wins the rest
+        best = sorted(found.get(o, []), key=lambda c: (-c[0], c[3]))[:k]
+        best += [(-np.inf, -1, -1, -1)] * (k - len(best))
+        assert [(values[(r, *o)], where[(r, *o)], rank[(r, *o)], length[(r, *o)])
+                for r in range(k)] == best
 
 
 @pytest.mark.parametrize("eq", ["ij,jk->ik", "bij,bjk->bki", "ij,ij->", "i,j->ij",
@@ -140,3 +148,67 @@ def test_numba_compile_time_is_reported_once_compiled():
     pytest.importorskip("numba")
     kernels.contract("ij,jk->ik", np.ones((2, 2)), np.ones((2, 2)), "times")
     assert kernels.compile_seconds() >= 0
+
+
+# ---- top paths read back from the backpointers of one sweep -------------------------
+
+
+def small_network(rng):
+    """A small traced network: matmuls (the kernel's path), broadcasting, elementwise,
+    a selection, indexing and a reduction."""
+    x = rng.standard_normal((2, 3))
+    w = rng.standard_normal((3, 4))
+    v = rng.standard_normal((4, 2))
+
+    def f(x, w, v):
+        h = sg.tanh(x @ w + w[0])
+        z = h @ v * sg.max(h, axis=1, keepdims=True)
+        return sg.sum(z[:, [1, 0, 1]])
+
+    return sg.trace(f, x, w, v)
+
+
+def signature(graph, path):
+    """A path as the tie rule orders equal weights of equal length: its start (input,
+    element), then its hops as (hyperedge, argument position, term)."""
+    index = {n.label: n.index for n in graph.nodes}
+    edge_of = {e.output.index: e.index for e in graph.edges}
+    start = next(k for k, n in enumerate(graph.inputs) if n.label == path.input)
+    return ((start, path.element),
+            tuple((edge_of[index[h.to_node]], h.position, h.term) for h in path.hops))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top_paths_from_backpointers_are_enumerated_paths_best_first(backend, seed):
+    graph = small_network(np.random.default_rng(seed))
+    everything = enumerate_paths(graph, limit=50_000)
+    known = {signature(graph, p) for p in everything}
+    ranked = sorted((abs(p.weight) for p in everything), reverse=True)
+    for k in (1, 3, 8):
+        best = sg.paths.top(graph, k=k)
+        assert [abs(p.weight) for p in best] == pytest.approx(ranked[:k], rel=1e-12)
+        assert all(signature(graph, p) in known for p in best)
+        assert len({signature(graph, p) for p in best}) == len(best)
+        for p in best:
+            assert math.prod(h.partial for h in p.hops) == pytest.approx(p.weight, rel=1e-12)
+
+
+@pytest.mark.parametrize("f, args", [
+    (lambda x: sg.sum(x * x), (np.array([1.0, 3.0, 3.0]),)),
+    (lambda x, w: sg.sum(x @ w), (np.array([[1.0, 2.0], [2.0, 1.0]]), np.ones((2, 3)))),
+    (lambda x, w: sg.sum((x @ w) * (x @ w)), (np.ones((1, 2)), np.full((2, 2), 2.0))),
+    (lambda x, w: sg.sum(sg.tanh(x @ w) @ w.T), (np.zeros((2, 2)), np.eye(2))),
+    (lambda x: sg.exp(x) * x, (1.0,)),  # e·1 through exp, e directly: the shorter first
+], ids=["square", "matmul", "matmul-squared", "zero-weights", "shorter-first"])
+def test_top_paths_break_ties_by_start_then_hops_in_graph_order(backend, f, args):
+    # Exact ties (equal partials multiplied in the same order): the order of top paths
+    # is the brute-force order by weight, then by the tie rule (fewer hops, the earlier
+    # start, the earlier first differing hop); zero weights come last, those with fewer
+    # zero partials first.
+    graph = sg.trace(f, *args)
+    everything = enumerate_paths(graph, limit=50_000)
+    want = sorted(everything, key=lambda p: (sum(h.partial == 0 for h in p.hops),
+                                             -abs(p.weight), len(p.hops), signature(graph, p)))
+    got = sg.paths.top(graph, k=len(everything) + 2)  # more than there are: all of them
+    assert [signature(graph, p) for p in got] == [signature(graph, p) for p in want]
+    assert [p.weight for p in got] == [p.weight for p in want]

@@ -419,6 +419,12 @@ class KMax(Semiring):
         return self._top(np.concatenate([a, b]))
 
     def times(self, a, b):
+        # A single value (a lifted partial: the other components −inf) shifts the other
+        # operand's sorted values, which stay sorted: no pairs to merge.
+        if np.all(np.isneginf(b[1:])):
+            return a + b[:1]
+        if np.all(np.isneginf(a[1:])):
+            return b + a[:1]
         a, b = np.broadcast_arrays(a, b)
         pairs = a[:, None] + b[None, :]
         return self._top(pairs.reshape(self.k * self.k, *a.shape[1:]))
@@ -450,14 +456,16 @@ class KMax(Semiring):
     # A candidate is a (scalar edge, rank of the value at the edge's output) pair; equal
     # values keep the earlier candidate, in (edge, rank) order: the tie rule of top paths.
 
-    def best_at(self, size: int, idx, candidates):
+    def best_at(self, size: int, idx, candidates, lengths=None):
         """The k best candidates per target position, and which they are.
 
         ``candidates`` (k, E): the values arriving along E edges (each edge's k ranks),
-        ``idx`` (E,): each edge's target among ``size`` positions. Returns
-        ``(values, edge, rank)``, each (k, size): the k best values per position, best
-        first, and the edge and the rank each came from (−1 where fewer than k finite
-        candidates arrive).
+        ``idx`` (E,): each edge's target among ``size`` positions; ``lengths`` (k, E),
+        optional: the number of hops of the path behind each candidate, a tie-break
+        (shorter first). Returns ``(values, edge, rank)``, each (k, size): the k best
+        values per position, best first, and the edge and the rank each came from (−1
+        where fewer than k finite candidates arrive). Equal values (and lengths) keep
+        the earlier (edge, rank).
 
         >>> import numpy as np
         >>> import semigrad as sg
@@ -476,8 +484,10 @@ class KMax(Semiring):
             rank = np.broadcast_to(np.arange(k)[:, None], (k, size)).copy()
         else:
             flat = np.asarray(candidates, dtype=np.float64).T.reshape(-1)  # (edge, rank)
+            hops = (np.zeros(n * k, dtype=np.int64) if lengths is None
+                    else np.asarray(lengths).T.reshape(-1))
             target = np.repeat(idx, k)
-            order = np.lexsort((np.arange(n * k), -flat, target))
+            order = np.lexsort((np.arange(n * k), hops, -flat, target))
             target = target[order]
             place = np.arange(n * k) - np.searchsorted(target, target)  # place in its group
             keep = place < k
@@ -490,16 +500,18 @@ class KMax(Semiring):
         edge[none], rank[none] = -1, -1
         return values, edge, rank
 
-    def contract_pointers(self, eq, operands, summed=None):
-        """The contraction with backpointers: ``(values, where, rank)``, or None.
+    def contract_pointers(self, eq, operands, summed=None, lengths=None):
+        """The contraction with backpointers: ``(values, where, rank, length)``, or None.
 
         For two operands of which one holds a single value per element (a lifted
         partial: only its first component finite), such as a cotangent contracted
         with lifted operands: ``where`` is the flat index over the summed letters
-        (in the order ``summed``, by default as they first occur in ``eq``'s inputs)
-        and ``rank`` the component of the multi-valued operand that each of the k
-        best values came from (−1: fewer than k candidates). Ties keep the earlier
-        (where, rank). None: no kernel applies (use the generic contraction).
+        (in the order ``summed``, by default as they first occur in ``eq``'s inputs),
+        ``rank`` the component of the multi-valued operand that each of the k best
+        values came from (−1: fewer than k candidates) and ``length`` that
+        component's entry of ``lengths`` (hops of the path behind it, shaped like the
+        multi-valued operand; default 0) plus one. Ties keep the shorter, then the
+        earlier (where, rank). None: no kernel applies (use the generic contraction).
         """
         if len(operands) != 2:
             return None
@@ -508,9 +520,10 @@ class KMax(Semiring):
         if summed is None:
             summed = "".join(c for c in dict.fromkeys(ins[0] + ins[1]) if c not in out)
         if np.all(np.isneginf(b[1:])):
-            return kernels.kmax_contract(eq, a, b[0], self.k, summed)
+            return kernels.kmax_contract(eq, a, b[0], self.k, summed, lengths)
         if np.all(np.isneginf(a[1:])):  # the multi-valued operand goes first
-            return kernels.kmax_contract(f"{ins[1]},{ins[0]}->{out}", b, a[0], self.k, summed)
+            return kernels.kmax_contract(f"{ins[1]},{ins[0]}->{out}", b, a[0], self.k, summed,
+                                         lengths)
         return None  # both multi-valued: the generic blocked contraction
 
 

@@ -15,9 +15,10 @@ kernel that keeps only the running best of each output element:
 
 The k-max-plus kernel keeps the k best of the K·k candidates of each output
 element *with backpointers*: which contracted index and which rank of the
-left operand each of the k values came from. Ties keep the candidate met
-first, in the order (contracted index, rank): this is the tie rule of
-:func:`semigrad.semiring.paths.top` (the earliest scalar edge wins).
+left operand each of the k values came from, and the length (hops) of the
+path it continues. Ties keep the shorter path, then the candidate met first
+in the order (contracted index, rank): this is the tie rule of
+:func:`semigrad.semiring.paths.top`.
 
 ``use_numba`` (a context variable) turns the compiled kernels off, for the
 tests of the NumPy loops and for comparisons; :func:`compile_seconds` says
@@ -139,8 +140,13 @@ def matmul_plan(eq: str, a_shape: tuple, b_shape: tuple, summed: str | None = No
 def _as_matrices(plan, a, b):
     """The operands (element axes only) as contiguous (B, M, K) and (B, K, N) arrays."""
     a_perm, b_perm, a3, b3 = plan[:4]
-    return (np.ascontiguousarray(a.transpose(a_perm).reshape(a3), dtype=np.float64),
-            np.ascontiguousarray(b.transpose(b_perm).reshape(b3), dtype=np.float64))
+    return (_plain(a.transpose(a_perm).reshape(a3), np.float64),
+            _plain(b.transpose(b_perm).reshape(b3), np.float64))
+
+
+def _plain(x, dtype):
+    """``x`` as a C-contiguous, writeable array of ``dtype`` (the compiled loops' types)."""
+    return np.require(x, dtype, ["C", "W"])
 
 
 def _to_output(plan, c):
@@ -175,21 +181,23 @@ def contract(eq: str, a, b, mode: str):
     return _to_output(plan, out)
 
 
-def kmax_contract(eq: str, a, b, k: int, summed: str | None = None):
+def kmax_contract(eq: str, a, b, k: int, summed: str | None = None, lengths=None):
     """k-max-plus ``eq``: ``a`` (k, *a's shape) sorted best first on its leading axis,
     ``b`` one value per element; the k best sums per output element, with backpointers.
 
-    Returns ``(values, where, rank)`` each shaped (k, *output), or None when ``eq``
-    is no matrix product: ``values`` best first (−inf: fewer candidates),
+    Returns ``(values, where, rank, length)`` each shaped (k, *output), or None when
+    ``eq`` is no matrix product: ``values`` best first (−inf: fewer candidates),
     ``where`` the flat index over the contracted letters (in the order of
-    ``summed``, by default as they first occur in ``eq``) and ``rank`` the rank
-    in ``a`` each came from (−1 where there is none). Equal values keep the earlier (where, rank).
+    ``summed``, by default as they first occur in ``eq``), ``rank`` the rank in ``a``
+    each came from (−1 where there is none) and ``length`` that rank's entry of
+    ``lengths`` (ints shaped like ``a``, by default 0) plus one: the number of hops of
+    a path. Equal values keep the shorter, then the earlier (where, rank).
 
     >>> import numpy as np
     >>> from semigrad.semiring import kernels
     >>> a = np.array([[[0.0, 2.0]], [[-1.0, -np.inf]]])   # k = 2 ranks of a (1, 2)
     >>> b = np.array([[1.0], [0.0]])
-    >>> values, where, rank = kernels.kmax_contract("ij,jk->ik", a, b, 2)
+    >>> values, where, rank, length = kernels.kmax_contract("ij,jk->ik", a, b, 2)
     >>> values[:, 0, 0].tolist(), where[:, 0, 0].tolist(), rank[:, 0, 0].tolist()
     ([2.0, 1.0], [1, 0], [0, 0])
     """
@@ -197,18 +205,24 @@ def kmax_contract(eq: str, a, b, k: int, summed: str | None = None):
     if plan is None:
         return None
     a_perm, a3 = plan[0], plan[2]
-    a3k = np.ascontiguousarray(a.transpose((0, *(1 + p for p in a_perm))).reshape((k, *a3)),
-                               dtype=np.float64)
+
+    def as_rows(x, dtype):
+        return _plain(x.transpose((0, *(1 + p for p in a_perm))).reshape((k, *a3)), dtype)
+
+    a3k = as_rows(a, np.float64)
+    a_len = as_rows(np.zeros(a.shape, dtype=np.int64) if lengths is None
+                    else np.broadcast_to(lengths, a.shape), np.int64)
     b3 = _as_matrices(plan, a[0], b)[1]
     shape = (k, a3[0], a3[1], b3.shape[2])
-    values = np.full(shape, -np.inf)
-    where = np.full(shape, -1, dtype=np.int64)
-    rank = np.full(shape, -1, dtype=np.int64)
+    values = np.empty(shape)  # every entry is written below
+    where = np.empty(shape, dtype=np.int64)
+    rank = np.empty(shape, dtype=np.int64)
+    length = np.empty(shape, dtype=np.int64)
     if numba_active():
-        _compiled()["kmax"](a3k, b3, values, where, rank)
+        _compiled()["kmax"](a3k, a_len, b3, values, where, rank, length)
     else:
-        _numpy_kmax(a3k, b3, values, where, rank)
-    return tuple(_to_output(plan, x) for x in (values, where, rank))
+        _numpy_kmax(a3k, a_len, b3, values, where, rank, length)
+    return tuple(_to_output(plan, x) for x in (values, where, rank, length))
 
 
 # ---- NumPy loops ------------------------------------------------------------------
@@ -239,24 +253,34 @@ def _numpy_max(a, b, mode):
     return out
 
 
-def _numpy_kmax(a, b, values, where, rank):
+def _numpy_kmax(a, a_len, b, values, where, rank, length):
     k, B, M, K = a.shape
     N = b.shape[2]
-    if K == 0:
-        return
-    step = max(1, NUMPY_BLOCK // max(N * K * k, 1))
-    for s in range(B):
-        for r in range(0, M, step):
-            # candidates (K, k, rows, N) ordered by (contracted index, rank): a stable sort
-            # on the value keeps that order among equals
-            cand = a[:, s, r:r + step, :].transpose(2, 0, 1)[..., None] + b[s][:, None, None, :]
-            flat = cand.reshape(K * k, *cand.shape[2:])
-            best = np.argsort(-flat, axis=0, kind="stable")[:k]
-            v = np.take_along_axis(flat, best, axis=0)
-            found = v > -np.inf
-            values[:, s, r:r + step] = v
-            where[:, s, r:r + step] = np.where(found, best // k, -1)
-            rank[:, s, r:r + step] = np.where(found, best % k, -1)
+    values.fill(-np.inf)
+    for out in (where, rank, length):
+        out.fill(-1)
+    for bs, rs in _blocks(B, M, N):
+        best = [x[:, bs, rs] for x in (values, where, rank, length)]
+        v, n = best[0], best[3]
+        for c in range(K):
+            for r in range(k):  # the candidates in (contracted index, rank) order
+                x = a[r, bs, rs, c]
+                if not np.any(x > -np.inf):
+                    break  # a's ranks are sorted: the rest are no better
+                cand = x[..., None] + b[bs, c, None, :]
+                hops = a_len[r, bs, rs, c][..., None] + 1
+                # beats[p]: the candidate is better than the p-th best (larger, or as large
+                # and shorter), so it goes above it: otherwise the earlier stays ahead
+                beats = (cand > v) | ((cand == v) & (hops < n) & (cand > -np.inf))
+                if not beats[k - 1].any():
+                    continue
+                new = [cand, c, r, hops]
+                for p in range(k - 1, -1, -1):  # bottom up: row p - 1 is still the old one
+                    here = beats[p] & ~beats[p - 1] if p else beats[p]
+                    for x, y in zip(best, new):
+                        if p:
+                            np.copyto(x[p], x[p - 1], where=beats[p - 1])
+                        np.copyto(x[p], np.broadcast_to(y, here.shape), where=here)
 
 
 # ---- compiled loops ----------------------------------------------------------------
@@ -279,7 +303,7 @@ def _compiled():
     kernels = {
         "times": lambda a, b, out: loops(a, b, out, False),
         "plus": lambda a, b, out: loops(a, b, out, True),
-        "kmax": jit(numba.void(f8_4, f8_3, f8_4, i8_4, i8_4))(_kmax_plus_loops),
+        "kmax": jit(numba.void(f8_4, i8_4, f8_3, f8_4, i8_4, i8_4, i8_4))(_kmax_plus_loops),
     }
     _compile_seconds.append(time.perf_counter() - start)
     return kernels
@@ -324,25 +348,38 @@ def _max_loops(a, b, out, plus):
                         c += 1
 
 
-def _kmax_plus_loops(a, b, values, where, rank):
+def _kmax_plus_loops(a, a_len, b, values, where, rank, length):
     k, nb, m, kk = a.shape
     n = b.shape[2]
     for s in range(nb):
         for i in range(m):
+            for r in range(k):
+                for j in range(n):
+                    values[r, s, i, j] = -np.inf
+                    where[r, s, i, j] = -1
+                    rank[r, s, i, j] = -1
+                    length[r, s, i, j] = -1
             for c in range(kk):
                 for r in range(k):
                     x = a[r, s, i, c]
                     if x == -np.inf:
                         break  # a's ranks are sorted: the rest are no better
+                    hops = a_len[r, s, i, c] + 1
                     for j in range(n):
                         v = x + b[s, c, j]
-                        if v > values[k - 1, s, i, j]:
-                            p = k - 1  # insert after every value at least as good
-                            while p > 0 and v > values[p - 1, s, i, j]:
+                        last = values[k - 1, s, i, j]
+                        if v > last or (v == last and hops < length[k - 1, s, i, j]
+                                        and v > -np.inf):
+                            p = k - 1  # insert below every value at least as good
+                            while p > 0 and (v > values[p - 1, s, i, j] or (
+                                    v == values[p - 1, s, i, j]
+                                    and hops < length[p - 1, s, i, j])):
                                 values[p, s, i, j] = values[p - 1, s, i, j]
                                 where[p, s, i, j] = where[p - 1, s, i, j]
                                 rank[p, s, i, j] = rank[p - 1, s, i, j]
+                                length[p, s, i, j] = length[p - 1, s, i, j]
                                 p -= 1
                             values[p, s, i, j] = v
                             where[p, s, i, j] = c
                             rank[p, s, i, j] = r
+                            length[p, s, i, j] = hops
