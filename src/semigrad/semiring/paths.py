@@ -22,7 +22,9 @@ in flat (C) order), then to the one whose first differing hop comes first:
 hyperedges in graph order, argument positions, and scalar edges in the order
 of their ``term`` (for a contraction, the flat order of the grid of its
 letters): the order in which a breadth-first search discovers them. Paths
-of weight 0 come after all others, those with fewer zero partials first.
+of weight 0 come after all others, those with fewer zero partials first; among
+those, the order is not promised (a zero partial makes paths equal that were
+not equal where the sweep chose between them).
 """
 
 from __future__ import annotations
