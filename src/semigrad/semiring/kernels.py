@@ -219,7 +219,8 @@ def kmax_contract(eq: str, a, b, k: int, summed: str | None = None, lengths=None
     rank = np.empty(shape, dtype=np.int64)
     length = np.empty(shape, dtype=np.int64)
     if numba_active():
-        _compiled()["kmax"](a3k, a_len, b3, values, where, rank, length)
+        bt = _plain(b3.transpose(0, 2, 1), np.float64)
+        _compiled()["kmax"](a3k, a_len, bt, values, where, rank, length)
     else:
         _numpy_kmax(a3k, a_len, b3, values, where, rank, length)
     return tuple(_to_output(plan, x) for x in (values, where, rank, length))
@@ -348,38 +349,38 @@ def _max_loops(a, b, out, plus):
                         c += 1
 
 
-def _kmax_plus_loops(a, a_len, b, values, where, rank, length):
+def _kmax_plus_loops(a, a_len, bt, values, where, rank, length):
+    # One output element at a time, its k best in small arrays (registers, mostly) while
+    # the contracted index runs along contiguous rows of ``a`` and of ``b`` transposed.
     k, nb, m, kk = a.shape
-    n = b.shape[2]
+    n = bt.shape[1]
+    best = np.empty(k)
+    at = np.empty(k, dtype=np.int64)
+    came = np.empty(k, dtype=np.int64)
+    hops_of = np.empty(k, dtype=np.int64)
     for s in range(nb):
         for i in range(m):
-            for r in range(k):
-                for j in range(n):
-                    values[r, s, i, j] = -np.inf
-                    where[r, s, i, j] = -1
-                    rank[r, s, i, j] = -1
-                    length[r, s, i, j] = -1
-            for c in range(kk):
-                for r in range(k):
-                    x = a[r, s, i, c]
-                    if x == -np.inf:
-                        break  # a's ranks are sorted: the rest are no better
-                    hops = a_len[r, s, i, c] + 1
-                    for j in range(n):
-                        v = x + b[s, c, j]
-                        last = values[k - 1, s, i, j]
-                        if v > last or (v == last and hops < length[k - 1, s, i, j]
-                                        and v > -np.inf):
+            for j in range(n):
+                for p in range(k):
+                    best[p], at[p], came[p], hops_of[p] = -np.inf, -1, -1, -1
+                last = -np.inf  # the k-th best so far
+                for c in range(kk):
+                    y = bt[s, j, c]
+                    for r in range(k):
+                        v = a[r, s, i, c] + y
+                        if not v >= last:
+                            break  # a's ranks are sorted: the rest are no better
+                        hops = a_len[r, s, i, c] + 1
+                        # better than the k-th: larger, or as large and shorter
+                        if v > last or (hops < hops_of[k - 1] and v > -np.inf):
                             p = k - 1  # insert below every value at least as good
-                            while p > 0 and (v > values[p - 1, s, i, j] or (
-                                    v == values[p - 1, s, i, j]
-                                    and hops < length[p - 1, s, i, j])):
-                                values[p, s, i, j] = values[p - 1, s, i, j]
-                                where[p, s, i, j] = where[p - 1, s, i, j]
-                                rank[p, s, i, j] = rank[p - 1, s, i, j]
-                                length[p, s, i, j] = length[p - 1, s, i, j]
+                            while p > 0 and (v > best[p - 1] or (
+                                    v == best[p - 1] and hops < hops_of[p - 1])):
+                                best[p], at[p] = best[p - 1], at[p - 1]
+                                came[p], hops_of[p] = came[p - 1], hops_of[p - 1]
                                 p -= 1
-                            values[p, s, i, j] = v
-                            where[p, s, i, j] = c
-                            rank[p, s, i, j] = r
-                            length[p, s, i, j] = hops
+                            best[p], at[p], came[p], hops_of[p] = v, c, r, hops
+                            last = best[k - 1]
+                for p in range(k):
+                    values[p, s, i, j], where[p, s, i, j] = best[p], at[p]
+                    rank[p, s, i, j], length[p, s, i, j] = came[p], hops_of[p]
