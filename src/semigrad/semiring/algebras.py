@@ -13,7 +13,14 @@ there is one component, exponentiating log-space values, ...).
 
 A user-defined semiring subclasses :class:`Semiring` and sets ``zero``,
 ``one``, ``plus``, ``times``, ``reduce`` (⊕ over axes) and ``lift``; see
-docs/semirings.md for an example.
+docs/semirings.md for an example. ``contract`` may give a fast contraction
+(BLAS for the sum-product semirings; for the selective MaxProduct, MaxPlus
+and KMax, the kernels of :mod:`.kernels`, which never form the product
+tensor). Backpointers, for reading top paths back: :class:`KMax` also
+gives ``best_at`` (the k best candidates per position, and which edge and
+rank each came from) and ``contract_pointers`` (a contraction with them),
+which the kinds' ``semiring_pointers`` rules and
+:func:`~semigrad.semiring.sweep.sweep_pointers` use; top-1 is KMax(1).
 """
 
 from __future__ import annotations
