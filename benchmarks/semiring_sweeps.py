@@ -3,9 +3,14 @@
 The MLP 784-512-512-10 (tanh, softmax cross-entropy, batch 256) is traced
 once; then, on the same graph, we time the ordinary reverse pass (the Real
 semiring through the engine, ``sg.grad``) and the semiring sweeps
-(``Graph.backprop``) for Real, MaxProduct (the values the top-path
-backpointer search reads), Entropy, Log and Counting, printing medians and
-ratios to the real backward pass. Reports, never asserts.
+(``Graph.backprop``) for Real, MaxProduct, MaxPlus, KMax(3), Entropy, Log and
+Counting, and the top-1 and top-3 gradient paths of one example
+(``sg.paths.top``: one k-max sweep with backpointers, then the paths read
+back), printing medians and ratios to the real backward pass.
+
+The selective semirings' contractions run compiled when numba is installed
+(its one-time compile, or load from numba's on-disk cache, is reported
+apart) and are timed again on NumPy's blocked loops. Reports, never asserts.
 
     python benchmarks/semiring_sweeps.py [--batch 256] [--rounds 5] [--quick]
 """
@@ -13,10 +18,12 @@ ratios to the real backward pass. Reports, never asserts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 import numpy as np
 
 import semigrad as sg
+from semigrad.semiring import kernels
 from timing import median_time
 
 
@@ -39,6 +46,9 @@ def setup(sizes, batch, seed=0):
     return params, x, labels
 
 
+def row(name, seconds, real):
+    print(f"{name:<34}{seconds * 1e3:>10.2f}ms{seconds / real:>12.2f}")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -51,20 +61,41 @@ def main():
     params, x, labels = setup(sizes, batch)
     loss = lambda *p: mlp_loss(p, x, labels)  # noqa: E731
     graph = sg.trace(loss, *params)
-    grad = sg.grad(loss, argnums=tuple(range(len(params))))
-    real = median_time(lambda: grad(*params), args.rounds)
-    print(f"MLP {'-'.join(map(str, sizes))}, batch {batch}, float64: {len(graph)} hyperedges")
-    print(f"{'sweep':<22}{'median':>12}{'ratio to real backward':>26}")
-    print(f"{'real backward (grad)':<22}{real * 1e3:>10.2f}ms{1.0:>26.2f}")
-    semirings = [sg.semirings.Real(), sg.semirings.MaxProduct(), sg.semirings.Entropy(),
-                 sg.semirings.Log(), sg.semirings.Counting()]
-    for s in semirings:
-        t = median_time(lambda s=s: graph.backprop(s), max(1, args.rounds // 2))
-        print(f"{type(s).__name__:<22}{t * 1e3:>10.2f}ms{t / real:>26.2f}")
-    # Top paths scalarise the graph (one edge per product term): one example at a time.
     one = sg.trace(lambda *p: mlp_loss(p, x[:1], labels[:1]), *params)
-    t = median_time(lambda: sg.paths.top(one, wrt=[0], k=3), 1)
-    print(f"{'top-3 paths, 1 example':<22}{t * 1e3:>10.2f}ms{t / real:>26.2f}")
+    grad = sg.grad(loss, argnums=tuple(range(len(params))))
+
+    if kernels.numba_available():
+        kernels.contract("ij,jk->ik", np.ones((2, 2)), np.ones((2, 2)), "times")
+        print(f"numba: used; its kernels compiled (or loaded from numba's cache) once, in "
+              f"{kernels.compile_seconds():.2f} s, not counted below")
+    else:
+        print("numba: not installed; the selective contractions run on NumPy's blocked loops")
+    real = median_time(lambda: grad(*params), args.rounds)
+    print(f"MLP {'-'.join(map(str, sizes))}, batch {batch}, float64: {len(graph)} hyperedges; "
+          "one thread is meant (OMP_NUM_THREADS=1)")
+    print(f"{'sweep':<34}{'median':>12}{'ratio':>12}   (ratio: to the real backward pass)")
+    row("real backward (sg.grad)", real, real)
+    rounds = max(1, args.rounds // 2)
+    semirings = [sg.semirings.Real(), sg.semirings.MaxProduct(), sg.semirings.MaxPlus(),
+                 sg.semirings.KMax(3), sg.semirings.Entropy(), sg.semirings.Log(),
+                 sg.semirings.Counting()]
+    selective = (sg.semirings.MaxProduct, sg.semirings.MaxPlus, sg.semirings.KMax)
+    backends = ["numba", "NumPy loops"] if kernels.numba_available() else ["NumPy loops"]
+    for s in semirings:
+        for backend in backends if isinstance(s, selective) else [""]:
+            with _backend(backend):
+                t = median_time(lambda s=s: graph.backprop(s), rounds)
+            row(f"{s!r}{f' ({backend})' if backend else ''}", t, real)
+    for k in (1, 3):
+        for backend in backends:
+            with _backend(backend):
+                t = median_time(lambda k=k: sg.paths.top(one, wrt=[0], k=k), args.rounds)
+            row(f"top-{k} paths, 1 example ({backend})", t, real)
+
+
+def _backend(name):
+    """The kernels as named: NumPy's loops, or whatever is installed."""
+    return kernels.numpy_only() if name == "NumPy loops" else contextlib.nullcontext()
 
 
 if __name__ == "__main__":

@@ -360,6 +360,35 @@ class Primitive:
             S.plus_at(z, src, S.times(flat[:, dst], S.lift(w)))
         return z.reshape((S.components, *shape_of(xs[i])))
 
+    def semiring_pointers(self, S, i, g, lengths, xs, out, params):
+        """The k best ways on from each element of input ``i``, and the scalar edge each takes.
+
+        ``S`` is a selective semiring with backpointers (:class:`~semigrad.semiring.algebras.
+        KMax`), ``g`` the output's k best values (S's component axis first) and
+        ``lengths`` their paths' numbers of hops (same shape). Returns ``(values, where,
+        rank, length, hop)``: the first four (k, *input shape), the k best values per
+        input element, which scalar edge each takes (an index that ``hop(element,
+        where)`` turns into the edge's ``(output element, term, partial)``, ``term``
+        numbering it among :meth:`scalar_edges`), the rank of the output's value it
+        continues with (−1: none) and its path's hops. Equal values keep the shorter
+        path, then the earlier (term, rank). By default through the scalar edges; the
+        multilinear kind contracts.
+        """
+        src, dst, w = self.scalar_edges(i, xs, out, params)
+        n = int(np.prod(shape_of(xs[i]), dtype=np.int64))
+        k = S.components
+        hops = lengths.reshape(k, -1)[:, dst] + 1
+        values, term, rank = S.best_at(n, src, S.times(g.reshape(k, -1)[:, dst], S.lift(w)),
+                                       hops)
+        length = np.where(term >= 0, hops[np.maximum(rank, 0), np.maximum(term, 0)], -1)
+        shape = (k, *shape_of(xs[i]))
+
+        def hop(element, where):
+            return int(dst[where]), int(where), float(w[where])
+
+        return (values.reshape(shape), term.reshape(shape), rank.reshape(shape),
+                length.reshape(shape), hop)
+
     def scalar_edges(self, i, xs, out, params):
         """The scalar edges from input ``i`` to the output: ``(src, dst, weight)``.
 
@@ -803,6 +832,13 @@ class Multilinear(Primitive):
     def semiring_vjp(self, S, i, g, xs, out, params):
         # A semiring einsum of g with the lifted other operands, blocked to bound memory.
         return _M.semiring_einsum_vjp(S, params["eq"], i, g, xs)
+
+    def semiring_pointers(self, S, i, g, lengths, xs, out, params):
+        # A k-max contraction with backpointers when it is a matrix product; else the edges.
+        found = _M.semiring_einsum_pointers(S, params["eq"], i, g, lengths, xs)
+        if found is None:
+            return super().semiring_pointers(S, i, g, lengths, xs, out, params)
+        return found
 
     def batch(self, xs, batched, size, params):
         # One more letter, in front of the batched operands' subscripts and the output's.

@@ -323,3 +323,41 @@ def semiring_einsum_vjp(S, eq: str, i: int, g, xs):
     values = r[(slice(None), *src)] if kept else r[:, None]  # no kept letter: one value
     flat_z[:, cols] = np.broadcast_to(values, (S.components, cols.size))
     return z
+
+
+def semiring_einsum_pointers(S, eq: str, i: int, g, lengths, xs):
+    """:meth:`~semigrad.primitives.base.Primitive.semiring_pointers` of operand ``i`` of a
+    two-operand contraction, through ``S.contract_pointers``; None where that does not apply.
+
+    The backpointer is the flat index over the letters operand i lacks; with operand
+    i's element it gives every letter's value, hence the scalar edge: its term (the
+    flat index over the grid of all letters, as :func:`einsum_scalar_edges` numbers
+    them), its output element and its partial (the other operand's element).
+    """
+    ins, out = parse_equation(eq)
+    if len(ins) != 2:
+        return None
+    eq1, _, kept, _ = _vjp_equations(eq, i, 0)
+    if kept != ins[i]:  # broadcast or diagonal letters: through the scalar edges
+        return None
+    letters = "".join(dict.fromkeys("".join(ins)))
+    summed = "".join(c for c in letters if c not in kept)
+    other = np.asarray(xs[1 - i], dtype=np.float64)
+    found = S.contract_pointers(eq1, [g, S.lift(other)], summed, lengths)
+    if found is None:
+        return None
+    size = {}
+    for sub, x in zip(ins, xs):
+        size.update(zip(sub, shape_of(x)))
+
+    def hop(element, where):
+        at = dict(zip(kept, np.unravel_index(element, shape_of(xs[i]))))
+        at.update(zip(summed, np.unravel_index(where, tuple(size[c] for c in summed))))
+
+        def flat(sub):
+            return int(np.ravel_multi_index([int(at[c]) for c in sub],
+                                            tuple(size[c] for c in sub))) if sub else 0
+
+        return flat(out), flat(letters), float(other.reshape(-1)[flat(ins[1 - i])])
+
+    return (*found, hop)

@@ -13,7 +13,14 @@ there is one component, exponentiating log-space values, ...).
 
 A user-defined semiring subclasses :class:`Semiring` and sets ``zero``,
 ``one``, ``plus``, ``times``, ``reduce`` (⊕ over axes) and ``lift``; see
-docs/semirings.md for an example.
+docs/semirings.md for an example. ``contract`` may give a fast contraction
+(BLAS for the sum-product semirings; for the selective MaxProduct, MaxPlus
+and KMax, the kernels of :mod:`.kernels`, which never form the product
+tensor). Backpointers, for reading top paths back: :class:`KMax` also
+gives ``best_at`` (the k best candidates per position, and which edge and
+rank each came from) and ``contract_pointers`` (a contraction with them),
+which the kinds' ``semiring_pointers`` rules and
+:func:`~semigrad.semiring.sweep.sweep_pointers` use; top-1 is KMax(1).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import numpy as np
 
 from ..primitives.multilinear import contract as _contract
 from ..primitives.multilinear import parse_equation
+from . import kernels
 
 
 class Semiring:
@@ -223,6 +231,10 @@ class MaxProduct(Semiring):
         np.maximum.at(z, (slice(None), idx), g)
         return z
 
+    def contract(self, eq, operands):
+        # The best product per output element, kept while looping: no product tensor.
+        return _selective_contract(eq, operands, "times")
+
 
 class MaxPlus(Semiring):
     """(max, +, −inf, 0), lift(w) = log|w|: log of the top path weight, without underflow."""
@@ -248,6 +260,9 @@ class MaxPlus(Semiring):
     def plus_at(self, z, idx, g):
         np.maximum.at(z, (slice(None), idx), g)
         return z
+
+    def contract(self, eq, operands):
+        return _selective_contract(eq, operands, "plus")
 
 
 class MinProduct(Semiring):
@@ -411,6 +426,12 @@ class KMax(Semiring):
         return self._top(np.concatenate([a, b]))
 
     def times(self, a, b):
+        # A single value (a lifted partial: the other components −inf) shifts the other
+        # operand's sorted values, which stay sorted: no pairs to merge.
+        if np.all(np.isneginf(b[1:])):
+            return a + b[:1]
+        if np.all(np.isneginf(a[1:])):
+            return b + a[:1]
         a, b = np.broadcast_arrays(a, b)
         pairs = a[:, None] + b[None, :]
         return self._top(pairs.reshape(self.k * self.k, *a.shape[1:]))
@@ -433,6 +454,92 @@ class KMax(Semiring):
 
     def result(self, value):
         return np.exp(value)
+
+    def contract(self, eq, operands):
+        found = self.contract_pointers(eq, operands)
+        return None if found is None else found[0]
+
+    # -- backpointers: which candidate each of the k best values came from ------------
+    # A candidate is a (scalar edge, rank of the value at the edge's output) pair; equal
+    # values keep the earlier candidate, in (edge, rank) order: the tie rule of top paths.
+
+    def best_at(self, size: int, idx, candidates, lengths=None):
+        """The k best candidates per target position, and which they are.
+
+        ``candidates`` (k, E): the values arriving along E edges (each edge's k ranks),
+        ``idx`` (E,): each edge's target among ``size`` positions; ``lengths`` (k, E),
+        optional: the number of hops of the path behind each candidate, a tie-break
+        (shorter first). Returns ``(values, edge, rank)``, each (k, size): the k best
+        values per position, best first, and the edge and the rank each came from (−1
+        where fewer than k finite candidates arrive). Equal values (and lengths) keep
+        the earlier (edge, rank).
+
+        >>> import numpy as np
+        >>> import semigrad as sg
+        >>> S = sg.semirings.KMax(2)
+        >>> candidates = np.log([[2.0, 3.0], [1.0, 0.5]])  # two edges, two ranks each
+        >>> values, edge, rank = S.best_at(1, np.array([0, 0]), candidates)
+        >>> np.exp(values).round(6).tolist(), edge.tolist(), rank.tolist()
+        ([[3.0], [2.0]], [[1], [0]], [[0], [0]])
+        """
+        k = self.k
+        idx = np.asarray(idx, dtype=np.int64)
+        n = idx.size
+        if n == size and np.array_equal(idx, np.arange(size)):  # one edge per position
+            values = np.asarray(candidates, dtype=np.float64)
+            edge = np.broadcast_to(np.arange(size), (k, size)).copy()
+            rank = np.broadcast_to(np.arange(k)[:, None], (k, size)).copy()
+        else:
+            flat = np.asarray(candidates, dtype=np.float64).T.reshape(-1)  # (edge, rank)
+            hops = (np.zeros(n * k, dtype=np.int64) if lengths is None
+                    else np.asarray(lengths).T.reshape(-1))
+            target = np.repeat(idx, k)
+            order = np.lexsort((np.arange(n * k), hops, -flat, target))
+            target = target[order]
+            place = np.arange(n * k) - np.searchsorted(target, target)  # place in its group
+            keep = place < k
+            values = np.full((k, size), -np.inf)
+            which = np.full((k, size), -1, dtype=np.int64)
+            values[place[keep], target[keep]] = flat[order][keep]
+            which[place[keep], target[keep]] = order[keep]
+            edge, rank = which // k, which % k
+        none = np.isneginf(values)
+        edge[none], rank[none] = -1, -1
+        return values, edge, rank
+
+    def contract_pointers(self, eq, operands, summed=None, lengths=None):
+        """The contraction with backpointers: ``(values, where, rank, length)``, or None.
+
+        For two operands of which one holds a single value per element (a lifted
+        partial: only its first component finite), such as a cotangent contracted
+        with lifted operands: ``where`` is the flat index over the summed letters
+        (in the order ``summed``, by default as they first occur in ``eq``'s inputs),
+        ``rank`` the component of the multi-valued operand that each of the k best
+        values came from (−1: fewer than k candidates) and ``length`` that
+        component's entry of ``lengths`` (hops of the path behind it, shaped like the
+        multi-valued operand; default 0) plus one. Ties keep the shorter, then the
+        earlier (where, rank). None: no kernel applies (use the generic contraction).
+        """
+        if len(operands) != 2:
+            return None
+        a, b = operands
+        ins, out = parse_equation(eq)
+        if summed is None:
+            summed = "".join(c for c in dict.fromkeys(ins[0] + ins[1]) if c not in out)
+        if np.all(np.isneginf(b[1:])):
+            return kernels.kmax_contract(eq, a, b[0], self.k, summed, lengths)
+        if np.all(np.isneginf(a[1:])):  # the multi-valued operand goes first
+            return kernels.kmax_contract(f"{ins[1]},{ins[0]}->{out}", b, a[0], self.k, summed,
+                                         lengths)
+        return None  # both multi-valued: the generic blocked contraction
+
+
+def _selective_contract(eq, operands, mode):
+    """A max-times or max-plus contraction through :mod:`.kernels`, or None."""
+    if len(operands) != 2:
+        return None
+    found = kernels.contract(eq, operands[0][0], operands[1][0], mode)
+    return None if found is None else found[None]
 
 
 def _shifted_exps(eq, logs):

@@ -6,8 +6,8 @@ hypergraph whose paths those are (one node per array element, one edge per
 entry of each primitive's Jacobian pattern); :func:`enumerate_paths` lists
 them (a brute-force oracle, exponential in general); :func:`backprop` is the
 dynamic program that shares them, in any semiring; :func:`top` reads the k
-best paths back exactly, best first, by a best-first search whose priorities
-are the MaxPlus adjoints (exact best completions).
+best paths back exactly, best first, by following the backpointers that one
+k-max sweep records (:func:`~semigrad.semiring.sweep.sweep_pointers`).
 
 Each function takes ``(y, wrt)``: an eager output Tensor and a Tensor or list
 of Tensors it was computed from, or a :class:`~semigrad.graph.Graph` and
@@ -16,16 +16,20 @@ Tensor's ``name``, else as the caller's variable holding it, else
 ``input0``, ``input1``, ...; a traced Graph's inputs are named by its
 function's parameters.
 
-Ties between equal path weights are broken by the order in which hops are
-discovered: input elements in flat (C) order, consumers in graph order,
-scalar edges in flat order of their output elements.
+Ties between equal path weights go to the path with fewer hops, then to
+the one whose start comes first (inputs in the order given, their elements
+in flat (C) order), then to the one whose first differing hop comes first:
+hyperedges in graph order, argument positions, and scalar edges in the order
+of their ``term`` (for a contraction, the flat order of the grid of its
+letters): the order in which a breadth-first search discovers them. Paths
+of weight 0 come after all others, those with fewer zero partials first; among
+those, the order is not promised (a zero partial makes paths equal that were
+not equal where the sweep chose between them).
 """
 
 from __future__ import annotations
 
-import heapq
 import inspect
-import itertools
 import os
 from dataclasses import dataclass, field
 
@@ -39,7 +43,7 @@ from .algebras import (
     Boolean,
     Counting,
     Entropy,
-    MaxPlus,
+    KMax,
     MaxProduct,
     Semiring,
 )
@@ -426,51 +430,84 @@ def bauer_gradient(y, wrt=None, limit: int = 10_000):
     return grads[0] if single or isinstance(wrt, int) else grads
 
 
+class _PathWeights(KMax):
+    """KMax in which a partial of 0 is a path of the lowest weight rather than none, so
+    that top paths lists zero-weight paths (last) as enumeration does."""
+
+    #: log 0 stand-in: below every real log-weight, and finite so that a sum of
+    #: fewer than ~10^8 of them stays finite (−inf means "no path").
+    ZERO = -1e300
+
+    def lift(self, w):
+        w = np.abs(np.asarray(w, dtype=np.float64))
+        out = np.full((self.k, *w.shape), -np.inf)
+        out[0] = np.log(w, where=w > 0, out=np.full(w.shape, self.ZERO))
+        return out
+
+
 def top(y, wrt=None, k: int = 1, element=None):
     """The k best paths (largest |weight|) from the inputs (or one element) to the output.
 
-    Exact and best first: a best-first search whose priority is the weight so
-    far times the best completion (the MaxPlus adjoint), so each path popped
-    is the next best. Each :class:`Path` lists its hops with their partials;
-    their product is the path's weight.
+    Exact and best first: one k-max sweep records, at every node element, its k
+    best ways on to the outputs and which scalar edge each takes (backpointers);
+    the k best starts are then followed to the outputs, pointer by pointer. Each
+    :class:`Path` lists its hops with their partials; their product is the path's
+    weight. Equal weights follow the module's tie rule.
 
     >>> import semigrad as sg
     >>> x = sg.tensor([1.0, 3.0], requires_grad=True)
     >>> best = sg.paths.top(sg.sum(x * x), x, k=1)[0]   # x·x: two paths of weight x each
     >>> best.element, best.weight
     ((1,), 3.0)
+    >>> [h.position for h in sg.paths.top(sg.sum(x * x), x, k=2)[1].hops]  # the tie
+    [1, 0]
     """
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"top: k must be a positive integer; got {k!r}")
     graph, nodes, _ = _graph_and_inputs(y, wrt)
     nodes = nodes or graph.inputs
-    S = MaxPlus()
-    best = {i: v.reshape(-1) for i, v in
-            ((i, a[0]) for i, a in sweep(graph, S, keep=True).items())}
-    sg_ = scalarize(graph)
-    log_w = np.log(np.abs(sg_.weight), where=sg_.weight != 0,
-                   out=np.full(len(sg_), -np.inf))
-    outputs = {n.index for n in graph.outputs}
-    tie = itertools.count()
-    heap = []
-    for node, e in _starts(nodes, element):
-        b = best.get(node)
-        if b is not None:  # zero-weight paths (log 0 = −inf) come last, but they come
-            heap.append((-b[e], next(tie), 0.0, False, node, e, node, e, ()))
-    heapq.heapify(heap)
-    paths = []
-    while heap and len(paths) < k:
-        _, _, so_far, done, node, e, start_node, start_e, edges = heapq.heappop(heap)
-        if done:
-            paths.append(_make_path(graph, sg_, start_node, start_e, edges))
+    found, hops = _sweep.sweep_pointers(graph, _PathWeights(k))
+    # A start's rank-r value needs its ranks 0..r at least as good: the k best starts are
+    # among the k best elements by their best value (ties included), at ranks below k.
+    values, lengths, starts = [], [], []
+    for order, node in enumerate(nodes):
+        if node.index not in found:
             continue
-        if node in outputs:  # the path may end here, or go on to another output
-            heapq.heappush(heap, (-so_far, next(tie), so_far, True, node, e,
-                                  start_node, start_e, edges))
-        for j in sg_.consumers(node, e):
-            dn, de = int(sg_.dst_node[j]), int(sg_.dst_elem[j])
-            rest = best.get(dn)
-            if rest is None:
-                continue
-            new = so_far + log_w[j]
-            heapq.heappush(heap, (-(new + rest[de]), next(tie), new, False, dn, de,
-                                  start_node, start_e, edges + (j,)))
-    return paths
+        v = found[node.index]["value"].reshape(k, -1)
+        n = found[node.index]["length"].reshape(k, -1)
+        if element is None:
+            elems = np.arange(v.shape[1])
+            if elems.size > k:
+                kth = np.partition(v[0], elems.size - k)[elems.size - k]
+                elems = np.flatnonzero(v[0] >= kth)
+        else:
+            elems = np.array([next(_starts([node], element))[1]])
+        values.append(v[:, elems].T.reshape(-1))  # element by element, ranks within
+        lengths.append(n[:, elems].T.reshape(-1))
+        starts += [(order, int(e), r) for e in elems for r in range(k)]
+    if not values:
+        return []
+    values = np.concatenate(values)
+    best = np.lexsort((np.arange(values.size), np.concatenate(lengths), -values))[:k]
+    return [_follow(graph, found, hops, nodes[starts[j][0]].index, *starts[j][1:])
+            for j in best if values[j] > -np.inf]
+
+
+def _follow(graph, found, hops, node, elem, rank):
+    """The path from (node, element) taking the rank-th best way on, pointer by pointer."""
+    start, start_elem = graph.nodes[node], elem
+    path, weight = [], 1.0
+    while True:
+        src = graph.nodes[node]
+        p, at = found[node], (rank, *_unravel(elem, src.shape))
+        e = int(p["edge"][at])
+        if e == -1:  # the path ends at this output
+            break
+        edge, position = graph.edges[e], int(p["position"][at])
+        dst = edge.output
+        to, term, partial = hops[e, position](elem, int(p["where"][at]))
+        weight *= partial
+        path.append(Hop(src.label, _unravel(elem, src.shape), edge.primitive, position, term,
+                        partial, dst.label, _unravel(to, dst.shape)))
+        node, elem, rank = dst.index, to, int(p["rank"][at])
+    return Path(start.label, _unravel(start_elem, start.shape), weight, tuple(path))

@@ -10,6 +10,11 @@ Jacobian, lifted into the semiring:
 * multilinear: a semiring einsum of g with the lifted other operands, in
   blocks so that memory stays bounded.
 
+With backpointers (:func:`sweep_pointers`, in a k-max semiring), every node
+keeps, for each of its k best values, the scalar edge and the rank at the
+edge's output that it came from: the k best paths are then read back by
+following pointers, with no second sweep.
+
 The result at an input element is the ⊕ over all paths from it to the output
 of the ⊗ of the lifted scalar edge weights: exactly brute-force enumeration on
 ``Graph.scalarize()``. The kinds own these rules (``semiring_vjp`` of
@@ -115,3 +120,74 @@ def sweep(graph, S: Semiring, keep: bool = False) -> dict:
     return kept
 
 
+
+
+def sweep_pointers(graph, S) -> tuple[dict, dict]:
+    """The k best values of every node with backpointers, in one sweep.
+
+    ``S`` is a :class:`~semigrad.semiring.algebras.KMax` (or a subclass). Returns
+    ``(found, hops)``. ``found[node index]`` holds ``value`` (k, *shape), S's k best
+    values from each element to the outputs, and per value its backpointer, arrays of
+    the same shape: the hyperedge ``edge`` and input ``position`` the path leaves by
+    (``edge`` −1: it ends here, at an output; none where the value is −inf), which of that
+    input's scalar edges it takes (``where``), the ``rank`` of the value it
+    continues with at the edge's output and the ``length`` (hops) of the path.
+    ``hops[(edge, position)](element, where)`` gives that scalar edge's (output
+    element, term, partial). Equal values keep the shorter path, then the pointer
+    first in (edge, position, term, rank) order.
+    """
+    refuse_foreign(graph, f"backpointer sweep ({type(S).__name__})")
+    refuse_complex(graph, f"backpointer sweep ({type(S).__name__})")
+    found: dict[int, dict] = {}
+    hops = {}
+    for node in graph.outputs:
+        if node.kind != "constant":
+            value = S.ones(node.shape)
+            zero = np.zeros(value.shape, dtype=np.int64)
+            seed = _pointers(value, -1, 0, zero, zero, zero)
+            found[node.index] = _best(S, found.get(node.index), seed)
+    kept = {}
+    for edge in reversed(graph.edges):
+        g = found.pop(edge.output.index, None)
+        if g is None:
+            continue
+        kept[edge.output.index] = g
+        xs = [n.value for n in edge.inputs]
+        for i, node in enumerate(edge.inputs):
+            if node.kind == "constant":
+                continue
+            if not edge.prim.has_partial(i):
+                error = edge.prim.unprovided(i, xs)
+                if error is not None:
+                    raise error
+                continue
+            value, where, rank, length, hop = edge.prim.semiring_pointers(
+                S, i, g["value"], g["length"], xs, edge.output.value, edge.params)
+            hops[edge.index, i] = hop
+            found[node.index] = _best(S, found.get(node.index),
+                                      _pointers(value, edge.index, i, where, rank, length))
+    kept.update(found)
+    return kept, hops
+
+
+def _pointers(value, edge: int, position: int, where, rank, length) -> dict:
+    """A value with its backpointers (meaningless where the value is −inf: no path)."""
+    return {"value": value, "edge": np.broadcast_to(np.int64(edge), value.shape),
+            "position": np.broadcast_to(np.int64(position), value.shape),
+            "where": where, "rank": rank, "length": length}
+
+
+def _best(S, a, b):
+    """The k best of a node's candidates from two sources, ties to the shorter path, then
+    to the earlier pointer.
+
+    Candidates from one (edge, position) arrive already in order, so sorting stably on
+    (value, length, edge, position) keeps the tie rule.
+    """
+    if a is None:
+        return b
+    both = {f: np.concatenate([a[f], b[f]]) for f in a}
+    order = np.lexsort([both["position"], both["edge"], both["length"], -both["value"]],
+                       axis=0)
+    order = order[: S.components]
+    return {f: np.take_along_axis(v, order, axis=0) for f, v in both.items()}
