@@ -5,17 +5,11 @@ expression the parser refuses and a point with a value missing, and sees no cons
 and no request leave 127.0.0.1. Screenshots of the start, result and problem pages go to
 ``$SEMIGRAD_SCREENSHOTS`` when set, else to the test's temporary directory.
 
-As in test_explain_browser.py: Chromium is the Debian package, driven by Playwright's Python
-package with ``executable_path`` (never ``playwright install``); the test is skipped, with the
-reason, only when no Chromium is installed.
+The browser and the screenshots' folder come from conftest.py, as for
+test_explain_browser.py.
 """
 
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,33 +17,6 @@ import pytest
 from semigrad.viz.budget import Budget
 from semigrad.viz.serve import make_server
 from semigrad.viz.serve_pages import EXAMPLES
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip("no Chromium browser installed (apt-get install chromium); semigrad serve "
-                "was not tested in a browser")
-
-
-@pytest.fixture
-def screenshots(tmp_path):
-    where = Path(os.environ.get("SEMIGRAD_SCREENSHOTS", tmp_path))
-    where.mkdir(parents=True, exist_ok=True)
-    return where
 
 
 @pytest.fixture
@@ -85,35 +52,28 @@ class Browser:
         return {k: v[0] for k, v in parse_qs(urlsplit(self.page.url).query).items()}
 
 
-def test_serve_in_chromium(origin, screenshots):
-    exe = chromium()
+def test_serve_in_chromium(origin, screenshots, launch, headless):
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
-        return _without_playwright(exe, origin, screenshots)
+        return _without_playwright(headless, origin, screenshots)
 
-    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-        context = p.chromium.launch_persistent_context(
-            profile, executable_path=exe, headless=True, args=FLAGS[1:],
-            viewport={"width": 1300, "height": 900}, timeout=20_000)
-        try:
-            b = Browser(context.new_page(), origin)
-            page = b.page
-            b.load(lambda: page.goto(origin + "/"))
-            assert page.title() == "semigrad: explore a gradient"
-            assert page.input_value("#app-expr") == EXAMPLES[0].query.expr
-            assert page.locator(".app-examples a").count() == len(EXAMPLES)
-            page.screenshot(path=str(screenshots / "serve-start.png"), full_page=True)
+    with launch(1300, 900) as context:
+        b = Browser(context.new_page(), origin)
+        page = b.page
+        b.load(lambda: page.goto(origin + "/"))
+        assert page.title() == "semigrad: explore a gradient"
+        assert page.input_value("#app-expr") == EXAMPLES[0].query.expr
+        assert page.locator(".app-examples a").count() == len(EXAMPLES)
+        page.screenshot(path=str(screenshots / "serve-start.png"), full_page=True)
 
-            _click_every_example(b)
-            _result_controls(b, screenshots)
-            _problems(b, screenshots)
-            _start_form(b)
+        _click_every_example(b)
+        _result_controls(b, screenshots)
+        _problems(b, screenshots)
+        _start_form(b)
 
-            assert [e for e in b.errors if not e.startswith(tuple(b.statuses))] == []
-            assert all(u.startswith(origin + "/") for u in b.requests), b.requests
-        finally:
-            context.close()
+        assert [e for e in b.errors if not e.startswith(tuple(b.statuses))] == []
+        assert all(u.startswith(origin + "/") for u in b.requests), b.requests
     for name in ("serve-start.png", "serve-result.png", "serve-problem.png"):
         assert (screenshots / name).stat().st_size > 20_000, name
 
@@ -212,15 +172,9 @@ def _start_form(b):
     assert page.text_content("#n0 text.backward") == "dep true"
 
 
-def _without_playwright(exe, origin, screenshots):
+def _without_playwright(headless, origin, screenshots):
     """The start page in Chromium's own headless mode: its DOM and a picture, no clicks."""
-    with tempfile.TemporaryDirectory() as profile:
-        base = [exe, *FLAGS, f"--user-data-dir={profile}"]
-        dom = subprocess.run([*base, "--dump-dom", origin + "/"], capture_output=True,
-                             text=True, timeout=60, check=True).stdout
-        shot = screenshots / "serve-start.png"
-        subprocess.run([*base, f"--screenshot={shot}", "--window-size=1300,1400", origin + "/"],
-                       capture_output=True, timeout=60, check=True)
+    dom = headless(origin + "/", screenshots / "serve-start.png", window="1300,1400")
     assert 'id="app-form"' in dom and 'id="example-1"' in dom
     pytest.skip("Playwright is not installed (pip install playwright): the start page loaded "
                 "in Chromium and was photographed, but no control was clicked")
