@@ -101,8 +101,9 @@ def add_budget_options(parser, seconds: float = BUDGET_SECONDS) -> None:
     (2.0, 1024)
     """
     parser.add_argument("--budget", type=_positive(float), default=seconds, metavar="SECONDS",
-                        help="time budget of the symbolic column and of each derivative "
-                             f"tensor; past it they say 'over budget' (default {seconds:g})")
+                        help="time budget of each column of the explorer page and of each "
+                             f"derivative tensor; past it they say 'over budget' (default "
+                             f"{seconds:g})")
     parser.add_argument("--memory", type=_positive(int), default=BUDGET_MIB, metavar="MIB",
                         help="memory budget (MiB) of the same computations; --hessian and "
                              f"--order are refused beyond it (default {BUDGET_MIB})")
