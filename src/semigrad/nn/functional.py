@@ -52,7 +52,9 @@ __all__ = [
     "layer_norm",
     "linear",
     "mse",
+    "multi_head_attention_forward",
     "nll",
+    "scaled_dot_product_attention",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -332,3 +334,10 @@ def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean"):
     losses = (ops.maximum(logits, 0.0) - logits * target
               + ops.log1p(ops.exp(-ops.abs(logits))))
     return _reduce("binary_cross_entropy_with_logits", losses, reduction)
+
+
+# Attention lives in its own module, which builds on linear and dropout above.
+from ._attention_functional import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
