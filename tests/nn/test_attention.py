@@ -351,7 +351,11 @@ def test_encoder_layers_name_their_attention_and_own_their_parameters_and_genera
     first, second = encoder.layers
     assert (first.self_attn.name, second.self_attn.name) == ("layers.0.self_attn",
                                                              "layers.1.self_attn")
-    assert layer.self_attn.name == "self_attn"
+    assert (layer.name, layer.self_attn.name) == (None, "self_attn")
+    assert (first.name, second.name) == ("layers.0", "layers.1")
+    graph = sg.trace(lambda x: sg.sum(layer.eval()(x)), np.ones((3, 1, 4)))
+    labels = {n.label for n in graph.nodes}
+    assert {"self_attn.weights", "linear1", "linear2", "norm1", "norm2"} <= labels
     for a, b in zip(first.parameters(), second.parameters()):
         assert a is not b and a.value is not b.value
         np.testing.assert_array_equal(a.value, b.value)
@@ -363,7 +367,8 @@ def test_encoder_layers_name_their_attention_and_own_their_parameters_and_genera
     graph = sg.trace(lambda x: sg.sum(encoder(x) * np.arange(12.0).reshape(3, 1, 4)),
                      np.random.default_rng(0).standard_normal((3, 1, 4)))
     labels = {n.label for n in graph.nodes}
-    assert {"layers.0.self_attn.weights", "layers.1.self_attn.weights"} <= labels
+    assert {"layers.0.self_attn.weights", "layers.1.self_attn.weights", "layers.0.linear1",
+            "layers.0.norm2", "layers.1.linear2"} <= labels
     crossed = [nn.heads_crossed(p) for p in sg.paths.top(graph, k=200)]
     for heads in crossed:  # at most one head of each layer, the layers in order
         assert [name for name, _ in heads] in ([], ["layers.0.self_attn"],

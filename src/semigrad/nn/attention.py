@@ -27,7 +27,7 @@ import numpy as np
 from .. import ops
 from . import functional as F
 from . import init as initialisers
-from ._attention_functional import PER_HEAD_PARTS
+from ._attention_functional import PER_HEAD_PARTS, _named
 from .layers import Dropout, LayerNorm, Linear
 from .module import Module, Parameter
 
@@ -216,6 +216,12 @@ class TransformerEncoderLayer(Module):
     unbatched ``(S, d_model)``; the masks as
     :class:`MultiheadAttention`'s ``attn_mask`` and ``key_padding_mask``.
 
+    The values it records are named after the sub-modules that compute them
+    (graph node labels): ``self_attn.*`` (see :class:`MultiheadAttention`),
+    ``linear1`` (before the activation), ``linear2``, ``norm1`` and ``norm2``,
+    each prefixed with ``name`` and a dot when ``name`` is set (a
+    :class:`TransformerEncoder` sets ``layers.{i}``).
+
     >>> import numpy as np
     >>> import semigrad as sg
     >>> layer = sg.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, rng=0).eval()
@@ -229,7 +235,8 @@ class TransformerEncoderLayer(Module):
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation: str | Callable = "relu",
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, *, rng=None, dtype=np.float64):
+                 norm_first: bool = False, bias: bool = True, *, rng=None, dtype=np.float64,
+                 name: str | None = None):
         if isinstance(activation, str):
             if activation not in _ACTIVATIONS:
                 raise ValueError(
@@ -255,14 +262,28 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout, rng=rng)
         self.dropout2 = Dropout(dropout, rng=rng)
         self.activation = activation
+        self.name = name
+
+    @property
+    def name(self) -> str | None:
+        """The prefix of the recorded values' names (None: none); sets ``self_attn``'s too."""
+        return self._name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._name = value
+        self.self_attn.name = _prefixed(value, "self_attn")
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
         x = src
         if self.norm_first:
-            x = x + self._attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._feed_forward(self.norm2(x))
-        x = self.norm1(x + self._attention(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._feed_forward(x))
+            x = x + self._attention(self._norm(1, x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._feed_forward(self._norm(2, x))
+        x = self._norm(1, x + self._attention(x, src_mask, src_key_padding_mask, is_causal))
+        return self._norm(2, x + self._feed_forward(x))
+
+    def _norm(self, k, x):
+        return _named(getattr(self, f"norm{k}")(x), _prefixed(self.name, f"norm{k}"))
 
     def _attention(self, x, mask, key_padding_mask, is_causal):
         out, _ = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask,
@@ -270,7 +291,10 @@ class TransformerEncoderLayer(Module):
         return self.dropout1(out)
 
     def _feed_forward(self, x):
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        hidden = _named(self.linear1(x), _prefixed(self.name, "linear1"))
+        out = _named(self.linear2(self.dropout(self.activation(hidden))),
+                     _prefixed(self.name, "linear2"))
+        return self.dropout2(out)
 
     def extra_repr(self) -> str:
         return f"norm_first={self.norm_first}"
@@ -283,8 +307,9 @@ class TransformerEncoder(Module):
     parameters, equal at the start), named ``layers.0``, ``layers.1``, ...;
     each copy draws its dropout masks from its own Generator, spawned from the
     original layer's. ``forward(src, mask=None, src_key_padding_mask=None,
-    is_causal=None)`` passes the masks to every layer. Each layer's attention
-    records its values as ``layers.{i}.self_attn.*``.
+    is_causal=None)`` passes the masks to every layer. Each layer records its
+    values under ``layers.{i}.`` (``layers.1.self_attn.weights``,
+    ``layers.1.linear1``, ...; see :class:`TransformerEncoderLayer`).
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -301,9 +326,12 @@ class TransformerEncoder(Module):
             raise ValueError(f"TransformerEncoder: num_layers must be positive; got {num_layers}")
         self.layers = [_copy_with_fresh_state(encoder_layer) for _ in range(int(num_layers))]
         for i, layer in enumerate(self.layers):
-            for m in layer.modules():
-                if isinstance(m, MultiheadAttention):
-                    m.name = f"layers.{i}.{m.name}"
+            if isinstance(layer, TransformerEncoderLayer):
+                layer.name = _prefixed(f"layers.{i}", layer.name)
+            else:  # a layer of the user's: its attention's values at least
+                for m in layer.modules():
+                    if isinstance(m, MultiheadAttention):
+                        m.name = _prefixed(f"layers.{i}", m.name)
         self.num_layers = int(num_layers)
         self.norm = norm
 
@@ -313,6 +341,10 @@ class TransformerEncoder(Module):
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                       is_causal=bool(is_causal))
         return x if self.norm is None else self.norm(x)
+
+
+def _prefixed(prefix: str | None, name: str | None) -> str | None:
+    return f"{prefix}.{name}" if prefix and name else prefix or name
 
 
 def _copy_with_fresh_state(module: Module) -> Module:
