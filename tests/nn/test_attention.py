@@ -411,6 +411,8 @@ ERRORS = [
     (lambda: nn.MultiheadAttention(6, 2, dropout=1.5), ValueError, "dropout must be in"),
     (lambda: nn.TransformerEncoderLayer(6, 2, activation="swish"), ValueError,
      "activation must be 'relu', 'gelu' or a function; got 'swish'"),
+    (lambda: nn.TransformerEncoderLayer(6, 2, activation=3), TypeError,
+     "activation must be 'relu', 'gelu' or a function; got a int"),
     (lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(6, 2, rng=0), 0), ValueError,
      "num_layers must be positive"),
     (lambda: nn.MultiheadAttention(6, 2, rng=0)(np.ones((4, 2, 6)), np.ones((5, 2, 6)),
@@ -475,3 +477,24 @@ ERRORS = [
 def test_errors_name_the_operation_argument_and_shapes(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_functional_face_equals_the_eager_one_and_activations_may_be_functions():
+    layer = nn.TransformerEncoderLayer(4, 2, 6, activation=sg.tanh, rng=0)
+    encoder = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(4)).eval()
+    x = normal(np.random.default_rng(10), 3, 2, 4)
+    mask = nn.generate_square_subsequent_mask(3)
+
+    def loss(params, x):
+        return sg.sum(nn.functional_call(encoder, params, x, mask=mask) ** 2)
+
+    value, grads = sg.value_and_grad(loss)(encoder.state_dict(), x)
+    eager = sg.sum(encoder(x, mask=mask) ** 2)
+    eager.backward()
+    assert float(value) == pytest.approx(float(eager), rel=1e-12)
+    for name, p in encoder.named_parameters():
+        np.testing.assert_allclose(grads[name], p.grad, rtol=1e-10, atol=1e-12, err_msg=name)
+    relu = nn.TransformerEncoderLayer(4, 2, 6, activation=nn.ReLU(), rng=0).eval()
+    np.testing.assert_allclose(relu(x).numpy(),
+                               nn.TransformerEncoderLayer(4, 2, 6, rng=0).eval()(x).numpy())
+    assert not np.allclose(relu(x).numpy(), layer.eval()(x).numpy())

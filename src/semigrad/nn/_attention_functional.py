@@ -205,6 +205,7 @@ def multi_head_attention_forward(
             f"(unbatched); got shapes {qs}, {ks} and {vs}"
         )
     batched = len(qs) == 3
+    self_attention = query is key and key is value
     if key_padding_mask is not None:
         expected = (ks[1], ks[0]) if batched else (ks[0],)
         if ops.shape(key_padding_mask) != expected:
@@ -236,21 +237,18 @@ def multi_head_attention_forward(
         weights = (q_proj_weight, k_proj_weight, v_proj_weight)
         expected = ((embed, embed), (embed, ks[-1]), (embed, vs[-1]))
         labels = ("q_proj_weight", "k_proj_weight", "v_proj_weight")
-    else:
-        if ops.shape(in_proj_weight) != (3 * embed, embed) or ks[-1] != embed or vs[-1] != embed:
-            raise ValueError(
-                f"{op}: in_proj_weight must have shape (3E, E) = {(3 * embed, embed)} and key "
-                f"and value E = {embed} features; got in_proj_weight "
-                f"{ops.shape(in_proj_weight)}, key {ks}, value {vs} (for other key/value "
-                "widths pass use_separate_proj_weight=True and q/k/v_proj_weight)"
-            )
-        weights = tuple(in_proj_weight[k * embed:(k + 1) * embed] for k in range(3))
-        expected, labels = ((embed, embed),) * 3, ("q", "k", "v")
-    for label, w, shape in zip(labels, weights, expected):
-        if w is None or ops.shape(w) != shape:
-            raise ValueError(f"{op}: {label} must have shape {shape} (out, in) for query {qs}, "
-                             f"key {ks} and value {vs}; got "
-                             f"{None if w is None else ops.shape(w)}")
+        for label, w, shape in zip(labels, weights, expected):
+            if w is None or ops.shape(w) != shape:
+                raise ValueError(f"{op}: {label} must have shape {shape} (out, in) for query "
+                                 f"{qs}, key {ks} and value {vs}; got "
+                                 f"{None if w is None else ops.shape(w)}")
+    elif ops.shape(in_proj_weight) != (3 * embed, embed) or ks[-1] != embed or vs[-1] != embed:
+        raise ValueError(
+            f"{op}: in_proj_weight must have shape (3E, E) = {(3 * embed, embed)} and key "
+            f"and value E = {embed} features; got in_proj_weight "
+            f"{ops.shape(in_proj_weight)}, key {ks}, value {vs} (for other key/value "
+            "widths pass use_separate_proj_weight=True and q/k/v_proj_weight)"
+        )
     if in_proj_bias is not None and ops.shape(in_proj_bias) != (3 * embed,):
         raise ValueError(f"{op}: in_proj_bias must have shape {(3 * embed,)}; got "
                          f"{ops.shape(in_proj_bias)}")
@@ -258,10 +256,17 @@ def multi_head_attention_forward(
         if b is not None and ops.shape(b) != (1, 1, embed):
             raise ValueError(f"{op}: {label} must have shape {(1, 1, embed)}; got "
                              f"{ops.shape(b)}")
-    biases = ((None,) * 3 if in_proj_bias is None
-              else tuple(in_proj_bias[k * embed:(k + 1) * embed] for k in range(3)))
     dtype = _float_dtype(query)
-    projected = [linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases)]
+    thirds = [slice(k * embed, (k + 1) * embed) for k in range(3)]
+    if self_attention and not use_separate_proj_weight:
+        # one projection for q, k and v, as PyTorch's: the same scalar paths, fewer operations
+        packed = linear(query, in_proj_weight, in_proj_bias)
+        projected = [packed[..., third] for third in thirds]
+    else:
+        if not use_separate_proj_weight:
+            weights = [in_proj_weight[third] for third in thirds]
+        biases = [None if in_proj_bias is None else in_proj_bias[third] for third in thirds]
+        projected = [linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases)]
     if bias_k is not None:  # a learnt key and value after the sequence (PyTorch's add_bias_kv)
         projected[1:] = [ops.concatenate([y, ops.broadcast_to(b, (1, batch, embed))], axis=0)
                          for y, b in zip(projected[1:], (bias_k, bias_v))]

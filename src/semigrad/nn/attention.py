@@ -163,7 +163,10 @@ class MultiheadAttention(Module):
                 attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
         batched = ops.ndim(query) == 3
         if self.batch_first and batched:
-            query, key, value = (ops.swapaxes(t, 0, 1) for t in (query, key, value))
+            if query is key and key is value:  # still one array: self-attention
+                query = key = value = ops.swapaxes(query, 0, 1)
+            else:
+                query, key, value = (ops.swapaxes(t, 0, 1) for t in (query, key, value))
         separate = not self._qkv_same_embed_dim
         output, weights = F.multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads,
