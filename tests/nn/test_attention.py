@@ -345,17 +345,15 @@ def test_every_path_crosses_one_head_and_the_top_path_is_the_best_enumerated():
                             else hop.to_element[1] for hop in crossed}) == 1
 
 
-def test_encoder_layers_name_their_attention_and_own_their_parameters_and_generators():
+def test_encoder_layers_are_named_by_path_and_own_their_parameters_and_generators():
     layer = nn.TransformerEncoderLayer(4, 2, 6, dropout=0.5, rng=0)
     encoder = nn.TransformerEncoder(layer, 2)
     first, second = encoder.layers
-    assert (first.self_attn.name, second.self_attn.name) == ("layers.0.self_attn",
-                                                             "layers.1.self_attn")
-    assert (layer.name, layer.self_attn.name) == (None, "self_attn")
-    assert (first.name, second.name) == ("layers.0", "layers.1")
     graph = sg.trace(lambda x: sg.sum(layer.eval()(x)), np.ones((3, 1, 4)))
     labels = {n.label for n in graph.nodes}
-    assert {"self_attn.weights", "linear1", "linear2", "norm1", "norm2"} <= labels
+    assert {"self_attn.weights", "self_attn.heads", "linear1:Linear", "norm2:LayerNorm"} <= labels
+    graph = sg.trace(lambda x: sg.sum(layer.self_attn(x, x, x)[0]), np.ones((3, 1, 4)))
+    assert "self_attn.weights" in {n.label for n in graph.nodes}  # called first: its name
     for a, b in zip(first.parameters(), second.parameters()):
         assert a is not b and a.value is not b.value
         np.testing.assert_array_equal(a.value, b.value)
@@ -367,8 +365,8 @@ def test_encoder_layers_name_their_attention_and_own_their_parameters_and_genera
     graph = sg.trace(lambda x: sg.sum(encoder(x) * np.arange(12.0).reshape(3, 1, 4)),
                      np.random.default_rng(0).standard_normal((3, 1, 4)))
     labels = {n.label for n in graph.nodes}
-    assert {"layers.0.self_attn.weights", "layers.1.self_attn.weights", "layers.0.linear1",
-            "layers.0.norm2", "layers.1.linear2"} <= labels
+    assert {"layers.0.self_attn.weights", "layers.1.self_attn.weights",
+            "layers.0.linear1:Linear", "layers.1.norm2:LayerNorm"} <= labels
     crossed = [nn.heads_crossed(p) for p in sg.paths.top(graph, k=200)]
     for heads in crossed:  # at most one head of each layer, the layers in order
         assert [name for name, _ in heads] in ([], ["layers.0.self_attn"],
@@ -498,3 +496,19 @@ def test_functional_face_equals_the_eager_one_and_activations_may_be_functions()
     np.testing.assert_allclose(relu(x).numpy(),
                                nn.TransformerEncoderLayer(4, 2, 6, rng=0).eval()(x).numpy())
     assert not np.allclose(relu(x).numpy(), layer.eval()(x).numpy())
+
+
+def test_attention_in_a_model_of_ones_own_is_named_by_its_path():
+    class Block(nn.Module):
+        def __init__(self):
+            self.mixer = nn.MultiheadAttention(4, 2, batch_first=True, rng=0)
+
+        def forward(self, x):
+            return self.mixer(x, x, x, need_weights=False)[0]
+
+    model = nn.Sequential(Block(), Block())
+    graph = sg.trace(lambda x: sg.sum(model(x)), np.ones((1, 3, 4)))
+    labels = {n.label for n in graph.nodes}
+    assert {"0.mixer.weights", "1.mixer.weights", "1.mixer.output"} <= labels
+    assert {name for p in sg.paths.top(graph, k=20) for name, _ in nn.heads_crossed(p)} <= {
+        "0.mixer", "1.mixer"}

@@ -7,8 +7,10 @@ that a PyTorch ``state_dict`` converted to NumPy arrays loads unchanged
 The computations are those of :mod:`semigrad.nn.functional`
 (:func:`~semigrad.nn.functional.multi_head_attention_forward`), with the heads
 kept as an explicit axis so that the semiring sweeps see every head's paths
-apart. The values a layer records are named (graph node labels) after its
-place: ``self_attn.weights`` in a TransformerEncoderLayer,
+apart. The values an attention layer records are named (graph node labels)
+after its attribute path below the module called first, as
+:class:`~semigrad.nn.Module` names the outputs of its sub-modules:
+``self_attn.weights`` in a TransformerEncoderLayer called on its own,
 ``layers.2.self_attn.weights`` in a TransformerEncoder (the attention weights,
 element ``(n, h, l, s)``: batch, head, query, key); see
 :mod:`semigrad.nn._attention_functional` for the list.
@@ -27,9 +29,9 @@ import numpy as np
 from .. import ops
 from . import functional as F
 from . import init as initialisers
-from ._attention_functional import PER_HEAD_PARTS, _named
+from ._attention_functional import PER_HEAD_PARTS
 from .layers import Dropout, LayerNorm, Linear
-from .module import Module, Parameter
+from .module import _CALLER, Module, Parameter, _label
 
 __all__ = [
     "MultiheadAttention",
@@ -97,8 +99,10 @@ class MultiheadAttention(Module):
     ``forward(query, key, value, key_padding_mask=None, need_weights=True,
     attn_mask=None, average_attn_weights=True, is_causal=False)``: masks and
     weights as :func:`~semigrad.nn.functional.multi_head_attention_forward`
-    (True in a boolean mask: may not attend). ``name`` prefixes the names of
-    the values it records (``{name}.weights``, element ``(n, h, l, s)``, ...).
+    (True in a boolean mask: may not attend). The values it records are named
+    ``{path}.weights`` (element ``(n, h, l, s)``), ... with ``path`` its
+    attribute path below the module called first (``layers.1.self_attn``), or
+    ``name`` when it is called first itself.
     ``add_bias_kv=True`` adds the parameters ``bias_k`` and ``bias_v``
     ``(1, 1, E)`` (a learnt key and value appended to the sequence; initialised
     N(0, 1/E) as PyTorch's), ``add_zero_attn=True`` a key and value of zeros.
@@ -179,11 +183,20 @@ class MultiheadAttention(Module):
             k_proj_weight=self.k_proj_weight if separate else None,
             v_proj_weight=self.v_proj_weight if separate else None,
             average_attn_weights=average_attn_weights, is_causal=is_causal, rng=self.rng,
-            name=self.name,
+            name=self._path(),
         )
         if self.batch_first and batched:
             output = ops.swapaxes(output, 0, 1)
         return output, weights
+
+    def _path(self) -> str:
+        """Where this layer sits below the module called first, else its ``name``."""
+        caller = _CALLER.get()  # set by Module.__call__: (self, the caller's entry)
+        if caller is not None and caller[0] is self:
+            path = _label(self, caller[1]).rpartition(":")[0]  # "layers.1.self_attn:Multi..."
+            if path:
+                return path
+        return self.name
 
     def extra_repr(self) -> str:
         dims = "" if self._qkv_same_embed_dim else f", kdim={self.kdim}, vdim={self.vdim}"
@@ -219,11 +232,11 @@ class TransformerEncoderLayer(Module):
     unbatched ``(S, d_model)``; the masks as
     :class:`MultiheadAttention`'s ``attn_mask`` and ``key_padding_mask``.
 
-    The values it records are named after the sub-modules that compute them
-    (graph node labels): ``self_attn.*`` (see :class:`MultiheadAttention`),
-    ``linear1`` (before the activation), ``linear2``, ``norm1`` and ``norm2``,
-    each prefixed with ``name`` and a dot when ``name`` is set (a
-    :class:`TransformerEncoder` sets ``layers.{i}``).
+    What it records is named by the sub-modules computing it (see
+    :class:`~semigrad.nn.Module`): ``linear1:Linear`` (before the activation),
+    ``norm1:LayerNorm`` ..., and ``self_attn.weights`` and the other per-head
+    values of :class:`MultiheadAttention`; in a TransformerEncoder, with
+    ``layers.{i}.`` in front.
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -238,8 +251,7 @@ class TransformerEncoderLayer(Module):
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation: str | Callable = "relu",
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, *, rng=None, dtype=np.float64,
-                 name: str | None = None):
+                 norm_first: bool = False, bias: bool = True, *, rng=None, dtype=np.float64):
         if isinstance(activation, str):
             if activation not in _ACTIVATIONS:
                 raise ValueError(
@@ -265,28 +277,14 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout, rng=rng)
         self.dropout2 = Dropout(dropout, rng=rng)
         self.activation = activation
-        self.name = name
-
-    @property
-    def name(self) -> str | None:
-        """The prefix of the recorded values' names (None: none); sets ``self_attn``'s too."""
-        return self._name
-
-    @name.setter
-    def name(self, value: str | None) -> None:
-        self._name = value
-        self.self_attn.name = _prefixed(value, "self_attn")
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
         x = src
         if self.norm_first:
-            x = x + self._attention(self._norm(1, x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._feed_forward(self._norm(2, x))
-        x = self._norm(1, x + self._attention(x, src_mask, src_key_padding_mask, is_causal))
-        return self._norm(2, x + self._feed_forward(x))
-
-    def _norm(self, k, x):
-        return _named(getattr(self, f"norm{k}")(x), _prefixed(self.name, f"norm{k}"))
+            x = x + self._attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._feed_forward(self.norm2(x))
+        x = self.norm1(x + self._attention(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._feed_forward(x))
 
     def _attention(self, x, mask, key_padding_mask, is_causal):
         out, _ = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask,
@@ -294,10 +292,7 @@ class TransformerEncoderLayer(Module):
         return self.dropout1(out)
 
     def _feed_forward(self, x):
-        hidden = _named(self.linear1(x), _prefixed(self.name, "linear1"))
-        out = _named(self.linear2(self.dropout(self.activation(hidden))),
-                     _prefixed(self.name, "linear2"))
-        return self.dropout2(out)
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
     def extra_repr(self) -> str:
         return f"norm_first={self.norm_first}"
@@ -310,9 +305,9 @@ class TransformerEncoder(Module):
     parameters, equal at the start), named ``layers.0``, ``layers.1``, ...;
     each copy draws its dropout masks from its own Generator, spawned from the
     original layer's. ``forward(src, mask=None, src_key_padding_mask=None,
-    is_causal=None)`` passes the masks to every layer. Each layer records its
-    values under ``layers.{i}.`` (``layers.1.self_attn.weights``,
-    ``layers.1.linear1``, ...; see :class:`TransformerEncoderLayer`).
+    is_causal=None)`` passes the masks to every layer. What layer ``i`` records
+    is named ``layers.{i}.self_attn.weights``, ``layers.{i}.linear1:Linear``, ...
+    (see :class:`TransformerEncoderLayer`).
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -328,13 +323,6 @@ class TransformerEncoder(Module):
         if int(num_layers) < 1:
             raise ValueError(f"TransformerEncoder: num_layers must be positive; got {num_layers}")
         self.layers = [_copy_with_fresh_state(encoder_layer) for _ in range(int(num_layers))]
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, TransformerEncoderLayer):
-                layer.name = _prefixed(f"layers.{i}", layer.name)
-            else:  # a layer of the user's: its attention's values at least
-                for m in layer.modules():
-                    if isinstance(m, MultiheadAttention):
-                        m.name = _prefixed(f"layers.{i}", m.name)
         self.num_layers = int(num_layers)
         self.norm = norm
 
@@ -344,10 +332,6 @@ class TransformerEncoder(Module):
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                       is_causal=bool(is_causal))
         return x if self.norm is None else self.norm(x)
-
-
-def _prefixed(prefix: str | None, name: str | None) -> str | None:
-    return f"{prefix}.{name}" if prefix and name else prefix or name
 
 
 def _copy_with_fresh_state(module: Module) -> Module:
