@@ -63,6 +63,7 @@ GRADIENT_CASES = [
     ("nll", lambda z: F.nll(z, LABELS), (rand(4, 3),)),
     ("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits,
      (rand(4, 3, scale=3.0), TARGETS01)),
+    ("gelu exact", lambda x: F.gelu(x, approximate="none"), (rand(5, 3, scale=2.0),)),
 ]
 
 
@@ -87,6 +88,8 @@ def _layer_cases():
         ("MLP gelu", nn.MLP([3, 5, 2], activation=F.gelu, rng=0), rand(4, 3)),
         ("Sequential LayerNorm", nn.Sequential(nn.Linear(3, 4, rng=0), nn.LayerNorm(4), sg.tanh,
                                                nn.Linear(4, 2, rng=1)), rand(4, 3)),
+        ("GELU exact", nn.GELU("none"), rand(4, 3)),
+        ("LayerNorm without bias", nn.LayerNorm(3, bias=False), rand(4, 3)),
     ]
 
 
@@ -176,6 +179,7 @@ def test_against_torch():
     assert float(F.binary_cross_entropy_with_logits(z * 100, targets)) == pytest.approx(
         tf.binary_cross_entropy_with_logits(t(z * 100), t(targets)).item(), rel=1e-13)
     np.testing.assert_allclose(F.gelu(z), tf.gelu(t(z), approximate="tanh").numpy(), rtol=1e-13)
+    np.testing.assert_allclose(F.gelu(z, approximate="none"), tf.gelu(t(z)).numpy(), rtol=1e-13)
     w, b = rand(5), rand(5)
     np.testing.assert_allclose(F.layer_norm(z, 5, w, b),
                                tf.layer_norm(t(z), (5,), t(w), t(b)).numpy(), rtol=1e-10)
@@ -213,6 +217,8 @@ def test_mlp_loads_a_torch_state_dict_unchanged_against_torch():
     (lambda: F.linear(np.ones((2, 3)), np.ones((3, 4))),
      r"linear: weight must have shape \(out, in\).*input \(2, 3\) and weight \(3, 4\)"),
     (lambda: F.dropout(np.ones(3), 1.5, np.random.default_rng()), r"p must be in \[0, 1\]"),
+    (lambda: F.gelu(1.0, approximate="erf"), "gelu: approximate must be 'none' or 'tanh'"),
+    (lambda: nn.GELU("erf"), "GELU: approximate must be 'none' or 'tanh'"),
 ])
 def test_errors_name_the_problem(call, message):
     with pytest.raises(ValueError, match=message):

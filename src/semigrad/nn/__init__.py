@@ -17,6 +17,13 @@ initialisers in :mod:`semigrad.nn.init`. See docs/learning.md.
 """
 
 from . import functional, init
+from .attention import (
+    MultiheadAttention,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+    generate_square_subsequent_mask,
+    heads_crossed,
+)
 from .conv import (
     AvgPool1d,
     AvgPool2d,
@@ -66,13 +73,18 @@ __all__ = [
     "LayerNorm",
     "Linear",
     "Module",
+    "MultiheadAttention",
     "Parameter",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "functional",
     "functional_call",
+    "generate_square_subsequent_mask",
+    "heads_crossed",
     "init",
     "load",
     "load_model",

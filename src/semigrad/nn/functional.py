@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from .. import ops
+from ..scipy.special import erf
 from ..tensor import Tensor
 from ._conv_functional import (
     avg_pool1d,
@@ -51,7 +52,9 @@ __all__ = [
     "layer_norm",
     "linear",
     "mse",
+    "multi_head_attention_forward",
     "nll",
+    "scaled_dot_product_attention",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -104,18 +107,23 @@ def linear(x, weight, bias=None):
     return y if bias is None else y + bias
 
 
-def gelu(x):
-    """GELU with the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+def gelu(x, approximate: str = "tanh"):
+    """GELU: x·Φ(x) (``approximate="none"``) or its tanh approximation (the default).
 
-    semigrad has no erf primitive, so this is the tanh form of Hendrycks &
-    Gimpel (2016); it equals PyTorch's ``gelu(x, approximate='tanh')`` and
-    differs from the exact x·Φ(x) by less than 5e-4.
+    ``"tanh"``: ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (Hendrycks & Gimpel 2016),
+    PyTorch's ``gelu(x, approximate='tanh')``, within 5e-4 of the exact form
+    and made of core operations. ``"none"``: ½x(1 + erf(x/√2)), PyTorch's
+    default; erf is :func:`semigrad.scipy.special.erf`, so it needs SciPy.
 
     >>> from semigrad.nn import functional as F
-    >>> round(float(F.gelu(1.0)), 6)
-    0.841192
+    >>> round(float(F.gelu(1.0)), 6), round(float(F.gelu(1.0, approximate="none")), 6)
+    (0.841192, 0.841345)
     """
     x = _arg(x)
+    if approximate == "none":
+        return 0.5 * x * (1.0 + erf(x * math.sqrt(0.5)))
+    if approximate != "tanh":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh'; got {approximate!r}")
     inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
     return 0.5 * x * (1.0 + ops.tanh(inner))
 
@@ -326,3 +334,10 @@ def binary_cross_entropy_with_logits(logits, target, reduction: str = "mean"):
     losses = (ops.maximum(logits, 0.0) - logits * target
               + ops.log1p(ops.exp(-ops.abs(logits))))
     return _reduce("binary_cross_entropy_with_logits", losses, reduction)
+
+
+# Attention lives in its own module, which builds on linear and dropout above.
+from ._attention_functional import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)

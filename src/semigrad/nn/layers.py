@@ -97,7 +97,7 @@ class LayerNorm(Module):
     """Normalise over the trailing ``normalized_shape`` axes, then scale and shift.
 
     ``weight`` starts at one and ``bias`` at zero (``elementwise_affine=False``
-    has neither); see :func:`semigrad.nn.functional.layer_norm`.
+    has neither, ``bias=False`` no bias); see :func:`semigrad.nn.functional.layer_norm`.
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -107,12 +107,12 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 dtype=np.float64):
+                 bias: bool = True, dtype=np.float64):
         shape = ((int(normalized_shape),) if isinstance(normalized_shape, int | np.integer)
                  else tuple(int(d) for d in normalized_shape))
         self.normalized_shape, self.eps = shape, float(eps)
         self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
-        self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine and bias else None
 
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -184,17 +184,26 @@ class Sigmoid(Module):
 
 
 class GELU(Module):
-    """GELU, tanh approximation (= PyTorch's ``GELU(approximate='tanh')``).
+    """GELU; the tanh approximation by default (``approximate="none"``: exact, needs SciPy).
 
-    See :func:`semigrad.nn.functional.gelu`.
+    ``GELU()`` equals PyTorch's ``GELU(approximate='tanh')`` and
+    ``GELU("none")`` PyTorch's default; see :func:`semigrad.nn.functional.gelu`.
 
     >>> import semigrad as sg
     >>> round(float(sg.nn.GELU()(1.0)), 6)
     0.841192
     """
 
+    def __init__(self, approximate: str = "tanh"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh'; got {approximate!r}")
+        self.approximate = approximate
+
     def forward(self, x):
-        return F.gelu(x)
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class Flatten(Module):
