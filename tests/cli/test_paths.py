@@ -188,3 +188,18 @@ def test_recurrent_models_are_built_again(tmp_path):
         again = roundtrip(tmp_path, model)
         assert repr(again) == repr(model)
         np.testing.assert_array_equal(again(x)[0].numpy(), model(x)[0].numpy())
+
+
+def test_attention_models_are_built_again(tmp_path):
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True,
+                                       rng=0)
+    x = np.linspace(-1, 1, 48).reshape(2, 3, 8)
+    for model in (nn.MultiheadAttention(8, 2, batch_first=True, rng=0).eval(), layer.eval(),
+                  nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8)).eval()):
+        again = roundtrip(tmp_path, model).eval()
+        assert repr(again) == repr(model)
+        args = (x, x, x) if isinstance(model, nn.MultiheadAttention) else (x,)
+        out, again_out = model(*args), again(*args)
+        if isinstance(out, tuple):
+            out, again_out = out[0], again_out[0]
+        np.testing.assert_array_equal(again_out.numpy(), out.numpy())
