@@ -288,6 +288,10 @@ def main():
     for a, b in pairs:
         rho = np.mean([spearman(np.abs(m[a]), np.abs(m[b])) for m in all_maps])
         print(f"  {a:>16} ~ {b:<17}{rho:+.2f}")
+    a, b = "top path × input", "gradient × input"  # both 0 off the ink: ties that agree
+    rho = np.mean([spearman(np.abs(m[a][im[0] > 0]), np.abs(m[b][im[0] > 0]))
+                   for m, im in zip(all_maps, x)])
+    print(f"  {a:>16} ~ {b:<17}{rho:+.2f} on the ink only")
     rho = np.mean([spearman(m["entropy"], n) for m, n in zip(all_maps, counts)])
     print(f"  {'path entropy':>16} ~ {'number of paths':<17}{rho:+.2f}")
 
