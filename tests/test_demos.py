@@ -57,6 +57,48 @@ def test_digits_top_paths_and_entropy():
     assert abs(paths[0].weight) == pytest.approx(top_weight[pixel], rel=1e-12)
 
 
+def test_digits_cnn_saliency_maps_and_its_top_path_by_layer():
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits data) is not installed")
+    import digits_cnn_paths as cnn
+
+    (x, y), (x_test, _) = cnn.load_digits()
+    model = cnn.train((x[:256], y[:256]), epochs=2)
+    image = x_test[0]
+    c, maps, graph = cnn.saliency(model, image)
+    assert set(maps) == {*cnn.METHODS, "entropy"}
+    assert all(m.shape == (8, 8) for m in maps.values())
+    assert np.all(maps["entropy"] >= 0) and np.all(np.isfinite(maps["entropy"]))
+    gradient = sg.grad(cnn.logit(model, image, c))(image)[0]
+    np.testing.assert_allclose(maps["gradient"], gradient, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(maps["gradient × input"], gradient * image[0], atol=1e-15)
+    # the map at a pixel is the weight of that pixel's best path; its largest is the top path
+    best = sg.paths.top(graph, k=1)[0]
+    assert abs(best.weight) == pytest.approx(maps["top path"].max(), rel=1e-12)
+    assert maps["top path"][best.element[1:]] == maps["top path"].max()
+    weakest = np.unravel_index(int(np.argmin(maps["top path"])), (8, 8))
+    own = sg.paths.top(graph, k=1, element=(0, *map(int, weakest)))[0]
+    assert abs(own.weight) == pytest.approx(maps["top path"][weakest], rel=1e-12)
+    # by layer: every layer once, the factors multiply to the weight, the taps are weights
+    rows = cnn.layer_steps(model, best)
+    assert [name for name, *_ in rows] == ["0:Conv2d", "1:ReLU", "2:MaxPool2d", "3:Conv2d",
+                                           "4:ReLU", "5:MaxPool2d", "6:Flatten", "7:Linear"]
+    assert np.prod([factor for _, _, factor, _ in rows]) == pytest.approx(best.weight, rel=1e-12)
+    for name, here, factor, what in rows:
+        if name.endswith("Conv2d"):
+            assert what.endswith(f"= {factor:+.4f}") and what.startswith(f"filter {here[1]}")
+    # zeroing every pixel leaves the logit of a blank image
+    images = x_test[:2]
+    classes = cnn.predict(model, images)
+    orders = np.array([cnn.ranked(cnn.saliency(model, im)[1], "gradient × input")
+                       for im in images])
+    drop, _ = cnn.deletion(model, images, classes, orders, (64,))[64]
+    blank = model(np.zeros_like(images)).numpy()[[0, 1], classes]
+    before = model(images).numpy()[[0, 1], classes]
+    assert drop == pytest.approx(np.mean(before - blank), rel=1e-12)
+    assert 1.0 <= cnn.effective_pixels(maps["gradient"]) <= 64.0
+    assert cnn.effective_pixels(np.eye(8)) == pytest.approx(8.0)
+
+
 def test_a_user_defined_semiring_from_the_docs():
     class MinPlus(sg.semirings.Semiring):
         zero, one = np.inf, 0.0

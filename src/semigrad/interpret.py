@@ -98,7 +98,9 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(report))
         return 0
-    print(f"{_describe(model)} from {args.model}; input of {x.size} values")
+    shaped = tuple(report["input_shape"])
+    print(f"{_describe(model)} from {args.model}; input of {x.size} values"
+          + (f", as an image batch of shape {shaped}" if shaped != x.shape else ""))
     print(f"output {list(report['output_index'])} = {report['output_value']:.4g}"
           + (" (the largest of " + str(report["outputs"]) + ")" if args.output is None else ""))
     print()
@@ -114,8 +116,12 @@ def run(args) -> int:
 def top_paths(model, x, output=None, k: int = 3) -> dict:
     """The k top gradient paths from ``x`` to one output element of ``model(x)``.
 
-    Returns a dict: ``output_index``, ``output_value``, ``outputs`` (how
-    many), ``paths`` (each a dict of its start element, weight and hops),
+    A model whose first layer is a Conv2d gets a flat or unbatched image as
+    a batch of one, (1, C, H, W) (a flat input: C square channels).
+
+    Returns a dict: ``input_shape`` (as the model got it), ``output_index``,
+    ``output_value``, ``outputs`` (how many), ``paths`` (each a dict of its
+    start element, weight and hops),
     ``table`` (:func:`semigrad.paths.table`'s text), ``strongest_inputs``
     (the five input elements whose best path is largest, with its weight)
     and ``layers`` (each named layer and how many of the paths reach it).
@@ -130,12 +136,14 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
     [('0:Linear', 2), ('1:ReLU', 2), ('2:Linear', 2)]
     """
     x = np.asarray(x, dtype=np.float64)
-    x_in = Tensor(x, requires_grad=True)
-    x_in.name = "input"
     first = next((m for m in model.modules() if not isinstance(m, nn.Sequential)), None)
     if isinstance(first, nn.Linear) and x.shape[-1:] != (first.in_features,):
         raise PathsError(f"the model takes {first.in_features} input values (its first layer "
                          f"is {first!r}); the input has shape {x.shape}")
+    if isinstance(first, nn.Conv2d):
+        x = _image_batch(x, first)
+    x_in = Tensor(x, requires_grad=True)
+    x_in.name = "input"
     try:
         y = model(x_in)
     except ValueError as e:
@@ -157,6 +165,7 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
     crossed = Counter(h.to_node for p in found for h in p.hops if ":" in h.to_node)
     layers = sorted(crossed.items(), key=lambda kv: _first_seen(found, kv[0]))
     return {
+        "input_shape": x.shape,
         "output_index": index, "output_value": float(values[index]), "outputs": int(values.size),
         "paths": [{"from": list(p.element), "weight": p.weight,
                    "hops": [{"from": _at(h.node, h.element), "primitive": h.primitive,
@@ -167,6 +176,25 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
                               float(strongest.flat[j])) for j in order],
         "layers": layers,
     }
+
+
+def _image_batch(x, conv) -> np.ndarray:
+    """A flat or unbatched image as the batch of one (1, C, H, W) that ``conv`` takes.
+
+    A flat input of C·S² values (``--digit``, ``--input 0.1,0.5,...``) is read as
+    C square S×S channels; (H, W) as one channel; (C, H, W) gains the batch axis.
+    """
+    c = conv.in_channels
+    if x.ndim == 1:
+        side = int(round(np.sqrt(x.size / c)))
+        if c * side * side != x.size:
+            raise PathsError(f"the model's first layer is {conv!r}: it takes images of {c} "
+                             f"channel(s); {x.size} values are not {c} square images (give the "
+                             "input as a .npy file of shape (C, H, W))")
+        return x.reshape(1, c, side, side)
+    if x.ndim == 2 and c == 1:
+        return x[None, None]
+    return x[None] if x.ndim == 3 else x
 
 
 def _first_seen(found, name):

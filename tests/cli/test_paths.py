@@ -9,7 +9,7 @@ import pytest
 import semigrad as sg
 from semigrad import nn
 from semigrad.cli import main
-from semigrad.interpret import top_paths
+from semigrad.interpret import PathsError, top_paths
 
 
 def roundtrip(tmp_path, model):
@@ -58,6 +58,24 @@ def test_top_paths_through_a_cnn_cross_its_layers():
     assert names == ["0:Conv2d", "1:BatchNorm2d", "2:ReLU", "3:MaxPool2d", "4:Flatten",
                      "5:Linear"]
     assert all(len(p["from"]) == 4 for p in report["paths"])  # (n, c, h, w) of the image
+
+
+def test_the_paths_command_gives_a_cnn_a_flat_image_as_a_batch_of_one(tmp_path, capsys):
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(8, 3, rng=1)).eval()
+    path = tmp_path / "cnn.npz"
+    nn.save_model(path, model)
+    x = np.linspace(0.0, 1.0, 16)
+    assert main(["paths", str(path), "--input", ",".join(map(str, x)), "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "input of 16 values, as an image batch of shape (1, 1, 4, 4)\n" in out
+    assert "\n1. input[0, 0, " in out and "0:Conv2d[" in out
+    for shaped in (x.reshape(4, 4), x.reshape(1, 4, 4), x.reshape(1, 1, 4, 4)):
+        report = top_paths(model, shaped, k=2)
+        assert report["input_shape"] == (1, 1, 4, 4)
+        assert report["paths"] == top_paths(model, x, k=2)["paths"]
+    with pytest.raises(PathsError, match=r"Conv2d\(1, 2.*15 values are not 1 square images"):
+        top_paths(model, x[:15])
 
 
 def test_a_model_file_still_loads_as_parameters(tmp_path):
