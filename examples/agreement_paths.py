@@ -400,8 +400,11 @@ def report(analyses, nhead: int) -> dict:
                 [(name, len(g), *map(pct, words[name])) for name, g in groups])
     print_table("Largest ‖grad ⊙ input‖ over the words, where:", ["sentences", "n", *WORD_ROLES],
                 [(name, len(g), *map(pct, saliency[name])) for name, g in groups])
+    if not correct:
+        print("\nno sentence classified correctly: the tables per layer read those")
+        return {"starts": starts, "words": words, "saliency": saliency}
     labels = ["residual"] + [f"{r} h{h}" for r in ("value", "key", "query") for h in range(nhead)]
-    layers = len(correct[0].routes) if correct else 0
+    layers = len(correct[0].routes)
     crossing = [fractions((route_label(a.routes[i]) for a in correct), labels)
                 for i in range(layers)]
     sources = {role: [np.mean([a.routes[i][0] != "residual"
@@ -518,15 +521,16 @@ def main():
                 for s, p in zip(test_set[:args.examples], predicted[:args.examples])]
     print(f"\nanalysed {len(analyses)} test sentences in {time.perf_counter() - start:.0f} s")
     numbers = report(analyses, model.nhead)
-    example = next(a for a in analyses if a.correct and a.sentence.attractors == 2)
-    print(f"\nexample: \"{example.sentence.text}\" → {VERB_FORMS[example.sentence.label]}; "
-          f"its top path from a word, {example.top.weight:.4g}, starts at "
-          f"\"{VOCABULARY[example.sentence.ids[example.word_start]]}\" ({example.word_start}, "
-          f"{example.role(example.word_start)}) and crosses "
-          + ", ".join(f"layer {i} by {route_label(r)}" + (f" ({r[2]} → {r[3]})" if len(r) > 1
-                                                          else "")
-                      for i, r in enumerate(example.routes)))
-    if args.plot:
+    example = next((a for a in analyses if a.correct and a.sentence.attractors == 2), None)
+    if example is not None:
+        print(f"\nexample: \"{example.sentence.text}\" → {VERB_FORMS[example.sentence.label]}; "
+              f"its top path from a word, {example.top.weight:.4g}, starts at "
+              f"\"{VOCABULARY[example.sentence.ids[example.word_start]]}\" ({example.word_start}, "
+              f"{example.role(example.word_start)}) and crosses "
+              + ", ".join(f"layer {i} by {route_label(r)}" + (f" ({r[2]} → {r[3]})" if len(r) > 1
+                                                              else "")
+                          for i, r in enumerate(example.routes)))
+    if args.plot and "routes" in numbers:
         plot(numbers, args.plot)
 
 
