@@ -134,49 +134,48 @@ MAX_LENGTH = 4 + 4 * MAX_ATTRACTORS  # the [adj] N, MAX_ATTRACTORS × (P the [ad
 
 
 class AgreementModel(sg.nn.Module):
-    """Token + learned position embeddings, a TransformerEncoder (post-norm, ReLU, no
+    """Token + learned position embeddings, post-norm transformer encoder layers (ReLU, no
     dropout), a linear classifier reading the ``<verb>`` slot (the last position).
 
-    ``sg.nn``'s attention keeps the heads as an explicit axis and names the
-    values it records ``layers.{i}.self_attn.q``, ``.k``, ``.v``
-    (n, head, position, d), ``.weights`` (n, head, query, key) and ``.heads``
-    (n, head, position, d): a path through layer i's attention says which head
-    it crosses.
+    ``model(x, first)`` runs from the input x (N, L, d) of layer ``first``;
+    ``model.logits(ids)`` from token ids. ``sg.nn``'s attention keeps the heads
+    as an explicit axis and names what it records after its place below the
+    module called first: ``layers.{i}.self_attn.q``, ``.k``, ``.v`` (n, head,
+    position, d), ``.weights`` (n, head, query, key) and ``.heads`` (n, head,
+    position, d), so that a path through layer i's attention says which head it
+    crosses.
     """
 
     def __init__(self, d_model: int = 24, nhead: int = 2, num_layers: int = 2, *, rng=0):
         rng = np.random.default_rng(rng)
         self.tokens = sg.nn.Embedding(len(VOCABULARY), d_model, rng=rng)
         self.positions = sg.nn.Embedding(MAX_LENGTH, d_model, rng=rng)
-        layer = sg.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=2 * d_model,
-                                              dropout=0.0, batch_first=True, rng=rng)
-        self.encoder = sg.nn.TransformerEncoder(layer, num_layers)
+        self.layers = [sg.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=2 * d_model,
+                                                     dropout=0.0, batch_first=True, rng=rng)
+                       for _ in range(num_layers)]
         self.classifier = sg.nn.Linear(d_model, 2, rng=rng)
         self.nhead = nhead
 
     @property
-    def layers(self) -> list:
-        return self.encoder.layers
-
-    @property
     def attention_names(self) -> list[str]:
         """The names each layer's attention records its values under, layer by layer."""
-        return [layer.self_attn.name for layer in self.layers]
+        return [f"layers.{i}.self_attn" for i in range(len(self.layers))]
 
     def embed(self, ids):
         """The embedded input (N, L, d): token plus position embeddings."""
         ids = np.asarray(ids)
         return self.tokens(ids) + self.positions(np.arange(ids.shape[-1]))
 
-    def from_layer(self, x, first: int = 0):
-        """Logits (N, 2) from the input of layer ``first`` (N, L, d), read at the last
-        position; ``first`` = 0 is the embedded input, ``len(layers)`` the classifier's."""
+    def forward(self, x, first: int = 0):
+        """Logits (N, 2) from the input x (N, L, d) of layer ``first``, read at the last
+        position; ``first`` = 0: x is the embedded input; ``len(layers)``: the classifier's."""
         for layer in self.layers[first:]:
             x = layer(x)
         return self.classifier(x[:, -1])
 
-    def forward(self, ids):
-        return self.from_layer(self.embed(ids))
+    def logits(self, ids):
+        """Logits (N, 2) from token ids (N, L)."""
+        return self(self.embed(ids))
 
 
 def batches(sentences, size: int, rng: np.random.Generator):
@@ -202,7 +201,7 @@ def train(model: AgreementModel, sentences, epochs: int = 6, batch_size: int = 3
     model.train()
     for _ in range(epochs):
         for ids, labels in batches(sentences, batch_size, rng):
-            loss = F.cross_entropy(model(ids), labels)
+            loss = F.cross_entropy(model.logits(ids), labels)
             loss.backward()
             optimiser.step()
             optimiser.zero_grad()
@@ -217,7 +216,7 @@ def predict(model: AgreementModel, sentences) -> np.ndarray:
     with sg.no_grad():
         for length in {len(s.ids) for s in sentences}:
             idx = [k for k, s in enumerate(sentences) if len(s.ids) == length]
-            logits = model(np.array([sentences[k].ids for k in idx])).value
+            logits = model.logits(np.array([sentences[k].ids for k in idx])).value
             out[idx] = np.argmax(logits, axis=1)
     return out
 
@@ -238,7 +237,7 @@ def logit_difference(model: AgreementModel, s: Sentence, layer: int = 0):
     """f(x) = the correct verb form's logit minus the wrong form's, as a function of the
     input x (L, d) of layer ``layer``; the parameters are constants."""
     def f(x):
-        logits = model.from_layer(x[None], layer)[0]
+        logits = model(x[None], layer)[0]
         return logits[s.label] - logits[1 - s.label]
     return f
 

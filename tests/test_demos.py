@@ -106,6 +106,9 @@ def test_agreement_sentences_and_their_top_paths_entropies_and_routes():
                    for role in ("subject", "attractor")}
         assert numbers["subject"] == {bool(s.label)} and numbers["attractor"] == {not s.label}
     model = ap.AgreementModel(d_model=8, nhead=2, rng=0)
+    graph = sg.trace(ap.logit_difference(model, test[0]), ap.layer_input(model, test[0]))
+    labels = {node.label for node in graph.nodes}  # each layer's attention has its own names
+    assert {f"{name}.{part}" for name in model.attention_names for part in "qkv"} <= labels
     losses = ap.train(model, train, epochs=1)
     assert np.all(np.isfinite(losses))
     predicted = ap.predict(model, test)
