@@ -132,3 +132,67 @@ def test_numpy_code_example_gradients_and_descent():
     grad, numeric, first, last = numpy_code.main()
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
     assert last < 1e-6 * first  # descending along conj(grad) retrieves the phases
+
+
+def test_agreement_sentences_and_their_top_paths_entropies_and_routes():
+    import agreement_paths as ap
+
+    train, test = ap.make_data(n_train=200, n_test=6, seed=1)
+    seen = {s.ids for s in train}
+    for s in test:
+        assert s.ids not in seen and 1 <= s.attractors <= ap.MAX_ATTRACTORS
+        assert s.roles.count("subject") == 1 and s.roles.count("attractor") == s.attractors
+        assert s.ids[-1] == ap.TOKEN["<verb>"] and s.roles[-1] == "verb slot"
+        numbers = {role: {ap.VOCABULARY[i] in {pair[1] for pair in ap.NOUNS}
+                          for i, r in zip(s.ids, s.roles) if r == role}
+                   for role in ("subject", "attractor")}
+        assert numbers["subject"] == {bool(s.label)} and numbers["attractor"] == {not s.label}
+    model = ap.AgreementModel(d_model=8, nhead=2, rng=0)
+    graph = sg.trace(ap.logit_difference(model, test[0]), ap.layer_input(model, test[0]))
+    labels = {node.label for node in graph.nodes}  # each layer's attention has its own names
+    assert {f"{name}.{part}" for name in model.attention_names for part in "qkv"} <= labels
+    losses = ap.train(model, train, epochs=1)
+    assert np.all(np.isfinite(losses))
+    predicted = ap.predict(model, test)
+    analyses = [ap.analyse(model, s, p) for s, p in zip(test[:2], predicted[:2])]
+    for a in analyses:
+        length = len(a.sentence.ids)
+        assert a.max_product.shape == (length, 8)
+        # the top path from a word is the best of the MaxProduct sweep over the words
+        assert 0 <= a.word_start < length - 1 and a.top.input == "w"
+        assert abs(a.top.weight) == pytest.approx(a.max_product[:-1].max(), rel=1e-10)
+        assert a.top.weight == pytest.approx(np.prod([h.partial for h in a.top.hops]), rel=1e-12)
+        assert len(a.routes) == 2
+        # the heads the routes name are those sg.nn reads off the path
+        assert {(name, r[1]) for name, r in zip(model.attention_names, a.routes)
+                if r[0] != "residual"} == set(sg.nn.heads_crossed(a.top))
+        for route in a.routes:
+            assert route[0] in ("residual", "value", "key", "query")
+            if route[0] != "residual":
+                assert route[1] in (0, 1) and 0 <= route[2] < length and 0 <= route[3] < length
+        if a.routes[-1][0] != "residual":  # after the last attention, the slot is read
+            assert a.routes[-1][3] == length - 1
+        assert np.all(a.entropy >= 0) and np.all(a.entropy <= a.log_paths + 1e-9)
+        np.testing.assert_allclose(a.shares.sum(axis=1), 1.0, rtol=1e-12)
+        np.testing.assert_allclose(a.shares[-1][-1], 1.0)  # the classifier reads the slot only
+    numbers = ap.report(analyses, nhead=2)
+    for table in ("starts", "words", "saliency"):
+        for row in numbers[table].values():
+            assert sum(row) == pytest.approx(1.0)
+    for row in numbers["routes"]:
+        assert sum(row) == pytest.approx(1.0)
+
+
+def test_agreement_flow_entropy_is_the_entropy_over_enumerated_paths():
+    import agreement_paths as ap
+
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    graph = sg.trace(lambda x: sg.sum(sg.tanh(x @ w1) @ w2), rng.standard_normal((2, 3)))
+    entropy, shares = ap.flow(graph.backprop(sg.semirings.Entropy())[0])
+    weights = np.array([abs(p.weight) for p in sg.paths.enumerate(graph)])
+    p = weights / weights.sum()
+    assert entropy == pytest.approx(-np.sum(p * np.log(p)), rel=1e-10)
+    starts = [p.element[0] for p in sg.paths.enumerate(graph)]
+    np.testing.assert_allclose(shares, [weights[np.array(starts) == k].sum() / weights.sum()
+                                        for k in range(2)], rtol=1e-10)
