@@ -86,14 +86,8 @@ def run(args) -> int:
     """
     if args.top < 1:
         raise PathsError(f"--top: expected a positive number of paths; got {args.top}")
-    if not os.path.isfile(args.model):
-        raise PathsError(f"no such model file: {args.model}")
-    try:
-        model = nn.load_model(args.model)
-    except ValueError as e:
-        raise PathsError(str(e)) from None
-    model.eval()
-    x = _input(args)
+    model = load(args.model)
+    x = read_input(args.input, args.digit)
     report = top_paths(model, x, output=args.output, k=args.top)
     if args.json:
         print(json.dumps(report))
@@ -135,28 +129,12 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
     >>> report["layers"]
     [('0:Linear', 2), ('1:ReLU', 2), ('2:Linear', 2)]
     """
-    x = np.asarray(x, dtype=np.float64)
-    first = next((m for m in model.modules() if not isinstance(m, nn.Sequential)), None)
-    if isinstance(first, nn.Linear) and x.shape[-1:] != (first.in_features,):
-        raise PathsError(f"the model takes {first.in_features} input values (its first layer "
-                         f"is {first!r}); the input has shape {x.shape}")
-    if isinstance(first, nn.Conv2d):
-        x = _image_batch(x, first)
+    x = model_input(model, x)
     x_in = Tensor(x, requires_grad=True)
     x_in.name = "input"
-    try:
-        y = model(x_in)
-    except ValueError as e:
-        raise PathsError(f"the model does not take an input of shape {x.shape}: {e}") from None
+    y = model(x_in)
     values = np.asarray(y.value if isinstance(y, Tensor) else y)
-    if output is None:
-        flat = int(np.argmax(values))
-    elif not 0 <= output < values.size:
-        raise PathsError(f"--output: the model has {values.size} outputs (0 to "
-                         f"{values.size - 1}); got {output}")
-    else:
-        flat = int(output)
-    index = tuple(int(i) for i in np.unravel_index(flat, values.shape))
+    index = output_element(values, output)
     chosen = y[index]
     chosen.name = "output"
     found = paths.top(chosen, x_in, k=k)
@@ -176,6 +154,51 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
                               float(strongest.flat[j])) for j in order],
         "layers": layers,
     }
+
+
+def load(path) -> nn.Module:
+    """The model saved at ``path`` (by :func:`semigrad.nn.save_model`), in evaluation mode;
+    a :class:`PathsError` in words when the file is missing or holds no model."""
+    if not os.path.isfile(path):
+        raise PathsError(f"no such model file: {path}")
+    try:
+        return nn.load_model(path).eval()
+    except ValueError as e:
+        raise PathsError(str(e)) from None
+
+
+def model_input(model, x) -> np.ndarray:
+    """``x`` as ``model`` takes it: checked against a first Linear layer's width, or shaped
+    as the image batch a first Conv2d takes; a :class:`PathsError` in words otherwise.
+
+    >>> import semigrad as sg
+    >>> model_input(sg.nn.Conv2d(1, 2, 3), np.zeros(64)).shape
+    (1, 1, 8, 8)
+    """
+    x = np.asarray(x, dtype=np.float64)
+    first = next((m for m in model.modules() if not isinstance(m, nn.Sequential)), None)
+    if isinstance(first, nn.Linear) and x.shape[-1:] != (first.in_features,):
+        raise PathsError(f"the model takes {first.in_features} input values (its first layer "
+                         f"is {first!r}); the input has shape {x.shape}")
+    if isinstance(first, nn.Conv2d):
+        x = _image_batch(x, first)
+    try:
+        model(x)
+    except ValueError as e:
+        raise PathsError(f"the model does not take an input of shape {x.shape}: {e}") from None
+    return x
+
+
+def output_element(values, output=None) -> tuple:
+    """The index of output element ``output`` (flat; None: the largest) in ``values``."""
+    if output is None:
+        flat = int(np.argmax(values))
+    elif not 0 <= output < values.size:
+        raise PathsError(f"--output: the model has {values.size} outputs (0 to "
+                         f"{values.size - 1}); got {output}")
+    else:
+        flat = int(output)
+    return tuple(int(i) for i in np.unravel_index(flat, values.shape))
 
 
 def _image_batch(x, conv) -> np.ndarray:
@@ -216,19 +239,22 @@ def _describe(model) -> str:
     return f"{type(model).__name__} of {len(model.modules()) - 1} modules, {size} parameters"
 
 
-def _input(args) -> np.ndarray:
-    if args.digit is not None:
+def read_input(text: str | None, digit: int | None = None) -> np.ndarray:
+    """The input of ``--input`` (a .npy file, or numbers separated by commas) or ``--digit``
+    (the N-th image of scikit-learn's digits, in [0, 1])."""
+    if digit is not None:
         from . import data
 
         try:
             images, _ = data.load_digits()
         except ImportError:
             raise PathsError("--digit needs scikit-learn: pip install 'semigrad[train]'") from None
-        if not 0 <= args.digit < len(images):
+        if not 0 <= digit < len(images):
             raise PathsError(f"--digit: there are {len(images)} images (0 to "
-                             f"{len(images) - 1}); got {args.digit}")
-        return np.asarray(images[args.digit], dtype=np.float64)
-    text = args.input
+                             f"{len(images) - 1}); got {digit}")
+        return np.asarray(images[digit], dtype=np.float64)
+    if text is None:
+        raise PathsError("give the input: --input FILE.npy, --input 0.5,1,... or --digit N")
     if text.endswith(".npy"):
         if not os.path.isfile(text):
             raise PathsError(f"--input: no such file: {text}")

@@ -221,3 +221,31 @@ def test_attention_models_are_built_again(tmp_path):
         if isinstance(out, tuple):
             out, again_out = out[0], again_out[0]
         np.testing.assert_array_equal(again_out.numpy(), out.numpy())
+
+
+def test_the_explorer_page_of_a_saved_model(tmp_path, capsys):
+    path = tmp_path / "model.npz"
+    nn.save_model(path, nn.MLP([3, 4, 2], rng=0))
+    out = tmp_path / "page.html"
+    assert main(["explain", "--model", str(path), "--input", "1,2,3", "--element", "1",
+                 "--columns", "central,paths", "-o", str(out)]) == 0
+    assert f"explorer page of {path} at its input written to {out}" in capsys.readouterr().out
+    page = out.read_text()
+    assert "model.npz: output [1]" in page and "0:Linear" in page and "1:ReLU" in page
+    assert 'id="top-paths"' in page and 'id="gradient-table"' in page
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model", "{model}", "x*y", "--input", "1,2,3"], "not also an expression or --at"),
+    (["--model", "{model}"], r"give the input: --input"),
+    (["--model", "{model}", "--input", "1,2"], "the model takes 3 input values"),
+    (["x*y", "--at", "x=1,y=2", "--digit", "3"], "--input, --digit and --element go with"),
+    (["x*y"], "give an expression and --at"),
+])
+def test_the_explain_command_with_a_model_explains_bad_input(tmp_path, capsys, args, message):
+    path = tmp_path / "model.npz"
+    nn.save_model(path, nn.MLP([3, 4, 2], rng=0))
+    args = [a.replace("{model}", str(path)) for a in args]
+    assert main(["explain", *args, "-o", str(tmp_path / "p.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("semigrad: error: ") and message in err

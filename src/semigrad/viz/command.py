@@ -23,6 +23,7 @@ them; ``--columns`` names those to compute.
 from __future__ import annotations
 
 import argparse
+import os
 
 import numpy as np
 
@@ -46,6 +47,7 @@ EXAMPLES = """examples:
   semigrad explain 'tanh(x*y) + x' --at x=1,y=2 --top 5 -o tanh.html
   semigrad explain 'sign(x)*y' --at x=1,y=2 --budget 2 -o sign.html
   semigrad explain 'x*y' --at x=1,y=2 --columns central,hessian -o fast.html
+  semigrad explain --model digits.npz --digit 0 -o digit.html
   semigrad serve --port 8000
 """
 
@@ -78,16 +80,66 @@ def explain_expression(text: str, at: str, k: int = 3, max_edges: int | None = M
                        budget=budget, columns=columns)
 
 
+def explain_model(path, x, element=None, k: int = 3, max_edges: int | None = MAX_EDGES,
+                  engine: str | None = None, budget: Budget | None = DEFAULT_BUDGET,
+                  columns=None) -> str:
+    """The explorer page of one output element of the model saved at ``path``, at input ``x``.
+
+    The model is built again by :func:`semigrad.nn.load_model`; ``x`` is
+    shaped as its first layer takes it (see :func:`semigrad.interpret.model_input`);
+    ``element`` is the output element's flat index (None: the largest).
+
+    >>> import os, tempfile
+    >>> import semigrad as sg
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.npz")
+    >>> sg.nn.save_model(path, sg.nn.MLP([3, 4, 2], rng=0))
+    >>> page = explain_model(path, np.array([1.0, 2.0, 3.0]), columns="central,paths")
+    >>> '0:Linear' in page and 'id="top-paths"' in page
+    True
+    """
+    from .. import interpret
+    from .explain import explain
+
+    model = interpret.load(path)
+    x = interpret.model_input(model, x)
+    out = model(x)
+    index = interpret.output_element(np.asarray(getattr(out, "value", out)), element)
+
+    def output(input):  # noqa: A002 (the node's name on the page)
+        return model(input)[index]
+
+    return explain(output, x, k=k, max_edges=max_edges, engine=engine, budget=budget,
+                   columns=columns, title=f"{os.path.basename(path)}: output {list(index)}")
+
+
 def run_explain(args) -> int:
     """Write the page for ``semigrad explain`` and say where it went."""
     if args.engine == "dot" and not has_graphviz():
         raise CommandError("--engine dot: Graphviz's dot is not on the PATH; install it "
                            "(apt-get install graphviz) or use --engine builtin")
-    page = explain_expression(args.expr, args.at, args.top, args.max_edges, args.engine,
-                              Budget(args.budget, args.memory * MIB), args.columns)
+    budget = Budget(args.budget, args.memory * MIB)
+    if args.model:
+        if args.expr is not None or args.at is not None:
+            raise CommandError("--model: give a model and its input (--input or --digit), "
+                               "not also an expression or --at")
+        from ..interpret import read_input
+
+        x = read_input(args.input, args.digit)
+        page = explain_model(args.model, x, args.element, args.top, args.max_edges,
+                             args.engine, budget, args.columns)
+        what = f"{args.model} at its input"
+    else:
+        if args.expr is None or args.at is None:
+            raise CommandError("give an expression and --at (or --model MODEL.npz and "
+                               "--input or --digit)")
+        if args.input is not None or args.digit is not None or args.element is not None:
+            raise CommandError("--input, --digit and --element go with --model")
+        page = explain_expression(args.expr, args.at, args.top, args.max_edges, args.engine,
+                                  budget, args.columns)
+        what = args.expr
     with open(args.output, "w", encoding="utf-8") as fh:
         fh.write(page)
-    print(f"explorer page of {args.expr} written to {args.output} "
+    print(f"explorer page of {what} written to {args.output} "
           f"({len(page.encode()) // 1024} KiB, self-contained: open it in any browser)")
     return 0
 
@@ -122,10 +174,21 @@ def add_parser(subparsers) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    explain.add_argument("expr", metavar="EXPR",
+    explain.add_argument("expr", metavar="EXPR", nargs="?",
                          help="math written like Python, e.g. 'exp(-x**2) * sin(y)'")
-    explain.add_argument("--at", required=True,
+    explain.add_argument("--at",
                          help="the point: name=value pairs separated by commas, e.g. x=0.5,y=2")
+    explain.add_argument("--model", metavar="MODEL.npz",
+                         help="instead of EXPR: a model file (sg.nn.save_model, semigrad train "
+                              "--save), explained at --input or --digit")
+    explain.add_argument("--input", metavar="FILE.npy|VALUES",
+                         help="with --model: the input, a .npy file or numbers separated by "
+                              "commas")
+    explain.add_argument("--digit", type=int, metavar="N",
+                         help="with --model: the N-th image of scikit-learn's digits")
+    explain.add_argument("--element", type=int, metavar="K",
+                         help="with --model: which output element (flat index; default the "
+                              "largest)")
     explain.add_argument("-o", "--output", default="report.html", metavar="FILE",
                          help="the HTML file to write (default report.html)")
     explain.add_argument("--top", type=int, default=3, metavar="K",
