@@ -123,15 +123,3 @@ def test_missing_optional_dependencies(capsys, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     status, _, err = train(capsys, "--data", "synthetic", "--plot", str(tmp_path / "c.png"))
     assert status == 2 and "--plot needs matplotlib" in err and err.count("\n") == 1
-
-
-@needs_digits
-def test_the_code_in_docs_learning_md_runs():
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[2] / "docs" / "learning.md").read_text()
-    blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
-    assert len(blocks) >= 5
-    namespace: dict = {}
-    for block in blocks:
-        exec(compile(block, "docs/learning.md", "exec"), namespace)  # noqa: S102
