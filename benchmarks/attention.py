@@ -15,13 +15,12 @@ two input gradients. It is a measuring tool: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from timing import pin_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -41,9 +40,8 @@ def parse_args(argv=None):
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    if args.threads:
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = str(args.threads)
+    pin_threads(args.threads)  # before NumPy and PyTorch start their thread pools
+    import numpy as np
     import torch
 
     import semigrad as sg

@@ -28,11 +28,12 @@ for a core, CPU time does not. It is a measuring tool: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from timing import pin_threads
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -56,9 +57,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.threads:  # before NumPy and PyTorch start their thread pools
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = str(args.threads)
+    pin_threads(args.threads)  # before NumPy and PyTorch start their thread pools
     sys.path.insert(0, str(SRC))
     import numpy as np
     import torch

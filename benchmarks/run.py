@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE))
 from adapters import LIBS  # noqa: E402
 from problems import FULL, QUICK, WORKLOADS  # noqa: E402
 from report import compare, render, summarise  # noqa: E402
+from timing import pin_threads  # noqa: E402
 from worker import MARKER, fingerprint  # noqa: E402
 
 
@@ -72,9 +73,8 @@ def installed(dist: str) -> bool:
 def worker_env(threads: int | None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    pin_threads(threads, env)
     if threads:
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[var] = str(threads)
         env["XLA_FLAGS"] = (f"--xla_cpu_multi_thread_eigen={str(threads > 1).lower()} "
                             f"intra_op_parallelism_threads={threads}")
     return env

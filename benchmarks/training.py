@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from timing import pin_threads
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 LIBS = ("semigrad", "semigrad-functional", "torch")
@@ -185,9 +187,7 @@ def worker(lib, path):
 def spawn(lib, path, threads):
     env = dict(os.environ)
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    if threads:
-        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[name] = str(threads)
+    pin_threads(threads, env)
     done = subprocess.run([sys.executable, __file__, "--worker", lib, path], env=env,
                           capture_output=True, text=True)
     if done.returncode:
