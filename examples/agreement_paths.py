@@ -340,7 +340,7 @@ def analyse(model: AgreementModel, s: Sentence, predicted: int) -> Analysis:
     _timed(seconds, "entropy", graph.backprop, sg.semirings.Entropy())
     slot = x[-1:]
     words = sg.trace(lambda w: f(sg.concatenate([w, slot])), x[:-1])
-    top = _timed(seconds, "top_path", sg.paths.top, words, repeat=1)[0]
+    top = _timed(seconds, "top_path", sg.paths.top, words)[0]
     entropy, log_paths, shares = [], [], []
     for layer in range(len(model.layers) + 1):
         g = graph if layer == 0 else sg.trace(logit_difference(model, s, layer),
