@@ -31,7 +31,7 @@ from . import functional as F
 from . import init as initialisers
 from ._attention_functional import PER_HEAD_PARTS
 from .layers import Dropout, LayerNorm, Linear
-from .module import _CALLER, Module, Parameter, _label
+from .module import Module, Parameter, module_path
 
 __all__ = [
     "MultiheadAttention",
@@ -191,12 +191,7 @@ class MultiheadAttention(Module):
 
     def _path(self) -> str:
         """Where this layer sits below the module called first, else its ``name``."""
-        caller = _CALLER.get()  # set by Module.__call__: (self, the caller's entry)
-        if caller is not None and caller[0] is self:
-            path = _label(self, caller[1]).rpartition(":")[0]  # "layers.1.self_attn:Multi..."
-            if path:
-                return path
-        return self.name
+        return module_path(self) or self.name
 
     def extra_repr(self) -> str:
         dims = "" if self._qkv_same_embed_dim else f", kdim={self.kdim}, vdim={self.vdim}"

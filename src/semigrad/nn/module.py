@@ -99,6 +99,18 @@ def _label(module, outer) -> str:
 _LABELS: dict[tuple, str] = {}
 
 
+def module_path(module) -> str:
+    """``module``'s attribute path below the module called first, while its forward runs
+    ("layers.1.self_attn"); "" for the module called first, or outside its forward.
+
+    Layers that record values of their own name them with it (attention's per-head nodes).
+    """
+    caller = _CALLER.get()
+    if caller is None or caller[0] is not module:
+        return ""
+    return _label(module, caller[1]).rpartition(":")[0]
+
+
 def _key(parent, child) -> str:
     for key, value in parent._entries():
         if value is child:
