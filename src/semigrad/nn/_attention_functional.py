@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import ops
 from ..tensor import Tensor
+from ._arrays import value_of as _value
 from .functional import dropout, linear
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
@@ -39,9 +40,6 @@ __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
 #: The recorded per-head values, named ``{name}.{part}``: axis 1 of each is the head.
 PER_HEAD_PARTS = ("q", "k", "v", "scores", "weights", "heads")
 
-
-def _value(x):
-    return x.value if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _named(x, name):

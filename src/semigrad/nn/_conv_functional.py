@@ -35,6 +35,8 @@ import numpy as np
 from .. import context, ops
 from .. import numpy as snp
 from ..tensor import Tensor
+from ._arrays import as_arg as _arg
+from ._arrays import value_of as _value
 
 __all__ = [
     "avg_pool1d",
@@ -47,12 +49,6 @@ __all__ = [
 ]
 
 
-def _arg(x):
-    return x if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _value(x):
-    return x.value if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _ints(name, what, value, n) -> tuple[int, ...]:

@@ -25,7 +25,8 @@ import numpy as np
 
 from .. import ops
 from ..scipy.special import erf
-from ..tensor import Tensor
+from ._arrays import as_arg as _arg
+from ._arrays import value_of as _value
 from ._conv_functional import (
     avg_pool1d,
     avg_pool2d,
@@ -60,13 +61,6 @@ __all__ = [
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _value(x):
-    return x.value if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _arg(x):
-    """Tensors as they are; lists and numbers as arrays (so that operators work)."""
-    return x if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _reduce(name, losses, reduction):

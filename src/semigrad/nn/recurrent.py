@@ -34,6 +34,7 @@ import numpy as np
 from .. import ops
 from ..tensor import Tensor
 from . import functional as F
+from ._arrays import value_of as _value
 from .module import Module, Parameter
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"]
@@ -144,9 +145,6 @@ def _stack(arrays, axis):
     joined = ops.concatenate(list(arrays), axis=axis)
     return ops.reshape(joined, (len(arrays), n, m) if axis == 0 else (n, len(arrays), m))
 
-
-def _value(x):
-    return x.value if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _as_input(x):
