@@ -245,6 +245,22 @@ def test_functional_forms_against_torch():
         np.testing.assert_allclose(F.scaled_dot_product_attention(q, k, v, **kwargs),
                                    tf.scaled_dot_product_attention(t(q), t(k), t(v), **t_kwargs),
                                    **TOL)
+    # precomputed keys and values (static_k, static_v) in place of the projected ones
+    e, heads, n = 4, 2, 3
+    x = normal(rng, L, n, e)
+    w_in, b_in, w_out = normal(rng, 3 * e, e), normal(rng, 3 * e), normal(rng, e, e)
+    static_k, static_v = normal(rng, n * heads, S, e // heads), normal(rng, n * heads, S, 2)
+    padding = bool_mask(rng, n, S)
+    ours = F.multi_head_attention_forward(x, x, x, e, heads, w_in, b_in, None, None, False, 0.0,
+                                          w_out, None, key_padding_mask=padding,
+                                          static_k=static_k, static_v=static_v,
+                                          average_attn_weights=False)
+    theirs = tf.multi_head_attention_forward(t(x), t(x), t(x), e, heads, t(w_in), t(b_in), None,
+                                             None, False, 0.0, t(w_out), None,
+                                             key_padding_mask=t(padding), static_k=t(static_k),
+                                             static_v=t(static_v), average_attn_weights=False)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b.numpy(), **TOL)
 
 
 # ---- without PyTorch -----------------------------------------------------------------------
@@ -466,8 +482,19 @@ ERRORS = [
     (lambda: F.multi_head_attention_forward(np.ones((2, 1, 4)), np.ones((2, 1, 4)),
                                             np.ones((2, 1, 4)), 4, 2, np.ones((12, 4)), None,
                                             None, None, False, 0.0, np.ones((4, 4)), None,
-                                            static_k=np.ones((2, 2, 2))),
-     NotImplementedError, "static_k and static_v"),
+                                            static_k=np.ones((2, 2, 3))),
+     ValueError, r"static_k must have shape \(N·num_heads, S, E/num_heads\) = \(2, 2, 2\); "
+                 r"got \(2, 2, 3\)"),
+    (lambda: F.multi_head_attention_forward(np.ones((2, 1, 4)), np.ones((2, 1, 4)),
+                                            np.ones((2, 1, 4)), 4, 2, np.ones((12, 4)), None,
+                                            None, None, False, 0.0, np.ones((4, 4)), None,
+                                            static_v=np.ones((2, 5, 2))),
+     ValueError, "static_v of length 5 beside a projected key of length 2"),
+    (lambda: F.multi_head_attention_forward(np.ones((2, 1, 4)), np.ones((2, 1, 4)),
+                                            np.ones((2, 1, 4)), 4, 2, np.ones((12, 4)), None,
+                                            np.ones((1, 1, 4)), np.ones((1, 1, 4)), False, 0.0,
+                                            np.ones((4, 4)), None, static_k=np.ones((2, 2, 2))),
+     ValueError, "bias_k and bias_v cannot be added to precomputed keys"),
 ]
 
 

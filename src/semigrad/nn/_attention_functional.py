@@ -175,7 +175,9 @@ def multi_head_attention_forward(
     ``bias_k`` and ``bias_v`` ``(1, 1, E)`` (PyTorch's ``add_bias_kv``) append
     a learnt key and value to the sequence, ``add_zero_attn`` a key and value
     of zeros in every head; neither is masked. Precomputed keys and values
-    (``static_k``, ``static_v``) are not supported.
+    ``static_k``, ``static_v`` ``(N·num_heads, S, E/num_heads)`` (row
+    ``n·num_heads + h``) replace the projected ones; the masks then refer to
+    their length S.
 
     >>> import numpy as np
     >>> from semigrad.nn import functional as F
@@ -188,11 +190,6 @@ def multi_head_attention_forward(
     ((5, 2, 4), (2, 5, 5), [1.0, 1.0, 1.0, 1.0, 1.0])
     """
     op = "multi_head_attention_forward"
-    if static_k is not None or static_v is not None:
-        raise NotImplementedError(
-            f"{op}: static_k and static_v (precomputed keys and values) are not supported by "
-            "semigrad; pass None"
-        )
     if (bias_k is None) != (bias_v is None):
         raise ValueError(f"{op}: bias_k and bias_v go together (PyTorch's add_bias_kv): pass "
                          "both or neither")
@@ -204,8 +201,19 @@ def multi_head_attention_forward(
         )
     batched = len(qs) == 3
     self_attention = query is key and key is value
+    statics = {"static_k": static_k, "static_v": static_v}
+    given = {label: ops.shape(t) for label, t in statics.items() if t is not None}
+    if given and bias_k is not None:
+        raise ValueError(f"{op}: bias_k and bias_v cannot be added to precomputed keys and "
+                         f"values ({', '.join(given)})")
+    lengths = {shape[1] for shape in given.values() if len(shape) == 3}
+    if len(lengths) > 1:
+        raise ValueError(f"{op}: static_k and static_v must have the same length; got "
+                         f"{given['static_k']} and {given['static_v']}")
+    # the keys' length: the precomputed ones' where given (the masks are checked against it)
+    keys = lengths.pop() if lengths else ks[0]
     if key_padding_mask is not None:
-        expected = (ks[1], ks[0]) if batched else (ks[0],)
+        expected = (ks[1], keys) if batched else (keys,)
         if ops.shape(key_padding_mask) != expected:
             raise ValueError(
                 f"{op}: key_padding_mask must have shape {'(N, S)' if batched else '(S,)'} = "
@@ -217,7 +225,7 @@ def multi_head_attention_forward(
             key_padding_mask = ops.expand_dims(key_padding_mask, 0)
         qs, ks, vs = ops.shape(query), ops.shape(key), ops.shape(value)
     length, batch, embed = qs
-    source = ks[0]
+    source = keys
     num_heads = int(num_heads)
     if embed != embed_dim_to_check:
         raise ValueError(f"{op}: query's last axis has {embed} features; expected "
@@ -230,6 +238,14 @@ def multi_head_attention_forward(
             f"other and the batch axis with query {qs}"
         )
     head = embed // num_heads
+    if len(given) == 1 and source != ks[0]:
+        raise ValueError(f"{op}: {', '.join(given)} of length {source} beside a projected "
+                         f"{'value' if static_k is not None else 'key'} of length {ks[0]}: "
+                         "the keys and values must have one length")
+    for label, shape in given.items():
+        if shape != (batch * num_heads, source, head):
+            raise ValueError(f"{op}: {label} must have shape (N·num_heads, S, E/num_heads) = "
+                             f"{(batch * num_heads, source, head)}; got {shape}")
 
     if use_separate_proj_weight:
         weights = (q_proj_weight, k_proj_weight, v_proj_weight)
@@ -271,6 +287,11 @@ def multi_head_attention_forward(
     # (length, N, E) → (N, H, length, D): the heads as their own axis
     q, k, v = (ops.transpose(ops.reshape(y, (ops.shape(y)[0], batch, num_heads, head)),
                              (1, 2, 0, 3)) for y in projected)
+    # precomputed keys and values (row n·num_heads + h) replace the projected ones
+    if static_k is not None:
+        k = ops.reshape(static_k, (batch, num_heads, source, head))
+    if static_v is not None:
+        v = ops.reshape(static_v, (batch, num_heads, source, head))
     if add_zero_attn:  # and a key and value of zeros, in every head
         zeros = np.zeros((batch, num_heads, 1, head), dtype)
         k, v = (ops.concatenate([y, zeros], axis=2) for y in (k, v))
