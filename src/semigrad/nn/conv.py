@@ -152,9 +152,8 @@ class _MaxPoolNd(_PoolNd):
         self.dilation = C._ints(type(self).__name__, "dilation", dilation, self._nd)
 
     def forward(self, x):
-        pool = C.max_pool1d if self._nd == 1 else C.max_pool2d
-        return pool(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                    self.ceil_mode)
+        return self._function(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                              self.ceil_mode)
 
 
 class MaxPool1d(_MaxPoolNd):
@@ -167,6 +166,7 @@ class MaxPool1d(_MaxPoolNd):
     """
 
     _nd = 1
+    _function = staticmethod(C.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -182,6 +182,7 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     _nd = 2
+    _function = staticmethod(C.max_pool2d)
 
 
 class _AvgPoolNd(_PoolNd):
@@ -191,11 +192,8 @@ class _AvgPoolNd(_PoolNd):
         self.count_include_pad = bool(count_include_pad)
 
     def forward(self, x):
-        if self._nd == 1:
-            return C.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                                self.count_include_pad)
-        return C.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad)
+        return self._function(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                              self.count_include_pad)
 
 
 class AvgPool1d(_AvgPoolNd):
@@ -208,6 +206,7 @@ class AvgPool1d(_AvgPoolNd):
     """
 
     _nd = 1
+    _function = staticmethod(C.avg_pool1d)
 
 
 class AvgPool2d(_AvgPoolNd):
@@ -223,6 +222,7 @@ class AvgPool2d(_AvgPoolNd):
     """
 
     _nd = 2
+    _function = staticmethod(C.avg_pool2d)
 
 
 class _BatchNorm(Module):
