@@ -241,14 +241,7 @@ def scalarize(graph: Graph) -> ScalarGraph:
     parts = []
     for e in graph.edges:
         xs = [n.value for n in e.inputs]
-        for i, node in enumerate(e.inputs):
-            if node.kind == "constant":
-                continue
-            if not e.prim.has_partial(i):
-                error = e.prim.unprovided(i, xs)
-                if error is not None:
-                    raise error
-                continue
+        for i, node in _sweep.swept_inputs(e):
             src, dst, w = e.prim.scalar_edges(i, xs, e.output.value, e.params)
             n = src.size
             parts.append((np.full(n, node.index), src, np.full(n, e.output.index), dst, w,

@@ -73,6 +73,22 @@ def refuse_foreign(graph, where: str):
             )
 
 
+def swept_inputs(edge):
+    """The ``(position, node)`` of ``edge``'s inputs that paths enter: not constants, and
+    with a declared partial. An input the primitive refuses to differentiate (its
+    ``unprovided`` error, e.g. a NoDerivative argument) raises here rather than reading
+    as zero; one without a partial by nature (an index) is skipped."""
+    for i, node in enumerate(edge.inputs):
+        if node.kind == "constant":
+            continue
+        if not edge.prim.has_partial(i):
+            error = edge.prim.unprovided(i, [n.value for n in edge.inputs])
+            if error is not None:
+                raise error
+            continue
+        yield i, node
+
+
 def sweep(graph, S: Semiring, keep: bool = False) -> dict:
     """Semiring adjoints ``{node index: array}`` of the input nodes (of all nodes with ``keep``).
 
@@ -99,14 +115,7 @@ def sweep(graph, S: Semiring, keep: bool = False) -> dict:
             continue
         if keep:
             kept[key] = g
-        for i, node in enumerate(edge.inputs):
-            if node.kind == "constant":
-                continue
-            if not edge.prim.has_partial(i):
-                error = edge.prim.unprovided(i, [n.value for n in edge.inputs])
-                if error is not None:
-                    raise error
-                continue
+        for i, node in swept_inputs(edge):
             if complex_real:  # g carries Real's one-component axis: a batch of one seed
                 contribution = edge.prim.vjp(i, g, [n.value for n in edge.inputs],
                                              edge.output.value, edge.params)
@@ -153,14 +162,7 @@ def sweep_pointers(graph, S) -> tuple[dict, dict]:
             continue
         kept[edge.output.index] = g
         xs = [n.value for n in edge.inputs]
-        for i, node in enumerate(edge.inputs):
-            if node.kind == "constant":
-                continue
-            if not edge.prim.has_partial(i):
-                error = edge.prim.unprovided(i, xs)
-                if error is not None:
-                    raise error
-                continue
+        for i, node in swept_inputs(edge):
             value, where, rank, length, hop = edge.prim.semiring_pointers(
                 S, i, g["value"], g["length"], xs, edge.output.value, edge.params)
             hops[edge.index, i] = hop
