@@ -132,7 +132,7 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
     x = model_input(model, x)
     x_in = Tensor(x, requires_grad=True)
     x_in.name = "input"
-    y = model(x_in)
+    y = run_model(model, x_in)
     values = np.asarray(y.value if isinstance(y, Tensor) else y)
     index = output_element(values, output)
     chosen = y[index]
@@ -182,11 +182,15 @@ def model_input(model, x) -> np.ndarray:
                          f"is {first!r}); the input has shape {x.shape}")
     if isinstance(first, nn.Conv2d):
         x = _image_batch(x, first)
+    return x
+
+
+def run_model(model, x):
+    """``model(x)``; a :class:`PathsError` in words where the model refuses the input."""
     try:
-        model(x)
+        return model(x)
     except ValueError as e:
         raise PathsError(f"the model does not take an input of shape {x.shape}: {e}") from None
-    return x
 
 
 def output_element(values, output=None) -> tuple:

@@ -102,7 +102,7 @@ def explain_model(path, x, element=None, k: int = 3, max_edges: int | None = MAX
 
     model = interpret.load(path)
     x = interpret.model_input(model, x)
-    out = model(x)
+    out = interpret.run_model(model, x)
     index = interpret.output_element(np.asarray(getattr(out, "value", out)), element)
 
     def output(input):  # noqa: A002 (the node's name on the page)
