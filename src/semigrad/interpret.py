@@ -146,8 +146,8 @@ def top_paths(model, x, output=None, k: int = 3) -> dict:
         "input_shape": x.shape,
         "output_index": index, "output_value": float(values[index]), "outputs": int(values.size),
         "paths": [{"from": list(p.element), "weight": p.weight,
-                   "hops": [{"from": _at(h.node, h.element), "primitive": h.primitive,
-                             "partial": h.partial, "to": _at(h.to_node, h.to_element)}
+                   "hops": [{"from": h.source, "primitive": h.primitive,
+                             "partial": h.partial, "to": h.target}
                             for h in p.hops]} for p in found],
         "table": paths.table(found),
         "strongest_inputs": [([int(i) for i in np.unravel_index(j, x.shape)],
@@ -230,10 +230,6 @@ def _first_seen(found, name):
             if h.to_node == name:
                 return k
     return len(found)
-
-
-def _at(node, element) -> str:
-    return f"{node}[{', '.join(map(str, element))}]" if element else node
 
 
 def _describe(model) -> str:

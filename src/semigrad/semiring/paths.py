@@ -276,6 +276,16 @@ class Hop:
     to_node: str
     to_element: tuple
 
+    @property
+    def source(self) -> str:
+        """Where the hop starts, as ``node[element]``."""
+        return _at(self.node, self.element)
+
+    @property
+    def target(self) -> str:
+        """Where the hop ends, as ``node[element]``."""
+        return _at(self.to_node, self.to_element)
+
 
 @dataclass(frozen=True)
 class Path:
@@ -309,7 +319,7 @@ class Path:
         """Where the path ends: node[element] (the input itself for a path of no hops)."""
         if not self.hops:
             return _at(self.input, self.element)
-        return _at(self.hops[-1].to_node, self.hops[-1].to_element)
+        return self.hops[-1].target
 
     def __repr__(self) -> str:
         steps = [_at(self.input, self.element), *(h.primitive for h in self.hops)]
@@ -320,8 +330,8 @@ class Path:
     def table(self) -> str:
         """The hops as plain text, one row each, under a line with the path's weight."""
         rows = [("from", "primitive", "arg", "partial", "to")] + [
-            (_at(h.node, h.element), h.primitive, str(h.position), _number(h.partial),
-             _at(h.to_node, h.to_element)) for h in self.hops]
+            (h.source, h.primitive, str(h.position), _number(h.partial), h.target)
+            for h in self.hops]
         widths = [max(len(r[c]) for r in rows) for c in range(5)]
         lines = [f"{_at(self.input, self.element)} → {self.output}, "
                  f"weight {_number(self.weight)}"]
