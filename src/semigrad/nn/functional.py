@@ -89,7 +89,7 @@ def linear(x, weight, bias=None):
     >>> F.linear(np.ones((2, 3)), np.ones((4, 3)), np.zeros(4)).shape
     (2, 4)
     """
-    xs, ws = np.shape(x), np.shape(weight)
+    xs, ws = ops.shape(x), ops.shape(weight)
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
         transposed = len(ws) == 2 and xs and ws[0] == xs[-1]
         raise ValueError(

@@ -222,7 +222,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = int(start_dim), int(end_dim)
 
     def forward(self, x):
-        shape = np.shape(x)
+        shape = ops.shape(x)
         n = len(shape)
         start, end = self.start_dim % max(n, 1), self.end_dim % max(n, 1)
         if n == 0 or start > end:

@@ -41,6 +41,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from ..tensor import Tensor
+from ._arrays import value_of as _value_of
 
 __all__ = ["Module", "Parameter", "Sequential", "functional_call", "load", "save"]
 
@@ -132,10 +133,6 @@ def _is_parameter(x) -> bool:
 
 def _array_of(x) -> np.ndarray:
     return np.array(x.value if isinstance(x, Tensor) else x)
-
-
-def _value_of(x) -> np.ndarray:
-    return np.asarray(x.value if isinstance(x, Tensor) else x)
 
 
 def _assign(target, new) -> None:
