@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from .. import ops
+from ..primitives import multilinear as contraction
 from ..scipy.special import erf
 from ._arrays import as_arg as _arg
 from ._arrays import value_of as _value
@@ -97,7 +98,9 @@ def linear(x, weight, bias=None):
             f"input {xs} and weight {ws}"
             + (" (a weight laid out as (in, out) needs a transpose)" if transposed else "")
         )
-    y = ops.matmul(x, ops.transpose(weight))
+    # one contraction with the weight as stored: no transpose recorded on every call
+    batch = "abcdefghijklmnopqrstuvw"[: len(xs) - 1]
+    y = contraction.einsum(x, weight, eq=f"{batch}y,zy->{batch}z")
     return y if bias is None else y + bias
 
 
