@@ -38,6 +38,7 @@ from . import backend, context
 from .autodiff.tree import flatten, unflatten
 from .primitives import linalg as _L
 from .primitives import structural as _S
+from .regroup import regroup, without_unit_products
 from .tensor import Tensor
 from .vmap import _is_array, trace_static
 
@@ -86,11 +87,14 @@ def _ufunc(prim):
 class Program:
     """One compiled signature: the graph, the generated source and the function run."""
 
-    def __init__(self, graph, out_spec, name, trace_seconds=0.0):
+    def __init__(self, graph, out_spec, name, trace_seconds=0.0, exact=False):
         start = time.perf_counter()
-        self.graph = graph
+        self.graph = graph  # as traced: what a transform replays
         self.out_spec = out_spec
-        self.source, self._run = _lower(graph, name)
+        # the program computes the regrouped graph, unless asked for eager's operations
+        lowered = without_unit_products(graph)
+        lowered, self.regrouped = (lowered, {}) if exact else regroup(lowered)
+        self.source, self._run = _lower(lowered, name, not exact)
         # Programs of float64 scalars or small arrays compile whole with numba where it is
         # installed, once hot, in a background thread: the NumPy program serves every call
         # until the compiled one takes over, so no call waits for numba.
@@ -98,7 +102,7 @@ class Program:
         self._compiling = None
         self.numba_source = None
         self.numba_error = None
-        scalar = _lower_scalar(graph, name)
+        scalar = None if exact else _lower_scalar(graph, name)
         if scalar is not None:
             self.numba_source, self._hot = scalar
             self._calls = 0
@@ -188,8 +192,9 @@ class _Compiler:
             pass
 
 
-def _lower(graph, name):
-    """The source of ``graph`` as one Python function, and that function."""
+def _lower(graph, name, share=True):
+    """The source of ``graph`` as one Python function, and that function; ``share``: the
+    operations on one matrix computed from one LU factorisation (:func:`_shared_factorisations`)."""
     names: dict[int, str] = {}
     env: dict[str, object] = {}
     consts: dict[int, object] = {}  # node index -> a value known at compile time
@@ -223,7 +228,8 @@ def _lower(graph, name):
     meta: dict[str, tuple] = {}  # var -> (a fresh buffer to write into, its shape, its dtype)
     count = 0
     lines = []
-    shared = _shared_factorisations(graph)  # edge -> (the factored matrix, transposed)
+    # edge -> (the factored matrix, transposed)
+    shared = _shared_factorisations(graph) if share else {}
     factors: dict[int, str] = {}  # a factored matrix's node -> the variable holding its LU
     roots: dict[str, str] = {}  # a variable -> the one whose buffer it is (itself, or a view's)
     for e in graph.edges:
@@ -283,10 +289,13 @@ def _lower(graph, name):
         seen[call] = var
         names[e.output.index] = var
         value = e.output.value
-        # a view of an input's memory (a reshape, a slice): that buffer lives while it does
+        # a view of an input's memory (a reshape, a slice): that buffer lives while it does.
+        # An index map is taken for one always: whether NumPy copies depends on strides,
+        # which the signature does not fix (a reshape of a transposed array copies).
+        view = getattr(e.prim, "gather", False)
         for n, a in zip(e.inputs, args):
             if a in roots and type(n.value) is np.ndarray and type(value) is np.ndarray \
-                    and np.may_share_memory(value, n.value):
+                    and (view or np.may_share_memory(value, n.value)):
                 roots[var] = roots[a]
                 break
         else:
@@ -295,8 +304,9 @@ def _lower(graph, name):
         array = type(value) is np.ndarray and value.ndim > 0
         reusable = e.prim.ufunc is not None and not kw and array
         # a fresh array the ufuncs after it may write into once it dies: a ufunc's, or a
-        # contraction's product (planned: always a new array)
-        fresh = reusable or (array and special is not None and roots[var] == var)
+        # contraction's product (planned: always a new array), never an index map's
+        fresh = reusable or (array and special is not None and roots[var] == var
+                             and not view)
         meta[var] = (fresh, value.shape if fresh else None, value.dtype if fresh else None)
         lines.append((var, args, call, reusable))
     outs = [names[n.index] if n.index in names else _fresh(const_name(consts[n.index]),
@@ -324,9 +334,13 @@ def _same_view(edge):
 
 def _special_name(prim, params):
     """A readable name for a specialised implementation: the primitive's, with its textual
-    parameters' letters (``einsum_xy_y_to_x`` for ``eq='xy,y->x'``)."""
-    words = [str(v).replace("->", "_to_").replace(",", "_") for v in params.values()
-             if isinstance(v, str)]
+    parameters' letters and its tuples of integers but the input's (``einsum_xy_y_to_x`` for
+    ``eq='xy,y->x'``, ``reshape_1_200`` for ``shape=(1, 200), in_shape=(200,)``, ``m`` for
+    a minus sign)."""
+    words = [str(v).replace("->", "_to_").replace(",", "_") if isinstance(v, str)
+             else "_".join(str(d).replace("-", "m") for d in v) for k, v in params.items()
+             if isinstance(v, str) or isinstance(v, tuple) and v and not k.startswith("in_")
+             and all(type(d) is int for d in v)]
     name = "_".join([prim.name, *words])
     return name if name.isidentifier() else prim.name
 
@@ -539,7 +553,7 @@ def _with_frees(lines, outs, meta, roots):
     return text
 
 
-def jit(f, static_argnums=()):
+def jit(f, static_argnums=(), exact=False):
     """``f`` compiled: traced once per signature into a straight-line program, as ``jax.jit``.
 
     A signature is the structure of the arguments, each array's shape, dtype and library,
@@ -588,7 +602,8 @@ def jit(f, static_argnums=()):
 
             start = time.perf_counter()
             graph, out_spec = trace_static(body, f"jit({name})", leaves, spec)
-            prog = cache[key] = Program(graph, out_spec, name, time.perf_counter() - start)
+            prog = cache[key] = Program(graph, out_spec, name, time.perf_counter() - start,
+                                        exact)
             jitted.traces += 1
         return prog, leaves
 

@@ -1,6 +1,7 @@
 """sg.jit: compiled results equal eager ones to the last bit for every primitive of the table
-(values and gradients), it composes with the transforms both ways, retraces by signature, and
-its program is readable source."""
+(values and gradients; with ``exact=True`` always, by default except where factorisations are
+shared or products regrouped: tests/autodiff/test_regroup.py), it composes with the transforms
+both ways, retraces by signature, and its program is readable source."""
 
 from __future__ import annotations
 
@@ -35,8 +36,12 @@ def test_compiled_values_and_gradients_equal_eager_ones(name, fn, args):
     vg = sg.value_and_grad(loss, argnums=tuple(range(len(args))))
     value, grads = vg(*args)
     j_value, j_grads = sg.jit(vg)(*args)
+    e_value, e_grads = sg.jit(vg, exact=True)(*args)
     np.testing.assert_array_equal(j_value, value)
-    for a, b in zip(j_grads, grads):
+    np.testing.assert_array_equal(e_value, value)
+    for a, e, b in zip(j_grads, e_grads, grads):
+        if name not in SHORTCUT_RULES:  # exact: eager's operations, no shared factors
+            np.testing.assert_array_equal(e, b)
         if name in SHORTCUT_RULES:
             np.testing.assert_allclose(a, b, rtol=4 * np.finfo(float).eps, atol=1e-300)
         elif name in FACTORED:
@@ -51,7 +56,8 @@ def test_composes_with_the_transforms_both_ways():
     f = lambda v: sg.sum(sg.tanh(v) * v ** 3)  # noqa: E731
     np.testing.assert_array_equal(sg.grad(sg.jit(f))(x), sg.grad(f)(x))
     np.testing.assert_array_equal(sg.hessian(sg.jit(f))(x), sg.hessian(f)(x))
-    np.testing.assert_array_equal(sg.jit(sg.hessian(f))(x), sg.hessian(f)(x))
+    np.testing.assert_array_equal(sg.jit(sg.hessian(f), exact=True)(x), sg.hessian(f)(x))
+    np.testing.assert_allclose(sg.jit(sg.hessian(f))(x), sg.hessian(f)(x), rtol=1e-14)
     np.testing.assert_array_equal(sg.jit(sg.jacobian(lambda v: sg.sin(v) * v))(x),
                                   sg.jacobian(lambda v: sg.sin(v) * v)(x))
     xs = np.stack([x, 2 * x])
@@ -227,7 +233,10 @@ def test_random_programs_compile_to_eager_results(seed):
     np.testing.assert_array_equal(j_value, value)
     for a, b in zip(j_grads, grads):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(sg.jit(sg.hessian(f))(*args), sg.hessian(f)(*args))
+    hess = sg.hessian(f)(*args)
+    np.testing.assert_array_equal(sg.jit(sg.hessian(f), exact=True)(*args), hess)
+    np.testing.assert_allclose(sg.jit(sg.hessian(f))(*args), hess, rtol=1e-12,
+                               atol=1e-12 * np.max(np.abs(hess)))
 
 
 # Programs without maximum (whose derivative's comparisons are outside the numba tier).
@@ -290,6 +299,13 @@ def test_operations_on_one_matrix_share_its_lu_factors():
     for got, want in zip(j_grads, grads):
         np.testing.assert_allclose(got, want, rtol=0,
                                    atol=8 * np.finfo(float).eps * np.max(np.abs(want)))
+    # exact=True: each operation factors its own matrix, as eager mode does
+    exact = sg.jit(vg, exact=True)
+    assert "lu_factors(" not in exact.source(a, x)
+    e_value, e_grads = exact(a, x)
+    assert e_value == value
+    for got, want in zip(e_grads, grads):
+        np.testing.assert_array_equal(got, want)
     # a singular matrix: what the primitives do eagerly (NumPy's error)
     singular = np.ones((6, 6))
     with pytest.raises(np.linalg.LinAlgError):

@@ -11,6 +11,9 @@ from the end) for the same reason.
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 
 from .. import backend as _backend
@@ -43,6 +46,22 @@ reshape = Linear(
     gather=True,
 )
 
+
+def _reshape_specialized(params, x):
+    if type(x) is not np.ndarray:
+        return None
+    return _method("reshape", x.shape[: x.ndim - len(params["in_shape"])] + params["shape"])
+
+
+@functools.lru_cache(maxsize=1024)
+def _method(name, arg):
+    """``x.name(arg)`` as one callable, the same for the same arguments (programs name it
+    once)."""
+    return operator.methodcaller(name, arg)
+
+
+reshape.specialize = _reshape_specialized
+
 # ---- transpose (axis permutation) -------------------------------------------
 
 
@@ -59,6 +78,16 @@ transpose = Linear(
     lambda i, g, xs, out, axes: transpose(g, axes=tuple(np.argsort(axes).tolist())),
     gather=True,
 )
+
+
+def _transpose_specialized(params, x):
+    if type(x) is not np.ndarray:
+        return None
+    nb = x.ndim - len(params["axes"])
+    return _method("transpose", tuple(range(nb)) + tuple(nb + a for a in params["axes"]))
+
+
+transpose.specialize = _transpose_specialized
 
 # ---- broadcast_to and sum: each other's transpose ---------------------------
 
