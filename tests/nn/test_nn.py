@@ -497,6 +497,22 @@ def test_graphs_and_paths_name_each_layer_by_attribute_path_and_class():
     assert model(np.ones((1, 3))).name == "heads.0:Linear"
 
 
+def test_layer_names_stay_right_when_a_collected_module_s_id_is_reused():
+    # Labels are cached by the ids of the modules in the call chain; CPython hands a freed
+    # module's id to the next object of its size, so models built and dropped in turn
+    # reuse them: each must still be named by its own structure.
+    for k in range(60):
+        if k % 2:
+            model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+            want = ["0:Linear", "1:ReLU", "2:Linear"]
+        else:
+            model = nn.Sequential(nn.ReLU(), nn.Linear(3, 2, rng=0))
+            want = ["0:ReLU", "1:Linear"]
+        graph = sg.trace(lambda x, model=model: sg.sum(model(x)), np.ones((1, 3)))
+        assert [n.label for n in graph.nodes if ":" in n.label] == want
+        del model, graph
+
+
 def test_functional_parameters_are_named_by_their_keys():
     model = nn.MLP([2, 3, 1], rng=0)
     params = model.state_dict()

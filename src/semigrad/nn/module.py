@@ -76,28 +76,31 @@ _CALLER: contextvars.ContextVar = contextvars.ContextVar("semigrad_module_caller
 
 def _label(module, outer) -> str:
     """``module``'s attribute path below the module called first, and its class."""
-    key, chain = (id(module),), outer
+    mods, chain = [module], outer
     while chain is not None:
-        key += (id(chain[0]),)
+        mods.append(chain[0])
         chain = chain[1]
-    label = _LABELS.get(key)
-    if label is None:
-        keys, child = [], module
-        while outer is not None:
-            parent, outer = outer
-            keys.append(_key(parent, child))
-            child = parent
-        cls = type(module).__name__
-        label = f"{'.'.join(reversed(keys))}:{cls}" if keys else cls
-        if len(_LABELS) > 4096:
-            _LABELS.clear()
-        _LABELS[key] = label
+    key = tuple(map(id, mods))
+    entry = _LABELS.get(key)
+    # an id is reused once its module is collected: the entry holds weak references to check
+    if entry is not None and all(r() is m for r, m in zip(entry[1], mods, strict=True)):
+        return entry[0]
+    keys, child = [], module
+    while outer is not None:
+        parent, outer = outer
+        keys.append(_key(parent, child))
+        child = parent
+    cls = type(module).__name__
+    label = f"{'.'.join(reversed(keys))}:{cls}" if keys else cls
+    if len(_LABELS) > 4096:
+        _LABELS.clear()
+    _LABELS[key] = (label, tuple(map(weakref.ref, mods)))
     return label
 
 
 # Labels by the ids of the modules from the caller down (the same call chain names the same
-# way at every step); bounded, and a label is only a name, never a value.
-_LABELS: dict[tuple, str] = {}
+# way at every step), with weak references to those modules; bounded.
+_LABELS: dict[tuple, tuple] = {}
 
 
 def module_path(module) -> str:
