@@ -73,6 +73,19 @@ def _forms(graph, anchored):
                                       n.index)
              for n in graph.nodes if n.kind == "constant" and type(n.value) is np.ndarray
              and n.value.size > 1}
+    # a factor's leading axes of length 1 are broadcasting's own: a reshape that only adds
+    # them (a rule's (n,) -> (1, n)) is read through, and the factor keeps its cheaper shape
+    padded: dict[int, Node] = {}
+    for e in graph.edges:
+        if e.prim is _S.reshape and type(e.inputs[0].value) is np.ndarray:
+            old, new = e.inputs[0].value.shape, np.shape(e.output.value)
+            if len(old) <= len(new) and _strip(old) == _strip(new):
+                padded[e.output.index] = padded.get(e.inputs[0].index, e.inputs[0])
+
+    def leaf(node):
+        node = padded.get(node.index, node)
+        return ("n", node.index), np.shape(node.value)
+
     for e in graph.edges:
         out = e.output
         v = out.value
@@ -86,18 +99,17 @@ def _forms(graph, anchored):
         form = None
         if p is _E.multiply and (big[0] and small[1] or big[1] and small[0]):
             b, k = (0, 1) if big[0] else (1, 0)
-            leaf = ("n", e.inputs[k].index)
-            shape = np.shape(e.inputs[k].value)
+            factor, shape = leaf(e.inputs[k])
             if fs[b] is None:
                 i = e.inputs[b].index
-                form = (("n", canon.get(i, i)), leaf, shape)
+                form = (("n", canon.get(i, i)), factor, shape)
             else:
                 t, s, s_shape = fs[b]
-                form = (t, ("mul", s, leaf), np.broadcast_shapes(s_shape, shape))
+                form = (t, ("mul", s, factor), np.broadcast_shapes(s_shape, shape))
         elif p is _E.divide and big[0] and small[1] and fs[0] is not None:
             t, s, s_shape = fs[0]
-            shape = np.shape(e.inputs[1].value)
-            form = (t, ("div", s, ("n", e.inputs[1].index)), np.broadcast_shapes(s_shape, shape))
+            factor, shape = leaf(e.inputs[1])
+            form = (t, ("div", s, factor), np.broadcast_shapes(s_shape, shape))
         elif (p is _E.add or p is _E.subtract) and all(big) and None not in fs \
                 and fs[0][0] == fs[1][0]:
             op = "add" if p is _E.add else "sub"

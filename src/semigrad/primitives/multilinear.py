@@ -82,6 +82,12 @@ def _array(x):
     return x if type(x) is np.ndarray or isinstance(x, _backend.Array) else np.asarray(x)
 
 
+def _arranged(shape, summed, perm):
+    """An operand's shape once ``summed`` axes are summed away and the rest permuted."""
+    kept = [d for k, d in enumerate(shape) if k not in summed]
+    return tuple(kept) if perm is None else tuple(kept[k] for k in perm)
+
+
 @lru_cache(maxsize=4096)
 def planned(eq: str, a_shape: tuple, b_shape: tuple):
     """The two-operand contraction ``eq`` on NumPy arrays of these shapes, planned once: a
@@ -101,6 +107,24 @@ def planned(eq: str, a_shape: tuple, b_shape: tuple):
     b_perm = None if b_perm == tuple(range(len(b_perm))) else b_perm
     out_perm = None if out_perm == tuple(range(len(out_perm))) else out_perm
     scalar = not mid_shape
+    if (not swap and not a_sum and not b_sum and a_perm is None and b_perm is None
+            and out_perm is None and product is np.matmul and not batched):
+        # a matrix product, or a matrix and a vector, that NumPy's matmul takes as it is
+        # (the same BLAS call as on the reshaped operands: gemm, or gemv for a vector)
+        if (a_shape == a3 and b_shape == b3 and mid_shape == (a3[0], b3[1])
+                or len(a_shape) == 2 and a_shape == a3 and b_shape == b3[:1] and b3[1] == 1
+                and mid_shape == a3[:1]
+                or len(b_shape) == 2 and b_shape == b3 and a_shape == a3[1:] and a3[0] == 1
+                and mid_shape == b3[1:]):
+            return np.matmul
+
+    # the reshapes that change a shape (the others cost a call each and do nothing)
+    a_in, b_in = (b_shape, a_shape) if swap else (a_shape, b_shape)
+    a_to = None if _arranged(a_in, a_sum, a_perm) == a3 else a3
+    b_to = None if _arranged(b_in, b_sum, b_perm) == b3 else b3
+    natural = (np.broadcast_shapes(a3, b3) if product is np.multiply
+               else np.broadcast_shapes(a3[:-2], b3[:-2]) + (a3[-2], b3[-1]))
+    c_to = None if natural == mid_shape else mid_shape
 
     def run(a, b):
         if swap:
@@ -113,7 +137,9 @@ def planned(eq: str, a_shape: tuple, b_shape: tuple):
             a = a.transpose(a_perm)
         if b_perm is not None:
             b = b.transpose(b_perm)
-        c = product(a.reshape(a3), b.reshape(b3)).reshape(mid_shape)
+        c = product(a if a_to is None else a.reshape(a_to), b if b_to is None else b.reshape(b_to))
+        if c_to is not None:
+            c = c.reshape(c_to)
         if out_perm is not None:
             c = c.transpose(out_perm)
         return c[()] if scalar else c
