@@ -60,7 +60,7 @@ def _measure(figures: list[dict]) -> dict:
     entry = {"median_s": median, "spread": _spread(times, median), "samples_s": times}
     if "first_s" in figures[0]:
         entry["first_call_s"] = statistics.median(f["first_s"] for f in figures)
-    for field in ("trace_s", "lower_s", "numba_s", "slowest_warm_s"):  # a compiled program's
+    for field in ("trace_s", "lower_s", "native_s", "slowest_warm_s"):  # a compiled program's
         values = [f[field] for f in figures if f.get(field) is not None]
         if values:
             entry[field] = statistics.median(values)
@@ -180,9 +180,9 @@ def _first_calls(name: str, entry: dict, rows: dict) -> str:
     jax = rows.get("jax-jit", {}).get("measures", {}).get(name, {}).get("first_call_s")
     if jax:
         text += f", {entry['first_call_s'] / jax:.3f}x jax-jit's first call"
-    if entry.get("numba_s"):
-        text += (f"; numba compiled in the background in {fmt_time(entry['numba_s'])}"
-                 + (f" ({entry['numba_s'] / jax:.2f}x jax-jit's first call)" if jax else "")
+    if entry.get("native_s"):
+        text += (f"; numba compiled in the background in {fmt_time(entry['native_s'])}"
+                 + (f" ({entry['native_s'] / jax:.2f}x jax-jit's first call)" if jax else "")
                  + f", no call waiting for it (the slowest of the calls meanwhile "
                  f"{fmt_time(entry.get('slowest_warm_s', 0))})")
     return text + "; not in the timing"

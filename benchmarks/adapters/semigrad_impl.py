@@ -65,10 +65,10 @@ def _warmed(case, jit, programs=None):
             fn()
             slowest = max(slowest, perf_counter() - start)
         jitted, args = programs[measure]
-        jitted.wait_numba(*args)
+        jitted.wait_native(*args)
         cost = jitted.seconds(*args)
         case.first[measure] = {"first_s": first, "trace_s": cost["trace"],
-                               "lower_s": cost["lower"], "numba_s": cost["numba"],
+                               "lower_s": cost["lower"], "native_s": cost["native"],
                                "slowest_warm_s": slowest}
     return case
 

@@ -34,7 +34,7 @@ import time
 
 import numpy as np
 
-from . import backend, context
+from . import backend, context, native
 from .autodiff.tree import flatten, unflatten
 from .primitives import linalg as _L
 from .primitives import structural as _S
@@ -95,48 +95,55 @@ class Program:
         lowered = without_unit_products(graph)
         lowered, self.regrouped = (lowered, {}) if exact else regroup(lowered)
         self.source, self._run = _lower(lowered, name, not exact)
-        # Programs of float64 scalars or small arrays compile whole with numba where it is
-        # installed, once hot, in a background thread: the NumPy program serves every call
-        # until the compiled one takes over, so no call waits for numba.
+        # Programs of float64 scalars or small arrays compile whole to machine code (the
+        # native tier: LLVM through llvmlite, or numba) where the jit extra is installed,
+        # once hot, in a background thread: the NumPy program serves every call until the
+        # compiled one takes over, so no call waits for the compiler.
         self._hot = None
         self._compiling = None
-        self.numba_source = None
-        self.numba_error = None
+        self._compiled = None
+        self.native_source = None
+        self.native_error = None
         scalar = None if exact else _lower_scalar(graph, name)
         if scalar is not None:
-            self.numba_source, self._hot = scalar
+            self.native_source, self._hot = scalar
             self._calls = 0
         self.seconds = {"trace": trace_seconds, "lower": time.perf_counter() - start,
-                        "numba": None}
+                        "native": None, "compiler": None}
 
     def _warm(self):
         self._calls += 1
         if self._calls >= HOT_CALLS:
             hot, self._hot = self._hot, None
-            self._compiling = _numba_worker().submit(self._compile, hot)
+            self._compiling = _native_worker().submit(self._compile, hot)
 
     def _compile(self, hot):
-        """In the worker thread: numba's program, compiled for the traced arguments' types,
-        then swapped in for the NumPy program (an attribute store: calls see one or the
-        other). A program numba refuses keeps the NumPy program (``numba_error`` says why)."""
+        """In the worker thread: the native program, compiled for the traced arguments'
+        types, then swapped in for the NumPy program (an attribute store: calls see one or
+        the other). A program the compiler refuses keeps the NumPy program (``native_error``
+        says why)."""
         start = time.perf_counter()
         try:
-            run = hot()
+            run, self.seconds["compiler"] = hot()
             run(*[np.float64(v) if type(v) is float else v
                   for v in (n.value for n in self.graph.inputs)])
         except Exception as exc:  # noqa: BLE001  (any refusal: the NumPy program serves)
-            self.numba_error = exc
+            self.native_error = exc
             return False
-        self.seconds["numba"] = time.perf_counter() - start
+        self.seconds["native"] = time.perf_counter() - start
         self._run = run
+        self._compiled = run  # takes Python floats as they are
         return True
 
-    def wait_numba(self, timeout=None) -> bool:
-        """Wait for numba's compilation, if it started; whether numba's program now serves."""
+    def wait_native(self, timeout=None) -> bool:
+        """Wait for the native compilation, if it started; whether its program now serves."""
         return self._compiling is not None and self._compiling.result(timeout)
 
     def run_numpy(self, args):
         """The program on leaves that are floats and NumPy arrays (the fast path)."""
+        compiled = self._compiled
+        if compiled is not None:
+            return unflatten(self.out_spec, list(compiled(*args)))
         if self._hot is not None:
             self._warm()
         return unflatten(self.out_spec, list(self._run(
@@ -152,21 +159,21 @@ class Program:
 
 
 @functools.cache
-def _numba_worker():
-    """The one thread that compiles hot programs with numba, one after another."""
+def _native_worker():
+    """The one thread that compiles hot programs to machine code, one after another."""
     return _Compiler()
 
 
 class _Compiler:
     """A daemon thread compiling queued programs in turn (``submit`` returns a Future). At
     exit the queued ones are dropped and the one under way finishes first, so the interpreter
-    neither waits for a queue of compilations nor shuts down with a thread inside numba."""
+    neither waits for a queue of compilations nor shuts down with a thread inside LLVM."""
 
     def __init__(self):
         self._jobs = queue.SimpleQueue()
         self._busy = threading.Lock()
         self._closing = False
-        threading.Thread(target=self._work, name="sg.jit numba", daemon=True).start()
+        threading.Thread(target=self._work, name="sg.jit native", daemon=True).start()
         atexit.register(self._close)
 
     def submit(self, fn, *args):
@@ -372,14 +379,17 @@ def _shared_factorisations(graph):
             for e, transposed in u}
 
 
-#: Calls after which a program is compiled by numba (where it is installed and applies).
+#: Calls after which a program is compiled to machine code (where the jit extra is installed
+#: and the native tier applies).
 HOT_CALLS = 20
-#: The largest arrays fused into one numba loop: above, per-operation overhead no longer
+#: The largest arrays fused into one native loop: above, per-operation overhead no longer
 #: dominates and NumPy's vectorised ufuncs win over scalar math in a loop.
 FUSE_MAX_ELEMENTS = 4096
 
 def _lower_scalar(graph, name):
-    """The program compiled whole by numba (None where it does not apply, or without numba).
+    """The program compiled whole to machine code: its source and a function compiling it
+    (None where it does not apply, or without llvmlite and numba). LLVM compiles it through
+    llvmlite (semigrad.native), numba where the translation does not apply.
 
     It applies when every value is float64 and either a scalar or of one common shape S,
     every operation declares a scalar form (``Primitive.scalar_form``), and sums over all of
@@ -388,8 +398,8 @@ def _lower_scalar(graph, name):
     hoisted before it.
     Sums accumulate in order, not pairwise as NumPy's: results within a few ulp per element.
     """
-    if importlib.util.find_spec("numba") is None:  # imported when it compiles: it is slow
-        return None
+    if importlib.util.find_spec("llvmlite") is None and importlib.util.find_spec("numba") is None:
+        return None  # (imported when it compiles: in the background)
     shapes = {np.shape(n.value) for n in graph.nodes if np.ndim(n.value) > 0}
     if len(shapes) > 1:
         return None
@@ -413,11 +423,16 @@ def _lower_scalar(graph, name):
     names = {n.index: f"x{k}" for k, n in enumerate(graph.inputs)}
     arrays = {n.index for n in graph.inputs if np.ndim(n.value)}
     consts = []
+    known: dict[bytes, str] = {}  # an array closed over is recorded once per use: one argument
     for n in graph.nodes:
         if n.kind == "constant":
             if np.ndim(n.value):
-                names[n.index] = f"k{len(consts)}"
-                consts.append(np.ascontiguousarray(n.value).ravel())
+                flat = np.ascontiguousarray(n.value, dtype=np.float64).ravel()
+                key = flat.tobytes()
+                if key not in known:
+                    known[key] = f"k{len(consts)}"
+                    consts.append(flat)
+                names[n.index] = known[key]
                 arrays.add(n.index)
             else:
                 c = float(n.value)
@@ -425,8 +440,12 @@ def _lower_scalar(graph, name):
     before, inside, after = [], [], []
     seen: dict[str, str] = {}
     post: set[int] = set()  # values known only after the loop (sums and what uses them)
+    read: set[str] = set()  # the arrays read inside the loop
     for k, e in enumerate(graph.edges):
-        args = [names[n.index] + ("[i]" if n.index in arrays else "") for n in e.inputs]
+        # an array's element is read once per iteration, at the loop's top (one load, where
+        # a program reads its constants hundreds of times)
+        args = [names[n.index] + ("_i" if n.index in arrays else "") for n in e.inputs]
+        read.update(names[n.index] for n in e.inputs if n.index in arrays)
         if e.prim.scalar_form == "{0}":
             names[e.output.index] = names[e.inputs[0].index]
             if e.inputs[0].index in arrays:
@@ -434,6 +453,9 @@ def _lower_scalar(graph, name):
             continue
         if e.output.index in sums:
             var = names[e.output.index] = f"v{k}"
+            if not np.ndim(e.inputs[0].value):  # the sum of a scalar: itself
+                names[e.output.index] = args[0]
+                continue
             before.append(f"    {var} = 0.0")
             inside.append(f"        {var} += {args[0]}")
             post.add(e.output.index)
@@ -473,31 +495,45 @@ def _lower_scalar(graph, name):
         return None  # nothing computed: the outputs are inputs and constants
     body = [f"    n = {int(np.prod(shape, dtype=np.int64))}", *before]
     if loop and inside:
-        body += ["    for i in range(n):", *inside]
+        body += ["    for i in range(n):",
+                 *[f"        {a}_i = {a}[i]"
+                   for a in sorted(read, key=lambda a: (a[0], int(a[1:])))],
+                 *inside]
     source = "\n".join([f"def {name}({params}):", *body, *after,
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
     namespace = {"math": __import__("math"), "np": np}
     exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
     array_out = [np.ndim(n.value) > 0 for n in graph.outputs]
 
-    def compiled():
-        import numba
+    array_in = [np.ndim(n.value) > 0 for n in graph.inputs]
 
-        # NumPy's error model: 1/0 is inf and log(-1) nan, as on the NumPy path.
-        fn = numba.njit(error_model="numpy")(namespace[name])
+    def compiled():
+        try:  # LLVM directly: no type inference to run (numba's costs ~1 ms per statement)
+            fn = native.compile_program(source, name, {
+                *(f"x{k}" for k, a in enumerate(array_in) if a),
+                *(f"k{k}" for k in range(len(consts)))}, consts)
+            bound, compiler = (), "llvm"
+        except Exception:  # noqa: BLE001  (outside the translation, or no usable llvmlite)
+            import numba
+
+            # NumPy's error model: 1/0 is inf and log(-1) nan, as on the NumPy path.
+            fn = numba.njit(error_model="numpy")(namespace[name])
+            bound, compiler = consts, "numba"
 
         computed = [j for j in range(len(array_out)) if j not in passed]
-        array_in = [np.ndim(n.value) > 0 for n in graph.inputs]
 
         if not passed and not any(array_in) and not any(array_out):
-            def run(*args):  # scalars in and out: the cheapest wrapper
-                return tuple([np.float64(v) for v in fn(*args, *consts)])
+            if not bound:  # LLVM's: NumPy scalars already, from Python floats or NumPy's
+                return fn, compiler
 
-            return run
+            def run(*args):  # scalars in and out: the cheapest wrapper
+                return tuple([np.float64(v) for v in fn(*args, *bound)])
+
+            return run, compiler
 
         def run(*args):
             flat = [a.ravel() if is_array else a for a, is_array in zip(args, array_in)]
-            values = dict(zip(computed, fn(*flat, *consts)))
+            values = dict(zip(computed, fn(*flat, *bound)))
             result = []
             for j, is_array in enumerate(array_out):
                 if j in passed:
@@ -509,12 +545,12 @@ def _lower_scalar(graph, name):
                     result.append(v.reshape(shape) if is_array else np.float64(v))
             return tuple(result)
 
-        return run
+        return run, compiler
 
     what = (f"one loop over the {int(np.prod(shape, dtype=np.int64))} elements of shape "
             f"{shape}" if loop else "all values are float64 scalars")
-    note = (f"# {what}: compiled whole by numba in the background from the {HOT_CALLS}th "
-            "call on (the NumPy program serves until it is ready)\n")
+    note = (f"# {what}: compiled whole to machine code in the background from the "
+            f"{HOT_CALLS}th call on (the NumPy program serves until it is ready)\n")
     return note + source, compiled
 
 
@@ -562,14 +598,17 @@ def jit(f, static_argnums=(), exact=False):
     arguments' values is an error at trace time naming the line (use ``sg.where``, a
     static argument, or eager mode). ``f`` must be a function of its arguments: values it
     closes over are constants of the program. ``jitted.source(*args)`` returns the program
-    for those arguments, ``jitted.traces`` counts the traces made. With numba installed, a
-    program whose values are all float64 scalars, or small arrays of one shape, is compiled
-    whole once it has run :data:`HOT_CALLS` times (``jitted.numba_source(*args)`` shows it,
-    None where it does not apply): the elementwise chains fused into one loop, results within
-    a few ulp of the NumPy program's (C math functions, sums accumulated in order). numba
-    compiles in a background thread while the NumPy program keeps serving, so no call waits
-    for it; ``jitted.wait_numba(*args)`` waits, and ``jitted.seconds(*args)`` gives what
-    tracing, lowering and numba's compilation cost.
+    for those arguments, ``jitted.traces`` counts the traces made. With the jit extra
+    installed (llvmlite, which numba brings), a program whose values are all float64
+    scalars, or small arrays of one shape, is compiled whole to machine code once it has run
+    :data:`HOT_CALLS` times (``jitted.native_source(*args)`` shows it, None where it does not
+    apply): the elementwise chains fused into one loop, results within a few ulp of the NumPy
+    program's (C math functions, sums accumulated in order). It compiles in a background
+    thread while the NumPy program keeps serving, so no call waits for it;
+    ``jitted.wait_native(*args)`` waits, and ``jitted.seconds(*args)`` gives what tracing,
+    lowering and the native compilation cost. ``exact=True``: the program does eager mode's
+    operations in eager mode's order, equal to eager results to the last bit (no regrouped
+    products, no shared factorisations, no native tier; see semigrad.regroup).
 
     >>> import numpy as np
     >>> import semigrad as sg
@@ -628,22 +667,23 @@ def jit(f, static_argnums=(), exact=False):
     def source(*args, **kwargs):
         return program(args, kwargs)[0].source
 
-    def numba_source(*args, **kwargs):
-        return program(args, kwargs)[0].numba_source
+    def native_source(*args, **kwargs):
+        return program(args, kwargs)[0].native_source
 
-    def wait_numba(*args, timeout=None, **kwargs):
-        return program(args, kwargs)[0].wait_numba(timeout)
+    def wait_native(*args, timeout=None, **kwargs):
+        return program(args, kwargs)[0].wait_native(timeout)
 
     def seconds(*args, **kwargs):
         return dict(program(args, kwargs)[0].seconds)
 
-    wait_numba.__doc__ = ("Wait for numba's compilation of the program for these arguments, "
-                          "if it started; whether numba's program serves them now.")
+    wait_native.__doc__ = ("Wait for the native compilation of the program for these "
+                           "arguments, if it started; whether the native program serves them.")
     seconds.__doc__ = ("What the program for these arguments cost to make, in seconds: "
-                       "``trace``, ``lower`` and ``numba`` (None until compiled).")
+                       "``trace``, ``lower`` and ``native`` (None until compiled), and "
+                       "``compiler``: 'llvm' or 'numba' (None until compiled).")
     jitted.source = source
-    jitted.numba_source = numba_source
-    jitted.wait_numba = wait_numba
+    jitted.native_source = native_source
+    jitted.wait_native = wait_native
     jitted.seconds = seconds
     jitted.traces = 0
     return jitted

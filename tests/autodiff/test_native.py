@@ -1,0 +1,166 @@
+"""sg.jit's native tier (semigrad.native): every scalar form of the primitive table compiled by
+LLVM agrees with NumPy within a few ulp, special values included (inf, nan, -0.0, a negative
+logarithm, division by zero); programs are refused in words where the translation does not
+apply; compiled code is released when its program is collected; calls from several threads
+agree."""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import threading
+
+import numpy as np
+import pytest
+
+import semigrad as sg
+from semigrad.primitives import REGISTRY
+
+pytest.importorskip("llvmlite")
+native = importlib.import_module("semigrad.native")
+HOT_CALLS = importlib.import_module("semigrad.jit").HOT_CALLS
+P = REGISTRY  # the primitives themselves, called on arrays and traced values alike
+
+SPECIAL = np.array([0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -3.0, 0.999, 1e-300, -1e-300,
+                    700.0, -750.0, 1e300, np.inf, -np.inf, np.nan])
+OTHER = np.roll(SPECIAL, 3)
+
+# One program per scalar form: the primitive it exercises, and the function compiled.
+FORMS = {
+    "abs": lambda x, y: sg.abs(x), "add": lambda x, y: x + y,
+    "arccos": lambda x, y: P["arccos"](x), "arcsin": lambda x, y: P["arcsin"](x),
+    "arctan": lambda x, y: P["arctan"](x), "arctan2": lambda x, y: P["arctan2"](x, y),
+    "cos": lambda x, y: sg.cos(x), "cosh": lambda x, y: P["cosh"](x),
+    "divide": lambda x, y: x / y, "exp": lambda x, y: sg.exp(x),
+    "expm1": lambda x, y: sg.expm1(x), "identity": lambda x, y: P["identity"](x) * y,
+    "log": lambda x, y: sg.log(x), "log1p": lambda x, y: sg.log1p(x),
+    "multiply": lambda x, y: x * y, "negative": lambda x, y: -x,
+    "power": lambda x, y: x ** y, "reciprocal": lambda x, y: P["reciprocal"](x),
+    "sigmoid": lambda x, y: sg.sigmoid(x), "sin": lambda x, y: sg.sin(x),
+    "sinh": lambda x, y: P["sinh"](x), "sqrt": lambda x, y: sg.sqrt(x),
+    "square": lambda x, y: sg.square(x), "subtract": lambda x, y: x - y,
+    "tan": lambda x, y: sg.tan(x), "tanh": lambda x, y: sg.tanh(x),
+    "where-less": lambda x, y: sg.where(x < y, x, y),
+    "where-less_equal": lambda x, y: sg.where(x <= y, x, y),
+    "where-greater": lambda x, y: sg.where(x > y, x, y),
+    "where-greater_equal": lambda x, y: sg.where(x >= y, x, y),
+    "where-equal": lambda x, y: sg.where(P["equal"](x, y), x, y),
+    "where-not_equal": lambda x, y: sg.where(P["not_equal"](x, y), x, y),
+}
+
+
+def test_every_scalar_form_of_the_table_has_a_program_here():
+    forms = {name for name, p in REGISTRY.items() if getattr(p, "scalar_form", None)}
+    covered = {key.split("-")[-1] for key in FORMS} | {"where"}
+    assert forms <= covered, forms - covered
+
+
+def _agree(got, want, ulps=4):
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    finite = np.isfinite(want)
+    assert np.array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)])
+    spacing = np.abs(np.spacing(want[finite]))
+    assert np.all(np.abs(got[finite] - want[finite]) <= ulps * spacing), (got, want)
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_each_scalar_form_compiles_to_numpy_s_results(form):
+    f = FORMS[form]
+    j = sg.jit(f)
+    with np.errstate(all="ignore"):
+        want = f(SPECIAL, OTHER)
+        assert j.native_source(SPECIAL, OTHER) is not None
+        for _ in range(HOT_CALLS):
+            j(SPECIAL, OTHER)
+        assert j.wait_native(SPECIAL, OTHER), j.seconds(SPECIAL, OTHER)
+        assert j.seconds(SPECIAL, OTHER)["compiler"] == "llvm"
+        _agree(j(SPECIAL, OTHER), want)
+        # all scalars: the same function without a loop, value by value
+        s = sg.jit(f)
+        for _ in range(HOT_CALLS):
+            s(0.5, 0.25)
+        assert s.wait_native(0.5, 0.25)
+        for x, y in zip(SPECIAL.tolist(), OTHER.tolist(), strict=True):
+            got, expect = s(x, y), f(np.float64(x), np.float64(y))
+            assert type(got) is np.float64
+            _agree(got, expect)
+
+
+def test_gradients_through_the_native_tier():
+    f = sg.value_and_grad(lambda x, y: sg.sum(sg.sigmoid(x * y) ** 2.5 + sg.log1p(x * x)),
+                          argnums=(0, 1))
+    j = sg.jit(f)
+    x, y = np.linspace(-2.0, 2.0, 9), np.linspace(0.5, 1.5, 9)
+    for _ in range(HOT_CALLS):
+        j(x, y)
+    assert j.wait_native(x, y)
+    value, grads = j(x, y)
+    e_value, e_grads = f(x, y)
+    np.testing.assert_allclose(value, e_value, rtol=1e-14)
+    for a, b in zip(grads, e_grads, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_what_the_translation_does_not_cover_is_refused_in_words():
+    with pytest.raises(native.Unsupported, match="the statement"):
+        native.compile_program("def f(x0):\n    while x0:\n        x0 = 1.0\n    return (x0,)",
+                               "f", set())
+    with pytest.raises(native.Unsupported, match="the expression"):
+        native.compile_program("def f(x0):\n    v = math.gamma(x0)\n    return (v,)", "f",
+                               set())
+    with pytest.raises(native.Unsupported, match="used as a number"):
+        native.compile_program("def f(x0):\n    v = (x0 < 1.0) + 1.0\n    return (v,)", "f",
+                               set())
+
+
+def test_a_program_outside_the_translation_falls_back_to_numba(monkeypatch):
+    pytest.importorskip("numba")
+
+    def refuse(*args, **kwargs):
+        raise native.Unsupported("refused for the test")
+
+    monkeypatch.setattr(native, "compile_program", refuse)
+    j = sg.jit(lambda x: sg.sin(x) * 2.0)
+    for _ in range(HOT_CALLS):
+        j(0.5)
+    assert j.wait_native(0.5)
+    assert j.seconds(0.5)["compiler"] == "numba"
+    assert j(0.25) == np.sin(0.25) * 2.0
+
+
+def test_compiled_code_is_released_with_its_program():
+    def compile_one(k):
+        fn = native.compile_program(f"def f(x0):\n    v = x0 * {k}.0\n    return (v,)", "f",
+                                    set())
+        assert fn(2.0) == (2.0 * k,)
+
+    for k in range(5):
+        compile_one(k)
+    gc.collect()
+    compile_one(99)  # disposes of what was released before compiling
+    gc.collect()
+    assert len(native._engines) <= 2
+
+
+def test_calls_from_several_threads_agree():
+    j = sg.jit(sg.value_and_grad(lambda x, y: sg.exp(-x * y) + sg.sin(x), argnums=(0, 1)))
+    for _ in range(HOT_CALLS):
+        j(0.1, 0.2)
+    assert j.wait_native(0.1, 0.2)
+    points = np.random.default_rng(0).uniform(-1, 1, (400, 2)).tolist()
+    results = {}
+
+    def work(k):
+        results[k] = [j(x, y) for x, y in points[k::4]]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in range(4):
+        for (x, y), (value, grads) in zip(points[k::4], results[k], strict=True):
+            assert value == pytest.approx(np.exp(-x * y) + np.sin(x), rel=1e-14)
+            assert grads[0] == pytest.approx(-y * np.exp(-x * y) + np.cos(x), rel=1e-13)
