@@ -173,15 +173,16 @@ def _notes(rows: dict) -> list[str]:
 
 
 def _first_calls(name: str, entry: dict, rows: dict) -> str:
-    """semigrad-jit's first call (trace + lowering), numba's compilation beside it, and the
-    ratio of that first call to jax-jit's."""
+    """semigrad-jit's first call (trace + lowering), the native tier's compilation beside it,
+    and the ratio of that first call to jax-jit's."""
     text = (f"semigrad-jit {name}: first call {fmt_time(entry['first_call_s'])} (trace "
             f"{fmt_time(entry.get('trace_s', 0))}, lowering {fmt_time(entry.get('lower_s', 0))})")
     jax = rows.get("jax-jit", {}).get("measures", {}).get(name, {}).get("first_call_s")
     if jax:
         text += f", {entry['first_call_s'] / jax:.3f}x jax-jit's first call"
     if entry.get("native_s"):
-        text += (f"; numba compiled in the background in {fmt_time(entry['native_s'])}"
+        text += (f"; compiled to machine code in the background in "
+                 f"{fmt_time(entry['native_s'])}"
                  + (f" ({entry['native_s'] / jax:.2f}x jax-jit's first call)" if jax else "")
                  + f", no call waiting for it (the slowest of the calls meanwhile "
                  f"{fmt_time(entry.get('slowest_warm_s', 0))})")

@@ -45,10 +45,10 @@ def _compiled(fn, jit):
 
 def _warmed(case, jit, programs=None):
     """With ``jit``: each measure's first call (trace and lowering) and the calls up to the
-    numba tier are made here, not timed, as the peers' compilations are; ``programs`` maps
-    each measure to its jitted function and arguments. numba compiles in a background thread
-    from the ``HOT_CALLS``-th call on; its time is waited for and reported separately, with
-    the slowest of those calls (none waits for numba)."""
+    native tier are made here, not timed, as the peers' compilations are; ``programs`` maps
+    each measure to its jitted function and arguments. The native tier compiles in a
+    background thread from the ``HOT_CALLS``-th call on; its time is waited for and reported
+    separately, with the slowest of those calls (none waits for the compiler)."""
     if not jit:
         return case
     import importlib

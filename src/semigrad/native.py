@@ -17,6 +17,7 @@ function outside the subset raises :class:`Unsupported` (the caller then uses nu
 from __future__ import annotations
 
 import ast
+import atexit
 import ctypes
 import ctypes.util
 import struct
@@ -73,7 +74,17 @@ def _llvm():
                 llvm.load_library_permanently(libm)
             _state["llvm"] = llvm
             _state["context"] = llvm.create_context()
+            atexit.register(_dispose_all)
     return _state["llvm"]
+
+
+def _dispose_all():
+    """At exit, every engine before the context they live in (the interpreter's teardown
+    would dispose of them in any order)."""
+    with _lock:
+        while _engines:
+            _engines.popitem()[1].close()
+        _released.clear()
 
 
 def _double(value: float) -> str:
