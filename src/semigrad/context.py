@@ -42,25 +42,28 @@ class State:
     input (values created at or after it are traced by a transform);
     ``anomaly``: anomaly detection on; ``grad_enabled``: operations on Tensors
     that require grad are recorded; ``static``: a trace that will be replayed on other
-    values is running (``sg.vmap``), so traced values may not decide Python control flow.
+    values is running (``sg.vmap``), so traced values may not decide Python control flow;
+    ``guards``: in such a trace (``sg.jit``), a list collecting the checks under which a rule
+    took a shortcut chosen from the traced values (None: rules record their general formula).
     """
 
-    __slots__ = ("depth", "floor", "anomaly", "grad_enabled", "static")
+    __slots__ = ("depth", "floor", "anomaly", "grad_enabled", "static", "guards")
 
     def __init__(self, depth=0, floor=float("inf"), anomaly=False, grad_enabled=True,
-                 static=False):
+                 static=False, guards=None):
         self.depth = depth
         self.floor = floor
         self.anomaly = anomaly
         self.grad_enabled = grad_enabled
         self.static = static
+        self.guards = guards
 
     def replace(self, **changes) -> State:
         """A copy with some fields changed (states are never changed in place)."""
         get = changes.get
         return State(get("depth", self.depth), get("floor", self.floor),
                      get("anomaly", self.anomaly), get("grad_enabled", self.grad_enabled),
-                     get("static", self.static))
+                     get("static", self.static), get("guards", self.guards))
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in State.__slots__)

@@ -84,17 +84,37 @@ def _ufunc(prim):
     return prim.ufunc if prim.ufunc is not None else prim.impl
 
 
+class GuardFailed(Exception):
+    """A compiled program's guard failed: a shortcut a rule took for the traced values does
+    not hold for these (the call runs the program of general formulas instead)."""
+
+
+def _checked(run, guards):
+    """A native program whose last ``guards`` results count where a guard fails: checked,
+    then dropped."""
+    def checked(*args):
+        out = run(*args)
+        if any(out[-guards:]):
+            raise GuardFailed
+        return out[:-guards]
+
+    return checked
+
+
 class Program:
     """One compiled signature: the graph, the generated source and the function run."""
 
-    def __init__(self, graph, out_spec, name, trace_seconds=0.0, exact=False):
+    def __init__(self, graph, out_spec, name, trace_seconds=0.0, exact=False, guards=0):
         start = time.perf_counter()
         self.graph = graph  # as traced: what a transform replays
         self.out_spec = out_spec
+        # the last ``guards`` outputs count where a rule's shortcut fails (0: it holds)
+        self.guards = guards
+        self.general = None  # the program of general formulas, once a guard has failed
         # the program computes the regrouped graph, unless asked for eager's operations
         lowered = without_unit_products(graph)
         lowered, self.regrouped = (lowered, {}) if exact else regroup(lowered)
-        self.source, self._run = _lower(lowered, name, not exact)
+        self.source, self._run = _lower(lowered, name, not exact, guards)
         # Programs of float64 scalars or small arrays compile whole to machine code (the
         # native tier: LLVM through llvmlite, or numba) where the jit extra is installed,
         # once hot, in a background thread: the NumPy program serves every call until the
@@ -104,7 +124,7 @@ class Program:
         self._compiled = None
         self.native_source = None
         self.native_error = None
-        scalar = None if exact else _lower_scalar(graph, name)
+        scalar = None if exact else _lower_scalar(graph, name, guards)
         if scalar is not None:
             self.native_source, self._hot = scalar
             self._calls = 0
@@ -125,6 +145,8 @@ class Program:
         start = time.perf_counter()
         try:
             run, self.seconds["compiler"] = hot()
+            if self.guards:
+                run = _checked(run, self.guards)
             run(*[np.float64(v) if type(v) is float else v
                   for v in (n.value for n in self.graph.inputs)])
         except Exception as exc:  # noqa: BLE001  (any refusal: the NumPy program serves)
@@ -199,9 +221,12 @@ class _Compiler:
             pass
 
 
-def _lower(graph, name, share=True):
+def _lower(graph, name, share=True, guards=0):
     """The source of ``graph`` as one Python function, and that function; ``share``: the
-    operations on one matrix computed from one LU factorisation (:func:`_shared_factorisations`)."""
+    operations on one matrix computed from one LU factorisation (:func:`_shared_factorisations`);
+    ``guards``: the last outputs are guards (boolean arrays that must be all true), checked
+    where they are computed (the function raises :class:`GuardFailed` before any shortcut
+    they guard runs) and not returned."""
     names: dict[int, str] = {}
     env: dict[str, object] = {}
     consts: dict[int, object] = {}  # node index -> a value known at compile time
@@ -316,9 +341,16 @@ def _lower(graph, name, share=True):
                              and not view)
         meta[var] = (fresh, value.shape if fresh else None, value.dtype if fresh else None)
         lines.append((var, args, call, reusable))
+    kept = graph.outputs[:len(graph.outputs) - guards]
+    checked = {names[n.index] for n in graph.outputs[len(kept):] if n.index in names}
+    if checked:  # each guard checked as soon as it is computed (a folded one held already)
+        env["GuardFailed"] = GuardFailed
+        lines = [checks for line in lines for checks in (
+            [line, (None, [line[0]], f"if not {line[0]}.all(): raise GuardFailed", False)]
+            if line[0] in checked else [line])]
     outs = [names[n.index] if n.index in names else _fresh(const_name(consts[n.index]),
                                                            consts[n.index])
-            for n in graph.outputs]
+            for n in kept]
     params = ", ".join(f"x{k}" for k in range(len(graph.inputs)))
     source = "\n".join([f"def {name}({params}):", *_with_frees(lines, outs, meta, roots),
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
@@ -386,7 +418,7 @@ HOT_CALLS = 20
 #: dominates and NumPy's vectorised ufuncs win over scalar math in a loop.
 FUSE_MAX_ELEMENTS = 4096
 
-def _lower_scalar(graph, name):
+def _lower_scalar(graph, name, guards=0):
     """The program compiled whole to machine code: its source and a function compiling it
     (None where it does not apply, or without llvmlite and numba). LLVM compiles it through
     llvmlite (semigrad.native), numba where the translation does not apply.
@@ -480,7 +512,18 @@ def _lower_scalar(graph, name):
     outs = []
     passed = {}  # output position -> an input's position or a constant: not computed here
     inputs = {n.index: k for k, n in enumerate(graph.inputs)}
+    first_guard = len(graph.outputs) - guards
     for j, n in enumerate(graph.outputs):
+        if j >= first_guard:  # a guard: how many of its elements are false (0: it holds)
+            if n.kind == "constant" or n.index in inputs:
+                passed[j] = ("const", float(np.size(n.value) - np.count_nonzero(n.value)))
+            elif np.ndim(n.value):
+                before.append(f"    g{j} = 0.0")
+                inside.append(f"        g{j} += (0.0 if {names[n.index]} else 1.0)")
+                outs.append(f"g{j}")
+            else:
+                outs.append(f"(0.0 if {names[n.index]} else 1.0)")
+            continue
         if n.index in inputs or n.kind == "constant":
             passed[j] = ("input", inputs[n.index]) if n.index in inputs else ("const", n.value)
         elif np.ndim(n.value):
@@ -503,7 +546,7 @@ def _lower_scalar(graph, name):
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
     namespace = {"math": __import__("math"), "np": np}
     exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
-    array_out = [np.ndim(n.value) > 0 for n in graph.outputs]
+    array_out = [np.ndim(n.value) > 0 and j < first_guard for j, n in enumerate(graph.outputs)]
 
     array_in = [np.ndim(n.value) > 0 for n in graph.inputs]
 
@@ -581,7 +624,7 @@ def _with_frees(lines, outs, meta, roots):
                           and meta[v] == (True, shape, dtype)), None)
             if donor is not None:
                 call = f"{call[:-1]}, out={donor})"
-        text.append(f"    {var} = {call}")
+        text.append(f"    {call}" if var is None else f"    {var} = {call}")
         done = sorted((v for v, at in last.items() if at == k and v not in kept),
                       key=lambda v: int(v[1:]))
         if done:
@@ -625,7 +668,9 @@ def jit(f, static_argnums=(), exact=False):
     name = name if name.isidentifier() and not keyword.iskeyword(name) else "f"
     cache: dict = {}
 
-    def program(args, kwargs=None):
+    def program(args, kwargs=None, general=False):
+        """The program for these arguments, traced on first sight of their signature; with
+        ``general``, the one of general formulas (no guarded shortcuts), which replaces it."""
         n = len(args)
         fixed = {a % n for a in static} if n else set()
         dynamic = [a for k, a in enumerate(args) if k not in fixed]
@@ -634,15 +679,16 @@ def jit(f, static_argnums=(), exact=False):
         key = (_hashable(spec), tuple(kwargs), tuple(_signature(x) for x in leaves),
                tuple((k, _static_key(args[k])) for k in sorted(fixed)))
         prog = cache.get(key)
-        if prog is None:
+        if prog is None or general and prog.guards:
             def body(dyn, kw):
                 it = iter(dyn)
                 return f(*[args[k] if k in fixed else next(it) for k in range(n)], **kw)
 
             start = time.perf_counter()
-            graph, out_spec = trace_static(body, f"jit({name})", leaves, spec)
+            guards = None if general else []
+            graph, out_spec = trace_static(body, f"jit({name})", leaves, spec, guards)
             prog = cache[key] = Program(graph, out_spec, name, time.perf_counter() - start,
-                                        exact)
+                                        exact, len(guards or ()))
             jitted.traces += 1
         return prog, leaves
 
@@ -654,15 +700,28 @@ def jit(f, static_argnums=(), exact=False):
         if key is not None:
             prog = fast.get(key)
             if prog is not None and not context.current().depth:
-                return prog.run_numpy(flat)
+                try:
+                    return prog.run_numpy(flat)
+                except GuardFailed:  # a shortcut does not hold for these values
+                    pass
         prog, leaves = program(args, kwargs)
-        if key is not None:
-            fast[key] = prog
         arrays = [x for x in leaves if _is_array(x)]
         if any(isinstance(x, Tensor) for x in arrays) or context.current().depth:
-            # inside a transform, or on Tensors: replay through the primitives (recorded)
+            # inside a transform, or on Tensors: replay through the primitives (recorded),
+            # the general formulas (a replay checks no guard)
+            if prog.guards:
+                prog, leaves = program(args, kwargs, general=True)
+            if key is not None:
+                fast[key] = prog
             return unflatten(prog.out_spec, prog.graph.run(arrays))
-        return prog([x for x in arrays])
+        try:
+            result = prog(arrays)
+        except GuardFailed:  # from now on, the program of general formulas for this signature
+            prog, leaves = program(args, kwargs, general=True)
+            result = prog(arrays)
+        if key is not None:
+            fast[key] = prog
+        return result
 
     def source(*args, **kwargs):
         return program(args, kwargs)[0].source

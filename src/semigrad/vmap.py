@@ -126,11 +126,15 @@ def _trace(f, name, moved, batched, spec):
     return trace_static(f, name, example, spec)
 
 
-def trace_static(f, name, leaves, spec):
+def trace_static(f, name, leaves, spec, guards=None):
     """The graph of ``f`` on the arguments ``leaves`` (of structure ``spec``), to be replayed
     on other values (sg.vmap, sg.jit): every array leaf is an input (integers and booleans
     through a recorded cast), other leaves are closed over, and Python control flow on
-    traced values is refused while ``f`` runs. Returns ``(graph, output structure)``."""
+    traced values is refused while ``f`` runs. Returns ``(graph, output structure)``.
+
+    ``guards``: a list that collects the checks of the shortcuts rules take for the traced
+    values (sg.jit; see ``elementwise._everywhere``); they follow the outputs among the
+    graph's outputs. None: rules record their general formulas."""
     example = []
     lifted = []
     for x in leaves:
@@ -154,12 +158,12 @@ def trace_static(f, name, leaves, spec):
 
     def run():
         context.push(context.State(state.depth + 1, min(floor, state.floor), state.anomaly,
-                                   True, True))
+                                   True, True, guards))
         return f(*unflatten(spec, example))
 
     result = contextvars.copy_context().run(run)
     outs, out_spec = flatten(result)
-    outs = [o if isinstance(o, Tensor) else Tensor(o) for o in outs]
+    outs = [o if isinstance(o, Tensor) else Tensor(o) for o in [*outs, *(guards or ())]]
     return graph_of(outs, lifted, in_spec=spec, out_spec=out_spec, name=name), out_spec
 
 

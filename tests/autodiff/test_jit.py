@@ -285,6 +285,59 @@ def test_rules_with_value_shortcuts_compile_their_general_formula():
     np.testing.assert_allclose(sg.vmap(sg.grad(f))(xs), np.stack([sg.grad(f)(x) for x in xs]))
 
 
+def test_shortcuts_are_taken_under_a_guard_and_fall_back_to_the_general_program():
+    # The power rule's shortcuts (y·out/x for nonzero bases, out·log x for positive ones)
+    # are taken for values where they hold, checked before they run: eager mode's results
+    # to the last bit, and where a check fails the program of general formulas serves.
+    exponent = np.full(3, 3.0)
+    f = lambda x, y: sg.sum(x ** y)  # noqa: E731
+    vg = sg.value_and_grad(f, argnums=(0, 1))
+    j = sg.jit(vg)
+    positive = np.array([1.0, 2.0, 3.0])
+    source = j.source(positive, exponent)
+    assert source.count("raise GuardFailed") == 2
+    assert source.count("power(") == 1  # x ** y once: d/dx is y·out/x, not y·x**(y−1)
+    for got, want in zip(j(positive, exponent)[1], vg(positive, exponent)[1], strict=True):
+        np.testing.assert_array_equal(got, want)  # the shortcut: bit for bit
+    assert j.traces == 1
+    with_zeros = np.array([0.0, 2.0, -1.0])  # the checks run before the shortcuts: no 0/0
+    with np.errstate(invalid="ignore"):  # log of -1 in the general d/dy: nan, as eagerly
+        got, want = j(with_zeros, exponent), vg(with_zeros, exponent)
+    assert j.traces == 2  # the general program, traced once for this signature
+    for a, b in zip(got[1], want[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(j(positive, exponent)[1], vg(positive, exponent)[1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=4 * np.finfo(float).eps)
+    assert j.traces == 2  # the general program serves from now on
+    # a transform replays the general graph: right at a zero base too
+    g = sg.jit(lambda x, y: sg.sum(x ** y))
+    g(positive, exponent)
+    np.testing.assert_array_equal(sg.grad(g)(with_zeros[:2], exponent[:2]),
+                                  sg.grad(f)(with_zeros[:2], exponent[:2]))
+    # sg.vmap records the general formulas (its trace sees one example)
+    bases = np.stack([positive, with_zeros])
+    with np.errstate(invalid="ignore"):
+        mapped = sg.vmap(sg.grad(f, argnums=1), in_axes=(0, None))(bases, exponent)
+        np.testing.assert_array_equal(mapped, np.stack([sg.grad(f, argnums=1)(b, exponent)
+                                                        for b in bases]))
+
+
+def test_guards_in_the_native_tier():
+    pytest.importorskip("llvmlite")
+    import importlib
+
+    hot = importlib.import_module("semigrad.jit").HOT_CALLS
+    vg = sg.value_and_grad(lambda x, y: x ** y, argnums=(0, 1))
+    j = sg.jit(vg)
+    for _ in range(hot):
+        j(2.0, 3.0)
+    assert j.wait_native(2.0, 3.0)
+    assert j(1.5, 2.5) == vg(1.5, 2.5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert j(0.0, 2.5) == vg(0.0, 2.5)  # the check fails: the general program
+    assert j.traces == 2
+
+
 def test_operations_on_one_matrix_share_its_lu_factors():
     pytest.importorskip("scipy")
     import semigrad.numpy as snp

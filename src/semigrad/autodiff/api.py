@@ -269,7 +269,7 @@ def _deeper(state, leaves):
     if leaves and leaves[0]._id < floor:
         floor = leaves[0]._id  # inputs are created in order: the first is the oldest
     # A transform records its function whatever an enclosing no_grad says (as torch.func).
-    context.push(context.State(state.depth + 1, floor, state.anomaly, True, state.static))
+    context.push(state.replace(depth=state.depth + 1, floor=floor, grad_enabled=True))
 
 
 def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):

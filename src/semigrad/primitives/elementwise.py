@@ -135,16 +135,25 @@ def _value(x):
     return getattr(x, "value", x) if not isinstance(x, np.ndarray) else x
 
 
-def _everywhere(mask) -> bool:
+def _everywhere(mask, traced=None) -> bool:
     """Whether a fast formula holds for every element (the rules' value-dependent shortcut).
 
-    Never while a trace that is replayed on other values runs (sg.jit, sg.vmap): the
-    general formula is recorded then, right for whatever values come.
+    In a trace replayed on other values (sg.jit, sg.vmap) the answer must hold for those
+    values too. Under sg.jit (the state collects ``guards``) a shortcut that holds for the
+    traced values is taken with a guard: ``traced()`` records the condition on the traced
+    values (a boolean array), which the compiled program checks before the shortcut runs,
+    falling back to a program of general formulas where it fails. Otherwise (sg.vmap, or no
+    ``traced``) the general formula is recorded.
     """
-    if _context.current().static:
-        return False
+    state = _context.current()
     # np.all is slow on NumPy scalars, and this sits on the scalar fast path.
-    return bool(mask) if type(mask) is np.bool_ or type(mask) is bool else bool(mask.all())
+    holds = bool(mask) if type(mask) is np.bool_ or type(mask) is bool else bool(mask.all())
+    if not state.static:
+        return holds
+    if not holds or state.guards is None or traced is None:
+        return False
+    state.guards.append(traced())
+    return True
 
 
 def _dpow_base(x, y, out):
@@ -156,7 +165,7 @@ def _dpow_base(x, y, out):
         if y == 1:
             return 1
         return 2.0 * x if y == 2 else y * x ** (y - 1)
-    if _everywhere(_value(x) != 0):
+    if _everywhere(_value(x) != 0, lambda: not_equal(x, 0)):
         return y * out / x  # = y * x**(y-1) without a second power
     return where(equal(y, 0), 0.0, y * x ** (y - 1))
 
@@ -167,11 +176,11 @@ def _dpow_exponent(x, y, out):
     # has the principal log (0 at x = 0).
     xv = _value(x)
     if getattr(xv, "dtype", None) is not None and xv.dtype.kind == "c":
-        if _everywhere(xv != 0):
+        if _everywhere(xv != 0, lambda: not_equal(x, 0)):
             return out * log(x)
         nonzero = not_equal(x, 0)
         return where(nonzero, out * log(where(nonzero, x, 1.0)), 0.0)
-    if _everywhere(xv > 0):
+    if _everywhere(xv > 0, lambda: greater(x, 0)):
         return out * log(x)
     positive = greater(x, 0)
     safe = where(positive, x, 1.0)
