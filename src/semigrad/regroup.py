@@ -67,12 +67,15 @@ def _forms(graph, anchored):
     Nodes in ``anchored`` are computed as recorded (their consumers see them whole)."""
     forms: dict[int, tuple] = {}
     # constants of the same bytes are one T (recording copies an array a function closes
-    # over at each use)
-    same: dict[tuple, int] = {}
-    canon = {n.index: same.setdefault((n.value.shape, n.value.dtype.str, n.value.tobytes()),
-                                      n.index)
-             for n in graph.nodes if n.kind == "constant" and type(n.value) is np.ndarray
-             and n.value.size > 1}
+    # over at each use); compared only when they are read as a T
+    by_bytes: dict[tuple, int] = {}
+
+    def canon(node) -> int:
+        v = node.value
+        if node.kind != "constant" or type(v) is not np.ndarray:
+            return node.index
+        return by_bytes.setdefault((v.shape, v.dtype.str, v.tobytes()), node.index)
+
     # a factor's leading axes of length 1 are broadcasting's own: a reshape that only adds
     # them (a rule's (n,) -> (1, n)) is read through, and the factor keeps its cheaper shape
     padded: dict[int, Node] = {}
@@ -101,8 +104,7 @@ def _forms(graph, anchored):
             b, k = (0, 1) if big[0] else (1, 0)
             factor, shape = leaf(e.inputs[k])
             if fs[b] is None:
-                i = e.inputs[b].index
-                form = (("n", canon.get(i, i)), factor, shape)
+                form = (("n", canon(e.inputs[b])), factor, shape)
             else:
                 t, s, s_shape = fs[b]
                 form = (t, ("mul", s, factor), np.broadcast_shapes(s_shape, shape))
