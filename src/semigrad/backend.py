@@ -862,6 +862,8 @@ def _stack(xp, arrays, axis=0, **_):
 def _where(xp, cond, x=None, y=None):
     (c,) = _operands(xp, [cond])
     a, b = _operands(xp, [x, y])
+    if not hasattr(a, "shape") and not hasattr(b, "shape"):  # two numbers: one as an array
+        a = xp.asarray(a, dtype=_xp_dtype(xp, np.result_type(a, b)), **_on(c))
     return xp.where(c, a, b)
 
 

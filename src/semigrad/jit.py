@@ -54,8 +54,9 @@ def _signature(leaf):
     if isinstance(leaf, float):
         return ("float",)
     if _is_array(leaf):
-        return ("array", tuple(np.shape(leaf)), np.result_type(getattr(leaf, "dtype",
-                                                                     type(leaf))),
+        dtype = getattr(leaf, "dtype", None)  # another library's dtype: its own name
+        return ("array", tuple(np.shape(leaf)),
+                np.result_type(type(leaf)) if dtype is None else str(dtype),
                 backend.library(leaf))
     try:
         hash(leaf)
@@ -432,6 +433,8 @@ def _lower_scalar(graph, name, guards=0):
     """
     if importlib.util.find_spec("llvmlite") is None and importlib.util.find_spec("numba") is None:
         return None  # (imported when it compiles: in the background)
+    if any(isinstance(n.value, backend.Array) for n in graph.nodes):
+        return None  # another library's arrays stay in their library
     shapes = {np.shape(n.value) for n in graph.nodes if np.ndim(n.value) > 0}
     if len(shapes) > 1:
         return None

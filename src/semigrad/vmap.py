@@ -121,7 +121,7 @@ def vmap(f, in_axes=0, out_axes=0):
 
 def _trace(f, name, moved, batched, spec):
     """The graph of ``f`` on one example (the first), its array leaves all inputs."""
-    example = [getattr(x, "value", x)[0] if b and _is_array(x) else x
+    example = [getattr(x, "value", x)[0, ...] if b and _is_array(x) else x
                for x, b in zip(moved, batched)]
     return trace_static(f, name, example, spec)
 
@@ -142,7 +142,8 @@ def trace_static(f, name, leaves, spec, guards=None):
             example.append(x)
             continue
         v = getattr(x, "value", x)
-        kind = np.result_type(getattr(v, "dtype", type(v))).kind
+        kind = (backend.wrap(v).dtype if backend.library(v) is not None  # another library's
+                else np.result_type(getattr(v, "dtype", type(v)))).kind
         if kind in "iub":
             # Integers and booleans (labels, indices, masks) enter as a float input cast
             # back: the cast is recorded, so what the function does with them replays too.

@@ -149,3 +149,24 @@ def test_every_transform_returns_the_library_s_arrays(to_library):
         assert type(ours) is type(x), f"{name} returned {type(ours)}"
         np.testing.assert_allclose(_numpy(ours), want, rtol=1e-13, err_msg=name)
     sg.check_grads(s, (x,), modes=("rev", "fwd"), order=2)
+
+
+@pytest.mark.parametrize("to_library", LIBRARIES)
+def test_jit_and_vmap_keep_the_library_s_arrays(to_library):
+    # sg.jit keys another library's arrays by their own dtype, runs its NumPy-level program
+    # on them (no native tier), checks its guards on them and falls back where one fails
+    g = lambda x, y: sg.sum(x ** y)  # noqa: E731
+    grad = sg.grad(g, argnums=(0, 1))
+    j = sg.jit(grad)
+    y = to_library(np.array([2.0, 3.0, 0.5]))
+    for x_np in (np.array([1.0, 2.0, 3.0]), np.array([0.0, 2.0, 3.0])):  # the 2nd: fallback
+        x = to_library(x_np.copy())
+        for ours, want in zip(j(x, y), grad(x_np, _numpy(y)), strict=True):
+            assert type(ours) is type(x)
+            np.testing.assert_allclose(_numpy(ours), want, rtol=1e-14)
+    assert j.traces == 2
+    xs = to_library(np.array([[1.0, 2.0, 3.0], [0.5, 0.0, 1.5]]))
+    mapped = sg.vmap(sg.grad(g), in_axes=(0, None))(xs, y)
+    assert type(mapped) is type(xs)
+    np.testing.assert_allclose(_numpy(mapped), np.stack([sg.grad(g)(row, _numpy(y))
+                                                         for row in _numpy(xs)]), rtol=1e-14)
