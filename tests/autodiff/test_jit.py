@@ -16,9 +16,6 @@ CASE_LIST = [pytest.param(name, fn, args, id=f"{name}-{label}")
              for name, cases in CASES.items() for label, fn, args in cases]
 
 
-# Rules with a shortcut chosen from the values in eager mode (power's d/dx for nonzero bases,
-# prod's for no zeros) record their general formula in a trace: equal within a few ulp.
-SHORTCUT_RULES = {"power", "prod"}
 # Operations on one matrix share its LU factors (Primitive.from_lu): a solve with Aᵀ in a
 # reverse pass solves with A's factors transposed instead of factoring Aᵀ, equal within a few
 # ulp of the largest entry (times the condition number).
@@ -39,12 +36,11 @@ def test_compiled_values_and_gradients_equal_eager_ones(name, fn, args):
     e_value, e_grads = sg.jit(vg, exact=True)(*args)
     np.testing.assert_array_equal(j_value, value)
     np.testing.assert_array_equal(e_value, value)
+    # Rules' shortcuts chosen from the values (power's, prod's) are taken under guards: the
+    # same operations as eager mode's. exact=True: no shared factors either.
     for a, e, b in zip(j_grads, e_grads, grads):
-        if name not in SHORTCUT_RULES:  # exact: eager's operations, no shared factors
-            np.testing.assert_array_equal(e, b)
-        if name in SHORTCUT_RULES:
-            np.testing.assert_allclose(a, b, rtol=4 * np.finfo(float).eps, atol=1e-300)
-        elif name in FACTORED:
+        np.testing.assert_array_equal(e, b)
+        if name in FACTORED:
             np.testing.assert_allclose(a, b, rtol=0, atol=8 * np.finfo(float).eps
                                        * np.max(np.abs(b)))
         else:

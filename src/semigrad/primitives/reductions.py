@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import context as _context
 from .base import Reduction
-from .elementwise import astype, divide, equal, exp, subtract, where
+from .elementwise import _everywhere, astype, divide, equal, exp, not_equal, subtract, where
 from .structural import keepdims_shape, sum_
 
 
@@ -91,15 +91,17 @@ logsumexp = Reduction(
 def _prod_weights(x, out_kd, axis, keepdims):
     zero = equal(x, 0)
     nonzero = where(zero, 1.0, x)
-    static = _context.current().static
-    if static:  # a trace replayed on other values: the count of zeros is recorded too
+    # no zeros: the shortcut (under sg.jit, guarded: checked on each call's values)
+    no_zeros = _everywhere(np.logical_not(getattr(zero, "value", zero)),
+                           lambda: not_equal(x, 0))
+    prod_nonzero = prod(nonzero, axis=axis, keepdims=True)
+    no_zero = divide(prod_nonzero, nonzero)
+    if no_zeros:
+        return no_zero
+    if _context.current().static:  # a trace replayed on other values: the count recorded
         count = sum_(where(zero, 1.0, 0.0), axis=axis, keepdims=True)
     else:
         count = np.sum(getattr(zero, "value", zero), axis=axis, keepdims=True)
-    prod_nonzero = prod(nonzero, axis=axis, keepdims=True)
-    no_zero = divide(prod_nonzero, nonzero)
-    if not static and not np.any(count):
-        return no_zero
     zx = where(zero, x, 0.0)
     z_sum = sum_(zx, axis=axis, keepdims=True)  # z1 (+ z2): the zeros' values, traced
     one_zero = where(zero, prod_nonzero, no_zero * z_sum)
