@@ -516,6 +516,8 @@ def _lower_scalar(graph, name, guards=0):
     passed = {}  # output position -> an input's position or a constant: not computed here
     inputs = {n.index: k for k, n in enumerate(graph.inputs)}
     first_guard = len(graph.outputs) - guards
+    if any(np.result_type(n.value) != np.float64 for n in graph.outputs[:first_guard]):
+        return None  # a comparison's outcome handed back: NumPy's booleans, not floats
     for j, n in enumerate(graph.outputs):
         if j >= first_guard:  # a guard: how many of its elements are false (0: it holds)
             if n.kind == "constant" or n.index in inputs:

@@ -164,3 +164,12 @@ def test_calls_from_several_threads_agree():
         for (x, y), (value, grads) in zip(points[k::4], results[k], strict=True):
             assert value == pytest.approx(np.exp(-x * y) + np.sin(x), rel=1e-14)
             assert grads[0] == pytest.approx(-y * np.exp(-x * y) + np.cos(x), rel=1e-13)
+
+
+def test_programs_that_return_booleans_stay_numpy_programs():
+    k = sg.jit(lambda x: (x > 0, x * 2.0))
+    a = np.linspace(-1.0, 1.0, 5)
+    assert k.native_source(a) is None  # the native tier computes float64 values only
+    mask, doubled = k(a)
+    assert mask.dtype == np.bool_ and mask.tolist() == [False, False, False, True, True]
+    np.testing.assert_array_equal(doubled, 2.0 * a)
