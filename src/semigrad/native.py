@@ -241,6 +241,8 @@ def _statements(fn: _Function, statements, index: str | None) -> None:
         if (isinstance(s, ast.For) and index is None and isinstance(s.target, ast.Name)
                 and s.target.id == "i" and ast.unparse(s.iter) == "range(n)" and not s.orelse
                 and fn.n is not None):
+            if fn.n <= 0:  # no elements: the body never runs (the loop below runs once at least)
+                continue
             fn.emit("br label %loop")
             fn.body.append("loop:")
             i = fn.tmp()

@@ -173,3 +173,14 @@ def test_programs_that_return_booleans_stay_numpy_programs():
     mask, doubled = k(a)
     assert mask.dtype == np.bool_ and mask.tolist() == [False, False, False, True, True]
     np.testing.assert_array_equal(doubled, 2.0 * a)
+
+
+def test_empty_arrays_run_no_iteration():
+    j = sg.jit(sg.value_and_grad(lambda x: sg.sum(sg.sin(x) * 2.0)))
+    empty = np.zeros(0)
+    for _ in range(HOT_CALLS):
+        j(empty)
+    if j.native_source(empty) is not None:
+        assert j.wait_native(empty)
+    value, grad = j(empty)
+    assert value == 0.0 and grad.shape == (0,)
