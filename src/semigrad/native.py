@@ -161,6 +161,20 @@ class _Function:
             t = self.tmp()
             self.emit(f"{t} = fcmp {_COMPARE[type(node.ops[0])]} double {a}, {b}")
             return t, "i1"
+        if isinstance(node, ast.BoolOp) and type(node.op) in (ast.And, ast.Or):
+            values = []
+            for operand in node.values:  # comparisons: no side effects to short-circuit
+                value, kind = self.expr(operand)
+                if kind != "i1":
+                    raise Unsupported(f"'and'/'or' of a number: {ast.unparse(node)!r}")
+                values.append(value)
+            op = "and" if isinstance(node.op, ast.And) else "or"
+            result = values[0]
+            for value in values[1:]:
+                t = self.tmp()
+                self.emit(f"{t} = {op} i1 {result}, {value}")
+                result = t
+            return result, "i1"
         if isinstance(node, ast.IfExp):
             cond, kind = self.expr(node.test)
             if kind != "i1":
@@ -185,8 +199,10 @@ class _Function:
 
     def number(self, node) -> str:
         value, kind = self.expr(node)
-        if kind != "double":
-            raise Unsupported(f"a comparison's outcome used as a number: {ast.unparse(node)!r}")
+        if kind == "i1":  # a comparison's outcome as a number, as Python's True + 0.5
+            t = self.tmp()
+            self.emit(f"{t} = uitofp i1 {value} to double")
+            return t
         return value
 
     def call(self, name: str, args) -> str:

@@ -622,7 +622,10 @@ for _prim, _form in ((add, "{0} + {1}"), (subtract, "{0} - {1}"), (multiply, "{0
                      (sigmoid, "1.0 / (1.0 + math.exp(-{0}))"), (identity, "{0}"),
                      (equal, "{0} == {1}"), (not_equal, "{0} != {1}"), (greater, "{0} > {1}"),
                      (greater_equal, "{0} >= {1}"), (less, "{0} < {1}"),
-                     (less_equal, "{0} <= {1}"), (where, "({1} if {0} else {2})")):
+                     (less_equal, "{0} <= {1}"), (where, "({1} if {0} else {2})"),
+                     # NumPy's: the first where it wins or is NaN, else the second (ties: ±0 too)
+                     (maximum, "({0} if ({0} > {1} or {0} != {0}) else {1})"),
+                     (minimum, "({0} if ({0} < {1} or {0} != {0}) else {1})")):
     _prim.scalar_form = _form
 for _prim, _ufunc in ((add, np.add), (subtract, np.subtract), (multiply, np.multiply),
                       (divide, np.true_divide), (negative, np.negative)):
