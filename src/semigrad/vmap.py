@@ -26,7 +26,7 @@ import functools
 import numpy as np
 
 from . import backend, context, ops
-from .autodiff.api import _input_value
+from .autodiff.api import _input_value, _new_leaf
 from .autodiff.tree import flatten, unflatten
 from .graph import graph_of
 from .tensor import Tensor
@@ -151,7 +151,8 @@ def trace_static(f, name, leaves, spec, guards=None):
             lifted.append(t)
             example.append(ops.astype(t, np.asarray(v).dtype))
             continue
-        t = Tensor(_input_value(v, name, "an argument"), requires_grad=True)
+        # a read-only view of the caller's array, as a transform's inputs are: no copy
+        t = _new_leaf(_input_value(v, name, "an argument"))
         lifted.append(t)
         example.append(t)
     state = context.current()
