@@ -367,3 +367,21 @@ def test_operations_on_one_matrix_share_its_lu_factors():
     g = sg.jit(lambda a, x: (snp.linalg.slogdet(a)[1], snp.linalg.slogdet(a.T)[1]))
     assert g.source(a, x).count("lu_factors(") == 1
     assert g(singular, x) == (-np.inf, -np.inf)
+
+
+def test_a_program_does_not_keep_its_trace_s_intermediates():
+    import tracemalloc
+
+    x = np.linspace(0.5, 1.5, 100_000)
+    f = sg.jit(sg.value_and_grad(lambda v: sg.sum(sg.exp(sg.sin(v) * v) / (1.0 + v * v))))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        value, grad = f(x)  # trace, lower, run: some twenty arrays of x's size on the way
+        del grad
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 4 * x.nbytes, kept / x.nbytes  # the constants it needs, not the trace
+    np.testing.assert_allclose(f(x)[1], sg.grad(lambda v: sg.sum(sg.exp(sg.sin(v) * v)
+                                                              / (1.0 + v * v)))(x))
