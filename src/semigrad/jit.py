@@ -173,11 +173,11 @@ class Program:
         """The program on leaves that are floats and NumPy arrays (the fast path)."""
         compiled = self._compiled
         if compiled is not None:
-            return unflatten(self.out_spec, list(compiled(*args)))
+            return unflatten(self.out_spec, compiled(*args))
         if self._hot is not None:
             self._warm()
-        return unflatten(self.out_spec, list(self._run(
-            *[np.float64(x) if type(x) is float else x for x in args])))
+        return unflatten(self.out_spec, self._run(
+            *[np.float64(x) if type(x) is float else x for x in args]))
 
     def __call__(self, leaves):
         # NumPy scalars for Python numbers (NumPy's arithmetic, as the primitives give it),
@@ -422,6 +422,9 @@ def _shared_factorisations(graph):
 #: Calls after which a program is compiled to machine code (where the jit extra is installed
 #: and the native tier applies).
 HOT_CALLS = 20
+#: The fewest operations a program needs for the native tier: a compiled call's fixed cost
+#: (about 1.5 us with arrays, 1 us with scalars) is more than a few NumPy operations cost.
+MIN_NATIVE_OPERATIONS = 4
 #: The largest arrays fused into one native loop: above, per-operation overhead no longer
 #: dominates and NumPy's vectorised ufuncs win over scalar math in a loop.
 FUSE_MAX_ELEMENTS = 4096
@@ -442,6 +445,8 @@ def _lower_scalar(graph, name, guards=0):
         return None  # (imported when it compiles: in the background)
     if any(isinstance(n.value, backend.Array) for n in graph.nodes):
         return None  # another library's arrays stay in their library
+    if len(graph.edges) < MIN_NATIVE_OPERATIONS:
+        return None  # a call of the NumPy program costs less
     shapes = {np.shape(n.value) for n in graph.nodes if np.ndim(n.value) > 0}
     if len(shapes) > 1:
         return None
@@ -585,6 +590,17 @@ def _lower_scalar(graph, name, guards=0):
                 return tuple([np.float64(v) for v in fn(*args, *bound)])
 
             return run, compiler
+
+        if not passed and not bound and len(shape) <= 1:  # LLVM's, all computed, 1-D: lean
+            at = [k for k, is_array in enumerate(array_in) if is_array]
+
+            def lean(*args):
+                args = list(args)
+                for k in at:  # the loop reads C-contiguous data: a view, or a copy if not
+                    args[k] = np.ascontiguousarray(args[k])
+                return fn(*args)
+
+            return lean, compiler
 
         def run(*args):
             flat = [a.ravel() if is_array else a for a, is_array in zip(args, array_in)]

@@ -74,8 +74,21 @@ def _llvm():
                 llvm.load_library_permanently(libm)
             _state["llvm"] = llvm
             _state["context"] = llvm.create_context()
+            _state["data"] = _data_offset()
             atexit.register(_dispose_all)
     return _state["llvm"]
+
+
+def _data_offset() -> int:
+    """Where a NumPy array object holds its data pointer (after the object header: NumPy's
+    ``PyArrayObject`` layout), found on a probe. A compiled function is handed the array
+    objects themselves and reads their data pointers there: ``arr.ctypes.data`` costs about
+    0.75 us an array, which dominated calls on small arrays."""
+    probe = np.zeros(3)
+    for offset in range(8, 64, 8):
+        if ctypes.c_void_p.from_address(id(probe) + offset).value == probe.ctypes.data:
+            return offset
+    raise Unsupported("no data pointer found in a NumPy array object")
 
 
 def _dispose_all():
@@ -274,11 +287,12 @@ def _statements(fn: _Function, statements, index: str | None) -> None:
 
 def compile_program(source: str, name: str, arrays: set[str], constants=()):
     """The function ``name`` of ``source`` compiled by LLVM: a callable with the function's
-    parameters but the last ``len(constants)``, which are bound to ``constants`` (float64
-    arrays, C-contiguous, as every array argument must be; ``arrays`` names the array
-    parameters), returning what it returns: scalars as NumPy float64 scalars, the
-    ``np.empty(n)`` arrays as new arrays. Raises :class:`Unsupported` for anything outside the
-    subset ``sg.jit`` writes, and ImportError without llvmlite."""
+    parameters but the last ``len(constants)``, which are bound to ``constants``, returning
+    what it returns: scalars as NumPy float64 scalars, the ``np.empty(n)`` arrays as new
+    arrays. ``arrays`` names the array parameters: each argument for them must be a NumPy
+    float64 array, C-contiguous, of the loop's length (the function reads its data pointer;
+    sg.jit's signatures and flattening guarantee it). Raises :class:`Unsupported` for
+    anything outside the subset ``sg.jit`` writes, and ImportError without llvmlite."""
     tree = ast.parse(source)
     defs = [d for d in tree.body if isinstance(d, ast.FunctionDef) and d.name == name]
     if len(defs) != 1 or not defs[0].body or not isinstance(defs[0].body[-1], ast.Return):
@@ -305,12 +319,18 @@ def compile_program(source: str, name: str, arrays: set[str], constants=()):
                    f"  store double {value}, ptr {p}"]
         results.append(("scalar", slot))
     fn.body += stores
-    signature = ", ".join([f"ptr %{p}" if p in fn.arrays else f"double %{p}" for p in params]
-                          + [f"ptr %{o}" for o in fn.outputs] + ["ptr %out"])
+    llvm = _llvm()
+    # arrays (inputs, outputs, the scalar results' buffer) come as NumPy array objects: each
+    # one's data pointer is read from the object
+    objects = [p for p in params if p in fn.arrays] + fn.outputs + ["out"]
+    signature = ", ".join([f"ptr %{p}.obj" if p in fn.arrays else f"double %{p}"
+                           for p in params] + [f"ptr %{o}.obj" for o in [*fn.outputs, "out"]])
+    unpack = [line for o in objects for line in (
+        f"  %{o}.at = getelementptr i8, ptr %{o}.obj, i64 {_state['data']}",
+        f"  %{o} = load ptr, ptr %{o}.at")]
     allocas = [f"  %{v} = alloca {kind}" for v, kind in fn.slots.items()]
     ir = "\n".join([*sorted(fn.declared), f"define void @{name}({signature}) {{", "entry:",
-                    *allocas, *fn.body, "  ret void", "}", ""])
-    llvm = _llvm()
+                    *unpack, *allocas, *fn.body, "  ret void", "}", ""])
     with _lock:  # one compilation at a time, in our context (numba uses the global one)
         while _released:
             _engines.pop(_released.pop()).close()
@@ -326,12 +346,11 @@ def compile_program(source: str, name: str, arrays: set[str], constants=()):
         number = _state["count"] = _state.get("count", 0) + 1
         _engines[number] = engine
     n_scalars = sum(1 for r in results if r[0] == "scalar")
-    c_args = [ctypes.c_void_p if p in fn.arrays else ctypes.c_double for p in params]
-    c_fn = ctypes.CFUNCTYPE(None, *c_args, *[ctypes.c_void_p] * (len(fn.outputs) + 1))(address)
-    free = params[:len(params) - len(constants)]
-    array_at = [k for k, p in enumerate(free) if p in fn.arrays]
+    # NumPy arrays as the objects themselves (the data pointer is read in the function), so
+    # that a call costs no ctypes conversion per array; scalars as doubles
+    c_args = [ctypes.py_object if p in fn.arrays else ctypes.c_double for p in params]
+    c_fn = ctypes.CFUNCTYPE(None, *c_args, *[ctypes.py_object] * (len(fn.outputs) + 1))(address)
     bound = [np.ascontiguousarray(c, dtype=np.float64) for c in constants]
-    bound_at = [c.ctypes.data for c in bound]
     size = fn.n
     local = threading.local()  # each thread's buffer for the scalar results
 
@@ -339,24 +358,20 @@ def compile_program(source: str, name: str, arrays: set[str], constants=()):
         try:
             return local.out
         except AttributeError:
-            out = np.empty(max(n_scalars, 1))
-            local.out = out, out.ctypes.data
+            local.out = np.empty(max(n_scalars, 1))
             return local.out
 
-    if not array_at and not fn.outputs:
-        def run(*args):  # scalars in and out (and constant arrays): the cheapest call
-            out, at = buffer()
-            c_fn(*args, *bound_at, at)
+    if not fn.outputs:
+        def run(*args):  # no array results: the scalars from the buffer
+            out = buffer()
+            c_fn(*args, *bound, out)
             return tuple(out[:n_scalars])
     else:
         def run(*args):
-            args = list(args)
-            for k in array_at:
-                args[k] = args[k].ctypes.data
-            out, at = buffer()
+            out = buffer()
             arrays_out = [np.empty(size) for _ in fn.outputs]
-            c_fn(*args, *bound_at, *[a.ctypes.data for a in arrays_out], at)
-            scalars = tuple(out[:n_scalars])
+            c_fn(*args, *bound, *arrays_out, out)
+            scalars = tuple(out[:n_scalars]) if n_scalars else ()
             return tuple([arrays_out[k] if kind == "array" else scalars[k]
                           for kind, k in results])
 

@@ -70,7 +70,8 @@ def _agree(got, want, ulps=4):
 
 
 @pytest.mark.parametrize("form", list(FORMS))
-def test_each_scalar_form_compiles_to_numpy_s_results(form):
+def test_each_scalar_form_compiles_to_numpy_s_results(form, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("semigrad.jit"), "MIN_NATIVE_OPERATIONS", 1)
     f = FORMS[form]
     j = sg.jit(f)
     with np.errstate(all="ignore"):
@@ -126,12 +127,12 @@ def test_a_program_outside_the_translation_falls_back_to_numba(monkeypatch):
         raise native.Unsupported("refused for the test")
 
     monkeypatch.setattr(native, "compile_program", refuse)
-    j = sg.jit(lambda x: sg.sin(x) * 2.0)
+    j = sg.jit(lambda x: sg.cos(sg.sin(x) * 2.0) + x)
     for _ in range(HOT_CALLS):
         j(0.5)
     assert j.wait_native(0.5)
     assert j.seconds(0.5)["compiler"] == "numba"
-    assert j(0.25) == np.sin(0.25) * 2.0
+    assert j(0.25) == pytest.approx(np.cos(np.sin(0.25) * 2.0) + 0.25, rel=1e-15)
 
 
 def test_compiled_code_is_released_with_its_program():
@@ -188,3 +189,18 @@ def test_empty_arrays_run_no_iteration():
         assert j.wait_native(empty)
     value, grad = j(empty)
     assert value == 0.0 and grad.shape == (0,)
+
+
+def test_programs_of_a_few_operations_stay_numpy_programs():
+    jit_module = importlib.import_module("semigrad.jit")
+    small = sg.jit(lambda x: x * 2.0)
+    assert small.native_source(np.ones(5)) is None
+    ops = [lambda v: v * 2.0, sg.sin, sg.exp, lambda v: v + 1.0]
+    assert len(ops) >= jit_module.MIN_NATIVE_OPERATIONS
+
+    def chain(v):
+        for op in ops:
+            v = op(v)
+        return v
+
+    assert sg.jit(chain).native_source(np.ones(5)) is not None
