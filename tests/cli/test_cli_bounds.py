@@ -11,11 +11,10 @@ import socket
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 
 import pytest
 
+from local_server import get, serving
 from semigrad.cli import main
 
 pytest.importorskip("sympy")
@@ -184,27 +183,8 @@ def test_usage_errors_are_one_line_with_status_2(capsys):
 
 @pytest.fixture
 def server():
-    from semigrad.viz.budget import Budget
-    from semigrad.viz.serve import make_server
-
-    server = make_server(0, timeout=60, budget=Budget(seconds=1), workers=2, socket_timeout=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def get(server, path, host=None):
-    port = server.server_address[1]
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
-    if host is not None:
-        request.add_header("Host", host)
-    try:
-        with urllib.request.urlopen(request, timeout=90) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+    with serving(seconds=1, socket_timeout=1) as server:
+        yield server
 
 
 def test_serve_times_out_a_silent_client_and_serves_others(server):
@@ -219,7 +199,7 @@ def test_serve_times_out_a_silent_client_and_serves_others(server):
 def test_serve_refuses_hosts_that_are_not_loopback(server):
     port = server.server_address[1]
     for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}"):
-        status, page = get(server, "/", host)
+        status, page, _ = get(server, "/", host)
         assert status == 403 and "only to localhost" in page
     for host in ("localhost", f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
         assert get(server, "/", host)[0] == 200
@@ -230,8 +210,8 @@ def test_serve_pages_are_bounded_and_computed_side_by_side(server):
     thread = threading.Thread(target=lambda: slow.update(
         page=get(server, f"/explain?expr={SLOW_SYMBOLIC}&at=x%3D0.5,y%3D0.7")))
     thread.start()
-    status, page = get(server, "/explain?expr=sign(x)*y&at=x%3D1,y%3D2")
+    status, page, _ = get(server, "/explain?expr=sign(x)*y&at=x%3D1,y%3D2")
     assert status == 200 and "n/a: DiracDelta" in page  # not 503 behind the slow page
     thread.join(timeout=90)
-    status, page = slow["page"]
+    status, page, _ = slow["page"]
     assert status == 200 and "over budget" in page and 'id="gradient-table"' in page

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
+from local_server import get, serving
 from semigrad.parse import ParseError
 from semigrad.viz.budget import Budget
 from semigrad.viz.explain import SEMIRINGS
@@ -203,23 +204,8 @@ def test_result_page_has_the_form_and_a_link_back_on_top_of_the_explorer():
 
 @pytest.fixture(scope="module")
 def server():
-    server = make_server(0, timeout=60, budget=Budget(seconds=5), workers=2, socket_timeout=5)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def get(server, path, host=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{server.server_address[1]}{path}")
-    if host is not None:
-        request.add_header("Host", host)
-    try:
-        with urllib.request.urlopen(request, timeout=90) as r:
-            return r.status, r.read().decode(), r.headers
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode(), e.headers
+    with serving(seconds=5, socket_timeout=5) as server:
+        yield server
 
 
 def explain_url(expr, at, **more):
