@@ -11,6 +11,7 @@ is still loaded by ``chromium --headless --dump-dom`` and ``--screenshot``.
 import pytest
 
 import semigrad as sg
+from local_server import watched
 from semigrad import viz
 
 EXPRESSION = "exp(y**-x - log(z)) + (y-z)**2*log(v)"
@@ -32,10 +33,7 @@ def test_explorer_page_in_chromium(report, screenshots, launch, headless):
 
     with launch(1400, 1000) as browser:
         page = browser.new_page()
-        errors, requests = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
+        errors, requests = watched(page)
         page.goto(report.as_uri(), wait_until="load", timeout=15_000)
 
         # the graph: a node per value and hyperedge of the seed function (10 hyperedges)
@@ -100,10 +98,7 @@ def test_explorer_controls_fold_switch_and_fit_the_window(report, folded_report,
     pytest.importorskip("playwright.sync_api", reason="Playwright drives the clicks")
     with launch(1280, 900) as browser:
         page = browser.new_page()
-        errors, requests = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
+        errors, requests = watched(page)
 
         # the page never overflows the window's width; wide tables scroll inside it
         for width in (1280, 800):

@@ -9,24 +9,18 @@ The browser and the screenshots' folder come from conftest.py, as for
 test_explain_browser.py.
 """
 
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from semigrad.viz.budget import Budget
-from semigrad.viz.serve import make_server
+from local_server import serving, watched
 from semigrad.viz.serve_pages import EXAMPLES
 
 
 @pytest.fixture
 def origin():
-    server = make_server(0, timeout=60, budget=Budget(seconds=5), workers=2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(seconds=5) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 class Browser:
@@ -34,10 +28,8 @@ class Browser:
 
     def __init__(self, page, origin):
         self.page, self.origin = page, origin
-        self.errors, self.requests, self.statuses = [], [], []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
+        self.errors, self.requests = watched(page)
+        self.statuses = []
 
     def load(self, action, status=200):
         """Do ``action`` (a click, a goto), which loads a page answered with ``status``."""
