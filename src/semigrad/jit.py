@@ -111,10 +111,10 @@ class Program:
         self.out_spec = out_spec
         # the last ``guards`` outputs count where a rule's shortcut fails (0: it holds)
         self.guards = guards
-        self.general = None  # the program of general formulas, once a guard has failed
         # the program computes the regrouped graph, unless asked for eager's operations
         lowered = without_unit_products(graph)
-        lowered, self.regrouped = (lowered, {}) if exact else regroup(lowered)
+        if not exact:
+            lowered = regroup(lowered)[0]
         self.source, self._run = _lower(lowered, name, not exact, guards)
         # Programs of float64 scalars or small arrays compile whole to machine code (the
         # native tier: LLVM through llvmlite, or numba) where the jit extra is installed,

@@ -59,15 +59,10 @@ def _unit_reshape(s_shape, old, new):
     return tuple(next(kept) if d != 1 else 1 for d in new)
 
 
-def _forms(graph, anchored):
-    """``node index -> (T, s, shape of s)``: the op nodes whose value is ``T * s`` with ``T``
-    a large array and ``s`` an expression of smaller values broadcasting into it. ``T`` is
-    ``("n", index)`` or ``("r", T, params)`` (a reshape of T); ``s`` is ``("n", index)``,
-    ``(op, s, s)`` for op in mul/div/add/sub, ``("neg", s)`` or ``("r", s, shape)``.
-    Nodes in ``anchored`` are computed as recorded (their consumers see them whole)."""
-    forms: dict[int, tuple] = {}
-    # constants of the same bytes are one T (recording copies an array a function closes
-    # over at each use); compared only when they are read as a T
+def _canonical():
+    """``canon(node)``: the index standing for a large operand. Constants of the same bytes are
+    one T (recording copies an array a function closes over at each use); compared only when
+    they are read as a T, and each once."""
     by_bytes: dict[tuple, int] = {}
 
     def canon(node) -> int:
@@ -76,14 +71,30 @@ def _forms(graph, anchored):
             return node.index
         return by_bytes.setdefault((v.shape, v.dtype.str, v.tobytes()), node.index)
 
-    # a factor's leading axes of length 1 are broadcasting's own: a reshape that only adds
-    # them (a rule's (n,) -> (1, n)) is read through, and the factor keeps its cheaper shape
+    return canon
+
+
+def _padded(graph) -> dict[int, Node]:
+    """The reshapes that only add leading axes of length 1 (a rule's (n,) -> (1, n)), each to
+    the node it reshapes: broadcasting adds those axes itself, so a factor is read through
+    them and keeps its cheaper shape."""
     padded: dict[int, Node] = {}
     for e in graph.edges:
         if e.prim is _S.reshape and type(e.inputs[0].value) is np.ndarray:
             old, new = e.inputs[0].value.shape, np.shape(e.output.value)
             if len(old) <= len(new) and _strip(old) == _strip(new):
                 padded[e.output.index] = padded.get(e.inputs[0].index, e.inputs[0])
+    return padded
+
+
+def _forms(graph, anchored, canon, padded):
+    """``node index -> (T, s, shape of s)``: the op nodes whose value is ``T * s`` with ``T``
+    a large array and ``s`` an expression of smaller values broadcasting into it. ``T`` is
+    ``("n", index)`` or ``("r", T, params)`` (a reshape of T); ``s`` is ``("n", index)``,
+    ``(op, s, s)`` for op in mul/div/add/sub, ``("neg", s)`` or ``("r", s, shape)``.
+    Nodes in ``anchored`` are computed as recorded (their consumers see them whole);
+    ``canon`` and ``padded`` are :func:`_canonical`'s and :func:`_padded`'s."""
+    forms: dict[int, tuple] = {}
 
     def leaf(node):
         node = padded.get(node.index, node)
@@ -204,8 +215,9 @@ def regroup(graph):
     describes them, each node now computed as ``T * s``; ``(graph, {})`` where no regrouping
     saves a pass over a large array."""
     anchored: set[int] = set()
+    canon, padded = _canonical(), _padded(graph)
     while True:
-        forms = _forms(graph, anchored)
+        forms = _forms(graph, anchored, canon, padded)
         live = _live(graph, forms)
         # An operation whose large inputs are computed anyway is cheapest as recorded.
         new = {e.output.index for e in graph.edges

@@ -92,8 +92,7 @@ def _prod_weights(x, out_kd, axis, keepdims):
     zero = equal(x, 0)
     nonzero = where(zero, 1.0, x)
     # no zeros: the shortcut (under sg.jit, guarded: checked on each call's values)
-    no_zeros = _everywhere(np.logical_not(getattr(zero, "value", zero)),
-                           lambda: not_equal(x, 0))
+    no_zeros = _everywhere(not np.any(getattr(zero, "value", zero)), lambda: not_equal(x, 0))
     prod_nonzero = prod(nonzero, axis=axis, keepdims=True)
     no_zero = divide(prod_nonzero, nonzero)
     if no_zeros:
