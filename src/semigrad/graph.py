@@ -14,6 +14,7 @@ import inspect
 import numpy as np
 
 from .autodiff.tree import flatten, unflatten
+from .primitives.deferred import Deferred
 from .tensor import Tensor
 
 
@@ -258,6 +259,8 @@ def graph_of(outs, inputs, names=None, in_spec=_UNSET, out_spec=_UNSET, name="f"
         key = id(x)
         if key not in index:
             value = x.value if isinstance(x, Tensor) else x
+            if type(value) is Deferred:  # not computed by the trace (sg.jit, sg.vmap)
+                value = value.settled() if kind == "op" else value.get()
             index[key] = Node(len(nodes), kind, value, label or getattr(x, "name", None))
             nodes.append(index[key])
         return index[key]

@@ -29,6 +29,7 @@ import numpy as np
 from .graph import Graph, Hyperedge, Node
 from .primitives import elementwise as _E
 from .primitives import structural as _S
+from .primitives.deferred import defer
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _SMALL_OPS = {"mul": _E.multiply, "div": _E.divide, "add": _E.add, "sub": _E.subtract}
@@ -236,8 +237,11 @@ def regroup(graph):
     made: dict[tuple, Node] = {}
 
     def add(prim, inputs, params, out=None):
-        if out is None:  # a new value: computed on the traced example, for its shape and dtype
-            out = Node(max(by_index) + 1, "op", prim(*[n.value for n in inputs], **params))
+        if out is None:  # a new value: only its shape and dtype are read
+            vals = [n.value for n in inputs]
+            value = defer(prim, vals, params, large=True) if prim.ufunc is not None else None
+            out = Node(max(by_index) + 1, "op",
+                       prim(*vals, **params) if value is None else value.settled())
             by_index[out.index] = out
             nodes.append(out)
         edges.append(Hyperedge(len(edges), prim, inputs, params, out))

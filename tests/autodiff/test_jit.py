@@ -23,7 +23,7 @@ FACTORED = {name for name, prim in REGISTRY.items() if prim.from_lu is not None}
 
 
 @pytest.mark.parametrize("name, fn, args", CASE_LIST)
-def test_compiled_values_and_gradients_equal_eager_ones(name, fn, args):
+def test_compiled_values_and_gradients_equal_eager_ones(name, fn, args, trace_values):
     want = fn(*args)
     np.testing.assert_array_equal(sg.jit(fn)(*args), want)
     if name in NON_DIFFERENTIABLE or any(np.iscomplexobj(a) for a in args):
@@ -216,7 +216,7 @@ def _run_program(steps, x, y, z):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_random_programs_compile_to_eager_results(seed):
+def test_random_programs_compile_to_eager_results(seed, trace_values):
     steps = _random_program(seed)
     f = lambda x, y, z: _run_program(steps, x, y, z)  # noqa: E731
     rng = np.random.default_rng(100 + seed)

@@ -29,7 +29,7 @@ VALUE_PARAMETERS = {"lu_factor"}
 
 
 @pytest.mark.parametrize("name, fn, args", CASE_LIST)
-def test_vmap_equals_a_python_loop(name, fn, args):
+def test_vmap_equals_a_python_loop(name, fn, args, trace_values):
     examples = _examples(args)
     if name in VALUE_PARAMETERS:
         batched = [_stacked(examples, k) for k in range(len(args))]
@@ -48,7 +48,7 @@ def test_vmap_equals_a_python_loop(name, fn, args):
 
 
 @pytest.mark.parametrize("name, fn, args", CASE_LIST)
-def test_per_example_gradients_equal_a_loop(name, fn, args):
+def test_per_example_gradients_equal_a_loop(name, fn, args, trace_values):
     if name in NON_DIFFERENTIABLE | VALUE_PARAMETERS or any(np.iscomplexobj(a) for a in args):
         pytest.skip("no gradient to map" if name in NON_DIFFERENTIABLE else
                     "refused by vmap (above)" if name in VALUE_PARAMETERS else

@@ -30,8 +30,10 @@ import numpy as np
 from .. import backend as _backend
 from .. import context as _context
 from ..tensor import Tensor, new_id
+from . import deferred as _deferred
 
 _Array = _backend.Array
+_Deferred = _deferred.Deferred
 
 #: Every primitive by name, in declaration order.
 REGISTRY: dict[str, Primitive] = {}
@@ -215,13 +217,17 @@ class Primitive:
                         args = (args[0], c) if const else (c, args[1])
                     else:
                         args = (*args[:const], c, *args[const + 1:])
+        computed = vals  # what the implementation runs on
+        if value is None and state.static:  # a trace replayed on other values
+            value, computed = self._static_value(vals, params, record and not state.anomaly)
         if value is None:
             try:
                 if state.anomaly:  # a NaN or Inf is reported below, in words
                     with np.errstate(all="ignore"):
-                        value = self.impl(*vals, **params)
+                        value = self.impl(*computed, **params)
                 else:
-                    value = self.impl(*vals, **params) if params else self.impl(*vals)
+                    value = (self.impl(*computed, **params) if params else
+                             self.impl(*computed))
             except (ValueError, IndexError, TypeError) as e:
                 raise _explain(self, args, e) from None
         out = Tensor.__new__(Tensor)
@@ -251,6 +257,23 @@ class Primitive:
         if state.anomaly:
             _context.check_forward(self.name, args, out)
         return out
+
+    def _static_value(self, vals, params, record):
+        """In a trace replayed on other values, ``(value, None)``: a
+        :class:`~.deferred.Deferred` value for an elementwise ufunc on large arrays (its
+        operation recorded, ``record``), or the input itself for an operation that hands it
+        on. Else ``(None, values)``: the values to run the implementation on, deferred ones
+        computed (the recording keeps ``vals``, the inputs' own values)."""
+        if record:
+            if self.ufunc is not None:
+                value = _deferred.defer(self, vals, params)
+                if value is not None:
+                    return value, None
+            elif self.scalar_form == "{0}" and type(vals[0]) is _Deferred:
+                return vals[0], None
+        if any(type(v) is _Deferred for v in vals):
+            return None, [v.get() if type(v) is _Deferred else v for v in vals]
+        return None, vals
 
     def _ufunc_keywords(self, args, params):
         """NumPy's ufunc keywords on Tensors: defaults dropped, ``dtype=`` honoured, others refused.
