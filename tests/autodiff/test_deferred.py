@@ -47,13 +47,18 @@ def test_a_first_call_does_not_compute_the_backward_pass_in_its_trace():
 
 def test_what_a_trace_never_reads_is_never_computed():
     x = np.linspace(0.5, 1.5, deferred.DEFER_SIZE)
-    g = sg.value_and_grad(lambda v: sg.sum(sg.exp(sg.sin(v)) * v))
+    g = sg.value_and_grad(lambda v: sg.sum(sg.numpy.cumsum(sg.sin(v)) * sg.exp(v)))
     graph, _ = trace_static(lambda dyn, kw: g(*dyn), "f", [x], flatten(((x,), {}))[1])
     ops = {e.primitive: e.output.value for e in graph.edges}
-    assert ops["sin"].strides == (8,)  # read by the sum (not deferred): computed
-    backward = [e.output.value for e in graph.edges if e.primitive == "cos"]
-    assert backward and all(v.strides == (0,) for v in backward)  # never read: no memory
-    np.testing.assert_array_equal(graph.run([x])[1], g(x)[1])
+    # read by cumsum (not deferred), forward and backward (cumsum's transpose reads the
+    # cotangent g * exp(v)): computed
+    assert ops["sin"].strides == (8,) and ops["exp"].strides == (8,)
+    # never read: arrays of their shapes that hold no memory (the sum's value too)
+    for name in ("cos", "sum"):
+        assert all(e.output.value.strides == (0,) * e.output.value.ndim
+                   for e in graph.edges if e.primitive == name), name
+    for got, want in zip(graph.run([x]), g(x), strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def _deferred(x):

@@ -120,6 +120,13 @@ class Primitive:
     #: ``from_lu(factors, transposed, *inputs)``, the first input's transpose being the
     #: factored matrix's when ``transposed``; None: it has no such form.
     from_lu = None
+    #: How a trace replayed on other values (sg.jit, sg.vmap) records it on large arrays
+    #: without computing it (see :mod:`.deferred`): ``"ufunc"``, its output's shape is its
+    #: inputs' broadcast and its dtype the one NumPy's ufunc gives; ``"elementwise"``, the
+    #: same, where the implementation does not hand an input back; ``"proxy"``, its output's
+    #: shape and dtype are those of ``impl`` on inputs of the same shapes that hold no memory
+    #: (zero strides: cheap for a reduction); None: computed as it is recorded.
+    deferral: str | None = None
     #: ``specialize(params, *inputs)``: its implementation for inputs of these types and shapes
     #: with the work that depends on nothing else done once, a function of the inputs alone
     #: (a compiled program calls it every run, and may write into an array it returns that
@@ -212,7 +219,7 @@ class Primitive:
             elif const is not None and self.reads_inputs:  # common, inline: one NumPy constant
                 c = vals[const]
                 if c.flags.writeable or not immutable(c):
-                    c = vals[const] = c.copy()
+                    c = vals[const] = private_copy(c)
                     if len(args) == 2:
                         args = (args[0], c) if const else (c, args[1])
                     else:
@@ -260,17 +267,17 @@ class Primitive:
 
     def _static_value(self, vals, params, record):
         """In a trace replayed on other values, ``(value, None)``: a
-        :class:`~.deferred.Deferred` value for an elementwise ufunc on large arrays (its
-        operation recorded, ``record``), or the input itself for an operation that hands it
+        :class:`~.deferred.Deferred` value for an operation on large arrays that declares
+        its ``deferral`` (recorded, ``record``), or the input itself for an operation that hands it
         on. Else ``(None, values)``: the values to run the implementation on, deferred ones
         computed (the recording keeps ``vals``, the inputs' own values)."""
         if record:
-            if self.ufunc is not None:
+            if self.scalar_form == "{0}" and type(vals[0]) is _Deferred:
+                return vals[0], None
+            if self.deferral is not None:
                 value = _deferred.defer(self, vals, params)
                 if value is not None:
                     return value, None
-            elif self.scalar_form == "{0}" and type(vals[0]) is _Deferred:
-                return vals[0], None
         if any(type(v) is _Deferred for v in vals):
             return None, [v.get() if type(v) is _Deferred else v for v in vals]
         return None, vals
@@ -451,11 +458,22 @@ def protect(args, vals):
                         origin = _context.user_location(1)
             elif a._prim is None:  # a constant Tensor is recorded as its value
                 if isinstance(v, np.ndarray) and not immutable(v):
-                    v = vals[k] = v.copy()
+                    v = vals[k] = private_copy(v)
                 args[k] = v
         elif isinstance(a, np.ndarray) and not immutable(a):
-            args[k] = vals[k] = a.copy()
+            args[k] = vals[k] = private_copy(a)
     return tuple(args), origin
+
+
+def private_copy(a: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``a`` that no one else holds, of the memory ``a`` reads: a
+    broadcast view (a seed or cotangent spread over an array's shape) keeps its one row and
+    is broadcast again, not written out element by element."""
+    if a.size > 1 and 0 in a.strides:
+        row = a[tuple(slice(0, 1) if s == 0 else slice(None) for s in a.strides)].copy()
+        row.setflags(write=False)
+        return np.broadcast_to(row, a.shape)
+    return a.copy()
 
 
 def immutable(a) -> bool:
@@ -582,11 +600,13 @@ class Elementwise(Primitive):
 
     kind = "elementwise"
     ufunc_like = True
+    deferral = "elementwise"
 
     def __init__(self, name, impl, partials, doc="", sympy=None):
         super().__init__(name, impl, doc, sympy)
         if isinstance(impl, np.ufunc) and impl.nout == 1:
             self.ufunc = impl
+            self.deferral = "ufunc"
         self.partials = partials
         if partials is None:
             self.differentiable = False
@@ -784,6 +804,7 @@ class Reduction(Primitive):
     """
 
     kind = "reduction"
+    deferral = "proxy"
 
     def __init__(self, name, impl, weights, selective=False, doc="", sympy=None):
         super().__init__(name, impl, doc, sympy)

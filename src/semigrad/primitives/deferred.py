@@ -25,13 +25,13 @@ DEFER_SIZE = 1 << 14
 class Deferred:
     """The value of ``prim(*vals, **params)``, computed when first read (see the module)."""
 
-    __slots__ = ("shape", "dtype", "_recipe", "_value")
+    __slots__ = ("shape", "dtype", "_recipe", "_value", "_placeholder")
 
     def __init__(self, shape, dtype, prim, vals, params):
         self.shape = shape
         self.dtype = dtype
         self._recipe = (prim, vals, params)
-        self._value = None
+        self._value = self._placeholder = None
 
     @property
     def ndim(self) -> int:
@@ -73,7 +73,9 @@ class Deferred:
         else an array of its shape and dtype that holds no memory (all zeros)."""
         if self._recipe is None:
             return self._value
-        return np.broadcast_to(np.zeros((), self.dtype), self.shape)
+        if self._placeholder is None:
+            self._placeholder = np.broadcast_to(np.zeros((), self.dtype), self.shape)
+        return self._placeholder
 
     # ---- acting as the array ------------------------------------------------------------
 
@@ -146,9 +148,10 @@ for _form in ("__neg__", "__pos__", "__abs__", "__invert__", "__lt__", "__le__",
 
 
 def defer(prim, vals, params, large=False):
-    """A Deferred value for ``prim`` (an elementwise NumPy ufunc) on ``vals``, or None where
-    it is computed now: no input is deferred or large (unless ``large``), or an input is not
-    a NumPy value."""
+    """A Deferred value for ``prim`` on ``vals`` as its ``deferral`` says (``"ufunc"`` or
+    ``"proxy"``, see :class:`~.base.Primitive`), or None where it is computed now: no input
+    is deferred or large (unless ``large``), or an input is not a NumPy value."""
+    how = prim.deferral
     probes = []
     shapes = []
     for v in vals:
@@ -163,17 +166,23 @@ def defer(prim, vals, params, large=False):
             return None  # another library's array, a list: computed as it is
         if cls is Deferred or cls is np.ndarray or isinstance(v, np.generic):
             shapes.append(v.shape)
-            probes.append(np.empty(0, v.dtype))  # NumPy's promotion: arrays and scalars alike
+            # The dtype from NumPy's promotion, the same for arrays and scalars: on empty
+            # arrays for a ufunc, on one element where an implementation might hand an
+            # input back (astype, real), to see it; a proxy's shape from zeros without memory.
+            probes.append(np.empty(0, v.dtype) if how == "ufunc" else
+                          np.ones(1, v.dtype) if how == "elementwise" else
+                          np.broadcast_to(np.zeros((), v.dtype), v.shape))
         else:
             probes.append(v)  # Python numbers stay weak (float32 array * 2.0 is float32)
     if not large:
         return None
     try:
-        shape = np.broadcast_shapes(*shapes)
         with np.errstate(all="ignore"):
             probe = prim.impl(*probes, **params)
+        shape = np.shape(probe) if how == "proxy" else np.broadcast_shapes(*shapes)
     except Exception:  # noqa: BLE001  (computed now, which raises its own error in words)
         return None
-    if type(probe) is not np.ndarray:
-        return None
+    if not isinstance(probe, np.ndarray | np.generic) or how == "elementwise" and any(
+            np.may_share_memory(probe, p) for p in probes if type(p) is np.ndarray):
+        return None  # not an array, or a view of an input: computed, so a program sees it
     return Deferred(shape, probe.dtype, prim, vals, params)

@@ -126,6 +126,7 @@ sum_ = Linear(
     doc="Sum over the (negative) axes ``axis``.",
 )
 sum_.accumulates = True
+sum_.deferral = "proxy"
 
 # ---- indexing: getitem and scatter_add are each other's transpose ----------
 # ``idx`` is a full index for the primal's axes (no Ellipsis) in which every
