@@ -30,6 +30,7 @@ from .primitives import multilinear as M
 from .primitives import reductions as R
 from .primitives import structural as S
 from .primitives.base import holds_tensor as _holds_tensor
+from .primitives.deferred import concrete
 from .tensor import Tensor
 
 # ---- elementwise: the primitives themselves --------------------------------
@@ -490,7 +491,7 @@ def _normalise_index(index, in_shape):
         index = (index,)
     items, arrays = [], []
     for it in index:
-        value = it.value if isinstance(it, Tensor) else it
+        value = concrete(it.value) if isinstance(it, Tensor) else it
         if isinstance(value, list) and not value:
             value = it = np.zeros(0, dtype=np.intp)
         if isinstance(value, list | np.ndarray) or (

@@ -136,3 +136,35 @@ def test_anomaly_mode_computes_every_value_where_it_is_recorded():
     x = np.full(deferred.DEFER_SIZE, -1.0)
     with sg.detect_anomaly(), pytest.raises(FloatingPointError, match="log"):
         sg.jit(lambda v: sg.sum(sg.log(v)))(x)
+
+
+def test_index_arrays_and_user_functions_receive_computed_values(trace_values):
+    n = deferred.DEFER_SIZE + 5
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(n)
+    labels = rng.integers(0, n, n)  # an integer argument: lifted, cast back (deferred)
+
+    def gather(x, labels):
+        picked = sg.exp(x)[labels] * x[(labels + 1) % n]
+        return sg.sum(picked * picked)
+
+    vg = sg.value_and_grad(gather)
+    value, grad = sg.jit(vg)(x, labels)
+    want_value, want_grad = vg(x, labels)
+    assert value == want_value
+    np.testing.assert_array_equal(grad, want_grad)
+
+    seen = []
+
+    @sg.custom_vjp
+    def cube(v):
+        seen.append(type(v))
+        return v ** 3
+
+    cube.defvjp(lambda v: (v ** 3, v), lambda v, g: (3.0 * v * v * g,))
+    f = sg.value_and_grad(lambda v: sg.sum(cube(sg.sin(v))))
+    value, grad = sg.jit(f)(x)
+    want_value, want_grad = f(x)
+    np.testing.assert_allclose(value, want_value, rtol=1e-13)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-13)
+    assert set(seen) == {np.ndarray}  # a user's function sees arrays, never a Deferred

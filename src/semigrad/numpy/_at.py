@@ -20,13 +20,14 @@ import numpy as np
 
 from .. import ops
 from ..primitives import structural as S
+from ..primitives.deferred import concrete
 from ..tensor import Tensor
 
 
 def _plain_index(index):
     # Index arrays carry no derivative: a mask computed from traced values is data here.
     items = index if isinstance(index, tuple) else (index,)
-    items = tuple(it.value if isinstance(it, Tensor) else it for it in items)
+    items = tuple(concrete(it.value) if isinstance(it, Tensor) else it for it in items)
     return items if isinstance(index, tuple) else items[0]
 
 

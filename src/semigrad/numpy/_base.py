@@ -11,6 +11,7 @@ from ..primitives import complex as C
 from ..primitives import numpy_elementwise as X
 from ..primitives import structural as S
 from ..primitives.base import holds_tensor
+from ..primitives.deferred import concrete
 from ..tensor import Tensor
 from ._at import At  # noqa: F401
 
@@ -105,7 +106,7 @@ def _arr(x):
 def _value(x):
     """The array of ``x``: a Tensor's value, an array of another library kept in it."""
     if isinstance(x, Tensor):
-        return x.value
+        return concrete(x.value)
     return backend.wrap(x) if backend.library(x) is not None else np.asarray(x)
 
 

@@ -33,6 +33,7 @@ from .. import ops
 from ..primitives import complex as C
 from ..primitives import fft as P
 from ..primitives.base import accepting_traced_lists
+from ..primitives.deferred import concrete
 from ..tensor import Tensor
 
 __all__ = [
@@ -393,7 +394,7 @@ def irfft2(a, s=None, axes=(-2, -1), norm=None, out=None):
 
 
 def _plain(v):
-    return v.value if isinstance(v, Tensor) else v
+    return concrete(v.value) if isinstance(v, Tensor) else v
 
 
 def fftfreq(n, d=1.0, device=None):

@@ -12,6 +12,7 @@ import numpy as np
 from .. import ops
 from ..primitives import elementwise as E
 from ..primitives.base import holds_tensor
+from ..primitives.deferred import concrete
 from ..tensor import Tensor
 from ._at import At  # noqa: F401
 from ._base import (
@@ -121,7 +122,7 @@ def append(arr, values, axis=None):
 
 
 def _index_arg(obj):
-    return obj.value if isinstance(obj, Tensor) else obj
+    return concrete(obj.value) if isinstance(obj, Tensor) else obj
 
 
 def delete(arr, obj, axis=None):

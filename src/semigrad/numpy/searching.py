@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import ops
 from ..primitives.base import holds_tensor
+from ..primitives.deferred import concrete
 from ..tensor import Tensor
 from ._at import At  # noqa: F401
 from .creation import (
@@ -22,7 +23,7 @@ from .creation import (
 def _plain(obj):
     """Tensors replaced by their values, also inside lists and tuples (``lexsort``'s keys)."""
     if isinstance(obj, Tensor):
-        return obj.value
+        return concrete(obj.value)
     if isinstance(obj, list | tuple) and holds_tensor(obj):
         return type(obj)(_plain(o) for o in obj)
     return obj

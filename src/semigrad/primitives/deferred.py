@@ -116,6 +116,13 @@ _SHAPE_FUNCTIONS = {np.shape: lambda d: d.shape, np.ndim: lambda d: d.ndim,
                     np.isrealobj: lambda d: d.dtype.kind != "c"}
 
 
+def concrete(value):
+    """``value`` as its array, where it is a Deferred one; else ``value`` itself. For what
+    hands a Tensor's value on as data (index arrays, a user's function): as it would be had
+    it been computed when recorded."""
+    return value.get() if type(value) is Deferred else value
+
+
 def _computed(items):
     """``items`` with Deferred values (also inside lists and tuples) as their arrays."""
     out = []
