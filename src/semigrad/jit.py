@@ -342,7 +342,8 @@ def _lower(graph, name, share=True, guards=0):
             roots[var] = var
         # an elementwise NumPy ufunc into a fresh array: it may write into a dying input's
         array = type(value) is np.ndarray and value.ndim > 0
-        reusable = e.prim.ufunc is not None and not kw and array
+        reusable = ((e.prim.ufunc is not None or isinstance(special, np.ufunc)) and not kw
+                    and array)
         # a fresh array the ufuncs after it may write into once it dies: a ufunc's, or a
         # contraction's product (planned: always a new array), never an index map's
         fresh = reusable or (array and special is not None and roots[var] == var
@@ -360,7 +361,14 @@ def _lower(graph, name, share=True, guards=0):
                                                            consts[n.index])
             for n in kept]
     params = ", ".join(f"x{k}" for k in range(len(graph.inputs)))
-    source = "\n".join([f"def {name}({params}):", *_with_frees(lines, outs, meta, roots),
+    body, scratch = _with_frees(lines, outs, meta, roots)
+    if scratch:  # buffers kept between calls (a call that raises drops its set)
+        names_ = [f"s{k}" for k in range(len(scratch))]
+        pool = _Scratch(scratch)
+        env["take_scratch"], env["give_scratch"] = pool.take, pool.give
+        body = [f"    {', '.join(names_)}, = scratch = take_scratch()", *body,
+                "    give_scratch(scratch)"]
+    source = "\n".join([f"def {name}({params}):", *body,
                         f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})"])
     namespace = dict(env)
     exec(compile(source, f"<sg.jit {name}>", "exec"), namespace)  # noqa: S102
@@ -422,6 +430,11 @@ def _shared_factorisations(graph):
 #: Calls after which a program is compiled to machine code (where the jit extra is installed
 #: and the native tier applies).
 HOT_CALLS = 20
+#: An elementwise ufunc's result of this many bytes or more that the program does not hand
+#: back is written into a buffer the program keeps between calls (see :func:`_with_frees`).
+SCRATCH_BYTES = 1 << 17
+#: How many sets of scratch buffers a program keeps for calls running at once (threads).
+SCRATCH_SETS = 2
 #: The fewest operations a program needs for the native tier: a compiled call's fixed cost
 #: (about 1.5 us with arrays, 1 us with scalars) is more than a few NumPy operations cost.
 MIN_NATIVE_OPERATIONS = 4
@@ -635,7 +648,14 @@ def _with_frees(lines, outs, meta, roots):
     """The assignments, each value released after its last use, and an elementwise ufunc
     writing into the buffer of an input that dies with it (``out=``): what NumPy's own
     expressions get from temporary elision, so large intermediates stay few and hot. A
-    buffer dies with the last use of its variable and of every view of it (``roots``)."""
+    buffer dies with the last use of its variable and of every view of it (``roots``).
+
+    An elementwise ufunc that would allocate a large array (:data:`SCRATCH_BYTES` or more)
+    none of whose values is handed back writes into a *scratch* buffer instead (``out=s0``),
+    one the program keeps between calls: fresh memory costs a page fault per page on every
+    call, a kept buffer none. A scratch buffer whose values are all dead serves the next such
+    ufunc of its shape and dtype. Returns ``(text, scratch)``, ``scratch`` the buffers'
+    ``(shape, dtype)`` in order (``s0, s1, ...``)."""
     last, buffer_last = {}, {}
     for k, (_, used, _, _) in enumerate(lines):
         for v in used:
@@ -643,21 +663,73 @@ def _with_frees(lines, outs, meta, roots):
                 last[v] = buffer_last[roots[v]] = k
     kept = set(outs)
     kept_buffers = {roots.get(v, v) for v in outs}
-    text = []
-    for k, (var, used, call, reusable) in enumerate(lines):
+    # The buffer each value lives in (its own, a view's root's, or the donor it was written
+    # into), decided in order; then which buffers are handed back, and when each dies.
+    donors, storage = {}, {}
+    for k, (var, used, _, reusable) in enumerate(lines):
+        if var is None:
+            continue
+        donor = None
         if reusable:
             shape, dtype = meta[var][1:]
             donor = next((v for v in used if v.startswith("v") and roots[v] == v
                           and buffer_last[v] == k and v not in kept_buffers
                           and meta[v] == (True, shape, dtype)), None)
-            if donor is not None:
-                call = f"{call[:-1]}, out={donor})"
+        if donor is not None:
+            donors[k] = donor
+            storage[var] = storage[donor]
+        else:
+            storage[var] = storage.get(roots[var], var) if roots[var] != var else var
+    escaped = {storage.get(v, v) for v in outs}
+    storage_last: dict[str, int] = {}
+    for k, (var, used, _, _) in enumerate(lines):
+        for v in ([var] if var is not None else []) + [u for u in used if u in storage]:
+            storage_last[storage[v]] = k
+    scratch: list[tuple] = []
+    free: dict[tuple, list[int]] = {}  # (shape, dtype) -> scratch buffers free again
+    holding: dict[str, int] = {}  # a storage -> the scratch buffer it lives in
+    text = []
+    for k, (var, _, call, reusable) in enumerate(lines):
+        for s in [s for s, at in storage_last.items() if at < k and s in holding]:
+            shape, dtype = scratch[holding[s]]
+            free.setdefault((shape, str(dtype)), []).append(holding.pop(s))
+        if k in donors:
+            call = f"{call[:-1]}, out={donors[k]})"
+        elif reusable and storage[var] == var and var not in escaped:
+            shape, dtype = meta[var][1:]
+            if int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize >= SCRATCH_BYTES:
+                pool = free.get((shape, str(dtype)))
+                if pool:
+                    holding[var] = pool.pop()
+                else:
+                    holding[var] = len(scratch)
+                    scratch.append((shape, np.dtype(dtype)))
+                call = f"{call[:-1]}, out=s{holding[var]})"
         text.append(f"    {call}" if var is None else f"    {var} = {call}")
         done = sorted((v for v, at in last.items() if at == k and v not in kept),
                       key=lambda v: int(v[1:]))
         if done:
             text.append(f"    del {', '.join(done)}")
-    return text
+    return text, scratch
+
+
+class _Scratch:
+    """A program's scratch buffers: one set per call running at once (threads), taken at a
+    call's start and given back at its end; at most :data:`SCRATCH_SETS` sets are kept."""
+
+    def __init__(self, specs):
+        self.specs = specs
+        self.free: list = []
+
+    def take(self):
+        try:
+            return self.free.pop()  # atomic: two threads never take one set
+        except IndexError:
+            return [np.empty(shape, dtype) for shape, dtype in self.specs]
+
+    def give(self, buffers):
+        if len(self.free) < SCRATCH_SETS:
+            self.free.append(buffers)
 
 
 def jit(f, static_argnums=(), exact=False):

@@ -628,8 +628,25 @@ for _prim, _form in ((add, "{0} + {1}"), (subtract, "{0} - {1}"), (multiply, "{0
                      (minimum, "({0} if ({0} < {1} or {0} != {0}) else {1})")):
     _prim.scalar_form = _form
 for _prim, _ufunc in ((add, np.add), (subtract, np.subtract), (multiply, np.multiply),
-                      (divide, np.true_divide), (negative, np.negative)):
+                      (divide, np.true_divide), (negative, np.negative), (equal, np.equal),
+                      (not_equal, np.not_equal), (greater, np.greater),
+                      (greater_equal, np.greater_equal), (less, np.less),
+                      (less_equal, np.less_equal)):
     _prim.ufunc = _ufunc
+    _prim.deferral = "ufunc"
+
+
+def _power_specialized(params, x, y):
+    # An array exponent: ``x ** y`` is NumPy's power ufunc itself (a program may let it write
+    # into a dying buffer). A scalar exponent takes NumPy's fast paths (sqrt for 0.5, square
+    # for 2), whose results may differ from pow's in the last bit: left to the operator.
+    if type(y) is np.ndarray and y.ndim and (type(x) is np.ndarray or type(x) is float
+                                              or isinstance(x, np.generic)):
+        return np.power
+    return None
+
+
+power.specialize = _power_specialized
 
 
 from . import complex as _C  # noqa: E402  (its primitives use the ones above)
