@@ -168,3 +168,23 @@ def test_index_arrays_and_user_functions_receive_computed_values(trace_values):
     np.testing.assert_allclose(value, want_value, rtol=1e-13)
     np.testing.assert_allclose(grad, want_grad, rtol=1e-13)
     assert set(seen) == {np.ndarray}  # a user's function sees arrays, never a Deferred
+
+
+def test_declared_primitives_defer_only_where_they_are_elementwise():
+    from semigrad.primitives import Elementwise
+
+    softsign = Elementwise("softsign_deferred_test", lambda x: x / (1.0 + np.abs(x)),
+                           (lambda x, out: 1.0 / (1.0 + sg.abs(x)) ** 2,))
+    handing_back = Elementwise("real_copy_deferred_test", lambda x: x.real,
+                               (lambda x, out: 1,))
+    summing = Elementwise("sum_misdeclared_deferred_test", lambda x: np.sum(x),
+                          (lambda x, out: sg.numpy.ones_like(x),))
+    x = np.linspace(-2.0, 2.0, deferred.DEFER_SIZE)
+    assert isinstance(deferred.defer(softsign, [x], {}), Deferred)
+    assert deferred.defer(handing_back, [x], {}) is None  # x.real is x: computed
+    assert deferred.defer(summing, [x], {}) is None  # not elementwise after all: computed
+    f = sg.value_and_grad(lambda v: sg.sum(softsign(v) * handing_back(v)))
+    value, grad = sg.jit(f)(x)
+    want_value, want_grad = f(x)
+    assert value == want_value
+    np.testing.assert_array_equal(grad, want_grad)

@@ -189,7 +189,10 @@ def defer(prim, vals, params, large=False):
         shape = np.shape(probe) if how == "proxy" else np.broadcast_shapes(*shapes)
     except Exception:  # noqa: BLE001  (computed now, which raises its own error in words)
         return None
-    if not isinstance(probe, np.ndarray | np.generic) or how == "elementwise" and any(
-            np.may_share_memory(probe, p) for p in probes if type(p) is np.ndarray):
-        return None  # not an array, or a view of an input: computed, so a program sees it
+    if not isinstance(probe, np.ndarray | np.generic) or how == "elementwise" and (
+            any(np.may_share_memory(probe, p) for p in probes if type(p) is np.ndarray)
+            or probe.shape != np.broadcast_shapes(*[np.shape(p) for p in probes])):
+        # not an array; a view of an input (computed, so that a program sees it); not of
+        # the inputs' broadcast shape (a declaration that is not elementwise after all)
+        return None
     return Deferred(shape, probe.dtype, prim, vals, params)
