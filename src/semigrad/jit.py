@@ -28,6 +28,7 @@ import concurrent.futures
 import functools
 import importlib.util
 import keyword
+import operator
 import queue
 import threading
 import time
@@ -36,8 +37,10 @@ import numpy as np
 
 from . import backend, context, native
 from .autodiff.tree import flatten, unflatten
+from .graph import Graph, Hyperedge, Node
 from .primitives import linalg as _L
 from .primitives import structural as _S
+from .primitives.base import Primitive
 from .regroup import regroup, without_unit_products
 from .tensor import Tensor
 from .vmap import _is_array, trace_static
@@ -127,6 +130,11 @@ class Program:
         self.native_error = None
         scalar = None if exact else _lower_scalar(graph, name, guards)
         if scalar is not None:
+            source, whole = scalar
+            scalar = source, lambda: (*whole(), True)
+        elif not exact:  # else its runs of elementwise work on small arrays, each one loop
+            scalar = _fused_program(lowered, name, guards)
+        if scalar is not None:
             self.native_source, self._hot = scalar
             self._calls = 0
         self.seconds = {"trace": trace_seconds, "lower": time.perf_counter() - start,
@@ -152,8 +160,8 @@ class Program:
         says why)."""
         start = time.perf_counter()
         try:
-            run, self.seconds["compiler"] = hot()
-            if self.guards:
+            run, self.seconds["compiler"], whole = hot()
+            if whole and self.guards:
                 run = _checked(run, self.guards)
             run(*[np.float64(v) if type(v) is float else v
                   for v in (n.value for n in self.graph.inputs)])
@@ -162,7 +170,8 @@ class Program:
             return False
         self.seconds["native"] = time.perf_counter() - start
         self._run = run
-        self._compiled = run  # takes Python floats as they are
+        if whole:
+            self._compiled = run  # takes Python floats as they are
         return True
 
     def wait_native(self, timeout=None) -> bool:
@@ -581,6 +590,7 @@ def _lower_scalar(graph, name, guards=0):
     array_in = [np.ndim(n.value) > 0 for n in graph.inputs]
 
     def compiled():
+        """``(run, compiler)``: the compiled program and which compiler served."""
         try:  # LLVM directly: no type inference to run (numba's costs ~1 ms per statement)
             fn = native.compile_program(source, name, {
                 *(f"x{k}" for k, a in enumerate(array_in) if a),
@@ -636,6 +646,141 @@ def _lower_scalar(graph, name, guards=0):
     note = (f"# {what}: compiled whole to machine code in the background from the "
             f"{HOT_CALLS}th call on (the NumPy program serves until it is ready)\n")
     return note + source, compiled
+
+
+class _Loop(Primitive):
+    """A run of a program's elementwise operations compiled into one loop (the native tier
+    inside a NumPy program): its inputs in, a tuple of the values read after it out."""
+
+    registered = False
+
+
+class _Item(Primitive):
+    """Element ``k`` of a :class:`_Loop`'s tuple."""
+
+    registered = False
+
+
+_ITEMS: dict[int, _Item] = {}
+
+
+def _item(k):
+    if k not in _ITEMS:
+        _ITEMS[k] = _Item(f"item{k}", operator.itemgetter(k))
+    return _ITEMS[k]
+
+
+def _not_compiled(*args):
+    raise RuntimeError("sg.jit: a fused loop ran before it was compiled")
+
+
+def _folded(graph) -> set[int]:
+    """The edges (ids) computed from constants alone: folded into constants by the lowering."""
+    known = {n.index for n in graph.nodes if n.kind == "constant"}
+    folded = set()
+    for e in graph.edges:
+        if all(n.index in known for n in e.inputs):
+            folded.add(id(e))
+            known.add(e.output.index)
+    return folded
+
+
+def _fusible_runs(graph, folded):
+    """The runs of ``graph``'s edges, consecutive in its order but for the ``folded`` ones
+    (so nothing outside a run needs one of its values before the run's end), of at least
+    :data:`MIN_NATIVE_OPERATIONS` elementwise operations with scalar forms on values that are
+    scalars or of one shape of at most :data:`FUSE_MAX_ELEMENTS` elements."""
+    runs, run, shape = [], [], ()
+
+    def close():
+        if len(run) >= MIN_NATIVE_OPERATIONS:
+            runs.append(list(run))
+        run.clear()
+
+    for e in graph.edges:
+        if id(e) in folded:
+            continue  # a constant: computed before the program runs
+        shapes = {np.shape(n.value) for n in [*e.inputs, e.output]} - {()}
+        ok = (e.prim.scalar_form is not None and not e.params and not e.prim.accumulates
+              and len(shapes) <= 1 and not any(isinstance(n.value, backend.Array)
+                                               for n in [*e.inputs, e.output]))
+        s = next(iter(shapes), ())
+        if ok and int(np.prod(s, dtype=np.int64)) <= FUSE_MAX_ELEMENTS:
+            if run and s and shape and s != shape:
+                close()
+            if not run:
+                shape = ()
+            run.append(e)
+            shape = shape or s
+        else:
+            close()
+    close()
+    return runs
+
+
+def _fused_program(graph, name, guards):
+    """The NumPy program of ``graph`` with each run of small-array elementwise work
+    (:func:`_fusible_runs`) as one compiled loop: its source and a function compiling the
+    loops (``(run, compiler, False)``), or None where no run applies. The loops are
+    :func:`_lower_scalar`'s, each on the run as a graph of its own."""
+    runs = []
+    folded = _folded(graph)
+    for run in _fusible_runs(graph, folded):
+        produced = {e.output.index for e in run}
+        members = {id(e) for e in run}
+        ins, consts, seen = [], [], set()
+        for e in run:
+            for n in e.inputs:
+                if n.index not in produced and n.index not in seen:
+                    seen.add(n.index)
+                    (consts if n.kind == "constant" else ins).append(n)
+        after = {n.index for e in graph.edges if id(e) not in members for n in e.inputs}
+        after |= {n.index for n in graph.outputs}
+        outs = [e.output for e in run if e.output.index in after]
+        if not ins or not outs:
+            continue  # constants only (folded), or nothing read after it
+        sub = Graph(ins, outs, [*ins, *consts, *(e.output for e in run)], run, None, None,
+                    name)
+        loop = _lower_scalar(sub, f"{name}_loop{len(runs)}")
+        if loop is not None:
+            runs.append((run, sub, loop))
+    if not runs:
+        return None
+    first = {id(run[0]): k for k, (run, _, _) in enumerate(runs)}
+    fused = {id(e) for run, _, _ in runs for e in run}
+    nodes, edges = list(graph.nodes), []
+    index = max(n.index for n in nodes) + 1
+    # the constants first (a loop may read one recorded inside its run), then in order
+    for e in sorted(graph.edges, key=lambda e: id(e) not in folded):
+        k = first.get(id(e))
+        if k is not None:
+            _, sub, _ = runs[k]
+            out = Node(index, "op", None)
+            index += 1
+            nodes.append(out)
+            loop = _Loop(f"native_loop{k}", _not_compiled)
+            edges.append(Hyperedge(len(edges), loop, sub.inputs, {}, out))
+            edges.extend(Hyperedge(len(edges) + j, _item(j), [out], {}, o)
+                         for j, o in enumerate(sub.outputs))
+        elif id(e) not in fused:
+            edges.append(Hyperedge(len(edges), e.prim, e.inputs, e.params, e.output))
+    source, program = _lower(Graph(graph.inputs, graph.outputs, nodes, edges, None, None,
+                                   name), name, True, guards)
+    loops = "\n".join(src for _, _, (src, _) in runs)
+    text = (f"# the NumPy program with {len(runs)} run(s) of elementwise work on small arrays "
+            f"compiled to one loop each, in the background from the {HOT_CALLS}th call on\n"
+            f"{source}\n{loops}")
+
+    def compiled():
+        compiler = None
+        for k, (_, _, (_, loop)) in enumerate(runs):
+            fn, compiler = loop()
+            if f"native_loop{k}" not in program.__globals__:
+                raise RuntimeError(f"sg.jit: native_loop{k} was renamed in the program")
+            program.__globals__[f"native_loop{k}"] = fn
+        return program, compiler, False
+
+    return text, compiled
 
 
 def _fresh(name, value):

@@ -204,3 +204,60 @@ def test_programs_of_a_few_operations_stay_numpy_programs():
         return v
 
     assert sg.jit(chain).native_source(np.ones(5)) is not None
+
+
+def _hot(jitted, *args):
+    for _ in range(HOT_CALLS + 1):
+        jitted(*args)
+    return jitted.wait_native(*args, timeout=60)
+
+
+def test_runs_of_small_array_work_inside_a_numpy_program_compile_to_loops():
+    rng = np.random.default_rng(3)
+    a, x = rng.standard_normal((200, 50)) / 7.0, rng.standard_normal(50)
+
+    def loss(v):  # a product the native tier does not cover, around elementwise work
+        s = sg.exp(a @ v)
+        return sg.sum(sg.log(1.0 + s) * s / (2.0 + sg.tanh(s))) + 0.5 * sg.sum(v * v)
+
+    vg = sg.jit(sg.value_and_grad(loss))
+    numpy_value, numpy_grad = vg(x)  # the NumPy program
+    text = vg.native_source(x)
+    assert "native_loop0(" in text and "for i in range(n):" in text
+    assert _hot(vg, x) and vg.seconds(x)["compiler"] == "llvm"
+    value, grad = vg(x)
+    want_value, want_grad = sg.value_and_grad(loss)(x)
+    np.testing.assert_allclose(value, numpy_value, rtol=1e-14)
+    np.testing.assert_allclose(grad, numpy_grad, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-13, atol=1e-15)
+    again = vg(x * 0.5)[1]
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-13, atol=1e-15)  # results are fresh
+    np.testing.assert_allclose(again, sg.grad(loss)(x * 0.5), rtol=1e-13, atol=1e-15)
+    h = sg.jit(sg.hessian(loss))
+    assert _hot(h, x)
+    np.testing.assert_allclose(h(x), sg.hessian(loss)(x), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_programs_with_loops_inside_agree(seed):
+    rng = np.random.default_rng(200 + seed)
+    m = rng.standard_normal((6, 6)) / 3.0
+    ops = [sg.sin, sg.tanh, lambda u: sg.tanh(u) * u, lambda u: 1.0 / (2.0 + sg.tanh(u)),
+           lambda u: sg.exp(sg.tanh(u))]
+    picks = rng.integers(len(ops), size=8)
+
+    def f(x, y):
+        u = m @ x  # outside the native tier: the rest is a run of elementwise work
+        for k in picks:
+            u = ops[k](u) * y + 0.1 * u
+        return sg.sum(u * x)
+
+    x, y = rng.standard_normal(6), rng.standard_normal(6)
+    vg = sg.jit(sg.value_and_grad(f, argnums=(0, 1)))
+    assert "native_loop0(" in vg.native_source(x, y)
+    assert _hot(vg, x, y)
+    value, grads = vg(x, y)
+    want_value, want_grads = sg.value_and_grad(f, argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(value, want_value, rtol=1e-12)
+    for got, want in zip(grads, want_grads, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12 * np.max(np.abs(want)))
