@@ -725,6 +725,10 @@ def _fused_program(graph, name, guards):
     :func:`_lower_scalar`'s, each on the run as a graph of its own."""
     runs = []
     folded = _folded(graph)
+    readers: dict[int, set[int]] = {n.index: {-1} for n in graph.outputs}  # -1: handed back
+    for e in graph.edges:
+        for n in e.inputs:
+            readers.setdefault(n.index, set()).add(id(e))
     for run in _fusible_runs(graph, folded):
         produced = {e.output.index for e in run}
         members = {id(e) for e in run}
@@ -734,9 +738,8 @@ def _fused_program(graph, name, guards):
                 if n.index not in produced and n.index not in seen:
                     seen.add(n.index)
                     (consts if n.kind == "constant" else ins).append(n)
-        after = {n.index for e in graph.edges if id(e) not in members for n in e.inputs}
-        after |= {n.index for n in graph.outputs}
-        outs = [e.output for e in run if e.output.index in after]
+        # the run's values read after it: by an operation outside it, or handed back
+        outs = [e.output for e in run if readers.get(e.output.index, set()) - members]
         if not ins or not outs:
             continue  # constants only (folded), or nothing read after it
         sub = Graph(ins, outs, [*ins, *consts, *(e.output for e in run)], run, None, None,
@@ -760,8 +763,8 @@ def _fused_program(graph, name, guards):
             nodes.append(out)
             loop = _Loop(f"native_loop{k}", _not_compiled)
             edges.append(Hyperedge(len(edges), loop, sub.inputs, {}, out))
-            edges.extend(Hyperedge(len(edges) + j, _item(j), [out], {}, o)
-                         for j, o in enumerate(sub.outputs))
+            for j, o in enumerate(sub.outputs):
+                edges.append(Hyperedge(len(edges), _item(j), [out], {}, o))
         elif id(e) not in fused:
             edges.append(Hyperedge(len(edges), e.prim, e.inputs, e.params, e.output))
     source, program = _lower(Graph(graph.inputs, graph.outputs, nodes, edges, None, None,
