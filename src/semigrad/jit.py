@@ -112,6 +112,7 @@ class Program:
         start = time.perf_counter()
         self.graph = graph  # as traced: what a transform replays
         self.out_spec = out_spec
+        self._out = _builder(out_spec)
         # the last ``guards`` outputs count where a rule's shortcut fails (0: it holds)
         self.guards = guards
         # the program computes the regrouped graph, unless asked for eager's operations
@@ -178,15 +179,17 @@ class Program:
         """Wait for the native compilation, if it started; whether its program now serves."""
         return self._compiling is not None and self._compiling.result(timeout)
 
-    def run_numpy(self, args):
-        """The program on leaves that are floats and NumPy arrays (the fast path)."""
+    def run_numpy(self, args, floats=True):
+        """The program on leaves that are floats and NumPy arrays (the fast path); ``floats``:
+        whether any is a Python float (NumPy's scalar for it, as the primitives give it)."""
         compiled = self._compiled
         if compiled is not None:
-            return unflatten(self.out_spec, compiled(*args))
+            return self._out(compiled(*args))
         if self._hot is not None:
             self._warm()
-        return unflatten(self.out_spec, self._run(
-            *[np.float64(x) if type(x) is float else x for x in args]))
+        if floats:
+            args = [np.float64(x) if type(x) is float else x for x in args]
+        return self._out(self._run(*args))
 
     def __call__(self, leaves):
         # NumPy scalars for Python numbers (NumPy's arithmetic, as the primitives give it),
@@ -946,10 +949,10 @@ def jit(f, static_argnums=(), exact=False):
     def jitted(*args, **kwargs):
         key, flat = (None, None) if static or kwargs else _fast_leaves(args)
         if key is not None:
-            prog = fast.get(key)
-            if prog is not None and not context.current().depth:
+            hit = fast.get(key)
+            if hit is not None and not context.current().depth:
                 try:
-                    return prog.run_numpy(flat)
+                    return hit[0].run_numpy(flat, hit[1])
                 except GuardFailed:  # a shortcut does not hold for these values
                     pass
         prog, leaves = program(args, kwargs)
@@ -960,7 +963,7 @@ def jit(f, static_argnums=(), exact=False):
             if prog.guards:
                 prog, leaves = program(args, kwargs, general=True)
             if key is not None:
-                fast[key] = prog
+                fast[key] = prog, any(type(x) is float for x in flat)
             return unflatten(prog.out_spec, prog.graph.run(arrays))
         try:
             result = prog(arrays)
@@ -968,7 +971,7 @@ def jit(f, static_argnums=(), exact=False):
             prog, leaves = program(args, kwargs, general=True)
             result = prog(arrays)
         if key is not None:
-            fast[key] = prog
+            fast[key] = prog, any(type(x) is float for x in flat)
         return result
 
     def source(*args, **kwargs):
@@ -994,6 +997,16 @@ def jit(f, static_argnums=(), exact=False):
     jitted.seconds = seconds
     jitted.traces = 0
     return jitted
+
+
+def _builder(spec):
+    """``unflatten(spec, ·)`` for a program's results, without its walk where the structure
+    is one value or a flat tuple (a value and its gradients)."""
+    if spec is None:
+        return operator.itemgetter(0)
+    if spec[0] is tuple and all(c is None for c in spec[1]):
+        return tuple
+    return functools.partial(unflatten, spec)
 
 
 def _fast_leaves(args):
