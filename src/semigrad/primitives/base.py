@@ -268,9 +268,9 @@ class Primitive:
     def _static_value(self, vals, params, record):
         """In a trace replayed on other values, ``(value, None)``: a
         :class:`~.deferred.Deferred` value for an operation on large arrays that declares
-        its ``deferral`` (recorded, ``record``), or the input itself for an operation that hands it
-        on. Else ``(None, values)``: the values to run the implementation on, deferred ones
-        computed (the recording keeps ``vals``, the inputs' own values)."""
+        its ``deferral`` (when recorded, ``record``), or the input itself for an operation
+        that hands it on. Else ``(None, values)``: the values to run the implementation on,
+        deferred ones computed (the recording keeps ``vals``, the inputs' own values)."""
         if record:
             if self.scalar_form == "{0}" and type(vals[0]) is _Deferred:
                 return vals[0], None
