@@ -284,9 +284,10 @@ def _lower(graph, name, share=True, guards=0):
     shared = _shared_factorisations(graph) if share else {}
     factors: dict[int, str] = {}  # a factored matrix's node -> the variable holding its LU
     roots: dict[str, str] = {}  # a variable -> the one whose buffer it is (itself, or a view's)
+    folded = _folded(graph)
     for e in graph.edges:
         ins = [n.index for n in e.inputs]
-        if all(i in consts for i in ins):  # folded: computed now, a constant of the program
+        if id(e) in folded:  # computed now, a constant of the program
             consts[e.output.index] = e.prim(*[consts[i] for i in ins], **e.params)
             continue
         if id(e) in shared:  # computed from the LU factors its matrix shares with others
@@ -678,7 +679,8 @@ def _not_compiled(*args):
 
 
 def _folded(graph) -> set[int]:
-    """The edges (ids) computed from constants alone: folded into constants by the lowering."""
+    """The edges (ids) computed from constants alone: :func:`_lower` folds them into
+    constants of the program."""
     known = {n.index for n in graph.nodes if n.kind == "constant"}
     folded = set()
     for e in graph.edges:
@@ -708,15 +710,15 @@ def _fusible_runs(graph, folded):
               and len(shapes) <= 1 and not any(isinstance(n.value, backend.Array)
                                                for n in [*e.inputs, e.output]))
         s = next(iter(shapes), ())
-        if ok and int(np.prod(s, dtype=np.int64)) <= FUSE_MAX_ELEMENTS:
-            if run and s and shape and s != shape:
-                close()
-            if not run:
-                shape = ()
-            run.append(e)
-            shape = shape or s
-        else:
+        if not ok or int(np.prod(s, dtype=np.int64)) > FUSE_MAX_ELEMENTS:
             close()
+            continue
+        if s and shape and s != shape:  # another loop's shape: a run of its own
+            close()
+        if not run:
+            shape = ()
+        run.append(e)
+        shape = shape or s
     close()
     return runs
 
@@ -841,20 +843,19 @@ def _with_frees(lines, outs, meta, roots):
     holding: dict[str, int] = {}  # a storage -> the scratch buffer it lives in
     text = []
     for k, (var, _, call, reusable) in enumerate(lines):
-        for s in [s for s, at in storage_last.items() if at < k and s in holding]:
-            shape, dtype = scratch[holding[s]]
-            free.setdefault((shape, str(dtype)), []).append(holding.pop(s))
+        for s in [s for s in holding if storage_last[s] < k]:  # dead: free again
+            free.setdefault(scratch[holding[s]], []).append(holding.pop(s))
         if k in donors:
             call = f"{call[:-1]}, out={donors[k]})"
         elif reusable and storage[var] == var and var not in escaped:
-            shape, dtype = meta[var][1:]
-            if int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize >= SCRATCH_BYTES:
-                pool = free.get((shape, str(dtype)))
+            spec = meta[var][1], np.dtype(meta[var][2])
+            if int(np.prod(spec[0], dtype=np.int64)) * spec[1].itemsize >= SCRATCH_BYTES:
+                pool = free.get(spec)
                 if pool:
                     holding[var] = pool.pop()
                 else:
                     holding[var] = len(scratch)
-                    scratch.append((shape, np.dtype(dtype)))
+                    scratch.append(spec)
                 call = f"{call[:-1]}, out=s{holding[var]})"
         text.append(f"    {call}" if var is None else f"    {var} = {call}")
         done = sorted((v for v, at in last.items() if at == k and v not in kept),

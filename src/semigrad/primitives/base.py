@@ -121,11 +121,11 @@ class Primitive:
     #: factored matrix's when ``transposed``; None: it has no such form.
     from_lu = None
     #: How a trace replayed on other values (sg.jit, sg.vmap) records it on large arrays
-    #: without computing it (see :mod:`.deferred`): ``"ufunc"``, its output's shape is its
-    #: inputs' broadcast and its dtype the one NumPy's ufunc gives; ``"elementwise"``, the
-    #: same, where the implementation does not hand an input back; ``"proxy"``, its output's
-    #: shape and dtype are those of ``impl`` on inputs of the same shapes that hold no memory
-    #: (zero strides: cheap for a reduction); None: computed as it is recorded.
+    #: without computing it (see :mod:`.deferred`): ``"elementwise"``, its output's shape is
+    #: its inputs' broadcast and its dtype the one its implementation gives on one element
+    #: (where that hands no input back; a declared ``ufunc``'s, on empty arrays); ``"proxy"``,
+    #: its output's shape and dtype are those of ``impl`` on inputs of the same shapes that
+    #: hold no memory (zero strides: cheap for a reduction); None: computed as recorded.
     deferral: str | None = None
     #: ``specialize(params, *inputs)``: its implementation for inputs of these types and shapes
     #: with the work that depends on nothing else done once, a function of the inputs alone
@@ -606,7 +606,6 @@ class Elementwise(Primitive):
         super().__init__(name, impl, doc, sympy)
         if isinstance(impl, np.ufunc) and impl.nout == 1:
             self.ufunc = impl
-            self.deferral = "ufunc"
         self.partials = partials
         if partials is None:
             self.differentiable = False

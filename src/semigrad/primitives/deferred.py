@@ -155,10 +155,12 @@ for _form in ("__neg__", "__pos__", "__abs__", "__invert__", "__lt__", "__le__",
 
 
 def defer(prim, vals, params, large=False):
-    """A Deferred value for ``prim`` on ``vals`` as its ``deferral`` says (``"ufunc"`` or
-    ``"proxy"``, see :class:`~.base.Primitive`), or None where it is computed now: no input
-    is deferred or large (unless ``large``), or an input is not a NumPy value."""
+    """A Deferred value for ``prim`` on ``vals`` as its ``deferral`` says (``"elementwise"``
+    or ``"proxy"``, see :class:`~.base.Primitive`), or None where it is computed now: no
+    input is deferred or large (unless ``large``), or an input is not a NumPy value."""
     how = prim.deferral
+    if how == "elementwise" and prim.ufunc is not None:
+        how = "ufunc"  # a NumPy ufunc: a fresh array of NumPy's dtype, from empty probes
     probes = []
     shapes = []
     for v in vals:

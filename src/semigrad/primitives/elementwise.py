@@ -633,7 +633,6 @@ for _prim, _ufunc in ((add, np.add), (subtract, np.subtract), (multiply, np.mult
                       (greater_equal, np.greater_equal), (less, np.less),
                       (less_equal, np.less_equal)):
     _prim.ufunc = _ufunc
-    _prim.deferral = "ufunc"
 
 
 def _power_specialized(params, x, y):
